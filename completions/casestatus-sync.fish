@@ -1,0 +1,141 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_casestatus_sync_global_optspecs
+    string join \n config= json q/quiet v/verbose h/help V/version
+end
+
+function __fish_casestatus_sync_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_casestatus_sync_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_casestatus_sync_using_subcommand
+    set -l cmd (__fish_casestatus_sync_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -s V -l version -d 'Print version'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "connect" -d 'Add (or replace) the CaseStatus API key'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "test" -d 'Test Connection: check the key and count the matters eligible now'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "disconnect" -d 'Remove API Key: stop all syncing (the record of what was pushed is kept)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "synced-statuses" -d 'Show or change which matter statuses are synced (default Open)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "refetch-practice-areas" -d 'Pull practice areas and stages from CaseStatus; report what is new and what vanished'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "map" -d 'Practice Area & Stage Mapping: show the overview, or map one item'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "event-types" -d 'Appointment Sync — Event Types: list, enable or disable'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "sandbox" -d 'Run a CaseStatus sandbox on 127.0.0.1 for trying the tool'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l name -d 'A descriptive name for the key, e.g. "CaseStatus API Key"' -r
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l status -d 'A matter status to sync (repeatable; default Open)' -r
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l api-key-stdin -d 'Read the key from standard input instead of a hidden prompt'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand test" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand test" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand test" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand test" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand test" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand disconnect" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand disconnect" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand disconnect" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand disconnect" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand disconnect" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand synced-statuses" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand synced-statuses" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand synced-statuses" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand synced-statuses" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand synced-statuses" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand refetch-practice-areas" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand refetch-practice-areas" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand refetch-practice-areas" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand refetch-practice-areas" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand refetch-practice-areas" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -f -a "practice-area" -d 'Map a practice area to a FluentCase case type (or clear it)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -f -a "stage" -d 'Map a stage of a practice area to a FluentCase matter status (or clear it)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -l case-type -d 'The FluentCase case type' -r
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -l clear -d 'Remove the mapping'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from stage" -l status -d 'The FluentCase matter status' -r
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from stage" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from stage" -l clear -d 'Remove the mapping'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from stage" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from stage" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from stage" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from stage" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from help" -f -a "practice-area" -d 'Map a practice area to a FluentCase case type (or clear it)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from help" -f -a "stage" -d 'Map a stage of a practice area to a FluentCase matter status (or clear it)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -f -a "enable" -d 'Push events of these types as appointments'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -f -a "disable" -d 'Stop pushing events of these types'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from enable" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from enable" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from enable" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from disable" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from disable" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from disable" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from disable" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Push events of these types as appointments'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Stop pushing events of these types'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sandbox" -l port -d 'Port to listen on (0 picks a free one)' -r
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sandbox" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sandbox" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sandbox" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sandbox" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sandbox" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand completions" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand completions" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand completions" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand completions" -s v -l verbose -d 'Print more detail on stderr'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from connect test disconnect synced-statuses refetch-practice-areas map event-types sandbox completions help" -f -a "connect" -d 'Add (or replace) the CaseStatus API key'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from connect test disconnect synced-statuses refetch-practice-areas map event-types sandbox completions help" -f -a "test" -d 'Test Connection: check the key and count the matters eligible now'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from connect test disconnect synced-statuses refetch-practice-areas map event-types sandbox completions help" -f -a "disconnect" -d 'Remove API Key: stop all syncing (the record of what was pushed is kept)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from connect test disconnect synced-statuses refetch-practice-areas map event-types sandbox completions help" -f -a "synced-statuses" -d 'Show or change which matter statuses are synced (default Open)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from connect test disconnect synced-statuses refetch-practice-areas map event-types sandbox completions help" -f -a "refetch-practice-areas" -d 'Pull practice areas and stages from CaseStatus; report what is new and what vanished'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from connect test disconnect synced-statuses refetch-practice-areas map event-types sandbox completions help" -f -a "map" -d 'Practice Area & Stage Mapping: show the overview, or map one item'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from connect test disconnect synced-statuses refetch-practice-areas map event-types sandbox completions help" -f -a "event-types" -d 'Appointment Sync — Event Types: list, enable or disable'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from connect test disconnect synced-statuses refetch-practice-areas map event-types sandbox completions help" -f -a "sandbox" -d 'Run a CaseStatus sandbox on 127.0.0.1 for trying the tool'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from connect test disconnect synced-statuses refetch-practice-areas map event-types sandbox completions help" -f -a "completions" -d 'Print shell completions'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from connect test disconnect synced-statuses refetch-practice-areas map event-types sandbox completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and __fish_seen_subcommand_from map" -f -a "practice-area" -d 'Map a practice area to a FluentCase case type (or clear it)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and __fish_seen_subcommand_from map" -f -a "stage" -d 'Map a stage of a practice area to a FluentCase matter status (or clear it)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and __fish_seen_subcommand_from event-types" -f -a "enable" -d 'Push events of these types as appointments'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and __fish_seen_subcommand_from event-types" -f -a "disable" -d 'Stop pushing events of these types'

@@ -1,0 +1,172 @@
+//! From parsed arguments to work: load and check the config, open what the
+//! command needs, dispatch. Commands that need no config (sandbox,
+//! completions) run before the config is looked for.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use crate::casestatus::{ApiKey, CaseStatus};
+use crate::cli::{Cli, Command, EventTypeAction, MapAction};
+use crate::config::{self, Config};
+use crate::eligibility::{Mappings, Policy};
+use crate::exit::{SetupError, UsageError};
+use crate::fluentcase::{Access, FluentCase};
+use crate::output::Output;
+use crate::state::{StateStore, StoredKey};
+
+/// What every command gets: the checked config, output settings and the clock.
+pub struct Ctx {
+    pub config: Config,
+    pub out: Output,
+    pub now: DateTime<Utc>,
+}
+
+impl Ctx {
+    /// Open the state file named by the config.
+    pub fn state(&self) -> anyhow::Result<StateStore> {
+        Ok(StateStore::open(&self.config.state_database)?)
+    }
+
+    /// Open FluentCase's database named by the config.
+    pub fn fluentcase(&self, access: Access) -> anyhow::Result<FluentCase> {
+        Ok(FluentCase::open(&self.config.fluentcase.database, access)?)
+    }
+
+    /// The saved key, or the setup error telling how to connect.
+    pub fn key(&self, state: &StateStore) -> anyhow::Result<StoredKey> {
+        state.key()?.ok_or_else(|| {
+            SetupError(format!(
+                "not connected to CaseStatus: no API key is saved in {}; run `casestatus-sync connect --name NAME`",
+                state.path().display()
+            ))
+            .into()
+        })
+    }
+
+    /// A CaseStatus client for the saved key.
+    pub fn casestatus(&self, key: &StoredKey) -> anyhow::Result<CaseStatus> {
+        Ok(CaseStatus::new(
+            self.config.casestatus.base_url.clone(),
+            &ApiKey::new(&key.secret),
+            self.config.casestatus.timeout,
+            self.config.casestatus.max_retries,
+        )?)
+    }
+
+    /// The current mappings and synced statuses, for the eligibility rules.
+    pub fn rules_input(&self, state: &StateStore) -> anyhow::Result<(Mappings, BTreeSet<String>)> {
+        let mappings = Mappings::from_areas(&state.areas()?);
+        let statuses = state.synced_statuses()?.into_iter().collect();
+        Ok((mappings, statuses))
+    }
+
+    /// Eligibility policy over borrowed inputs.
+    pub fn policy<'a>(
+        &'a self,
+        mappings: &'a Mappings,
+        statuses: &'a BTreeSet<String>,
+    ) -> Policy<'a> {
+        Policy {
+            mappings,
+            synced_statuses: statuses,
+            deep_link_base: &self.config.fluentcase.base_url,
+        }
+    }
+}
+
+/// Run a parsed command line; the exit status on success.
+///
+/// # Errors
+/// Any failure, to be printed once by `main` and mapped by [`crate::exit::code_for`].
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    let out = Output::new(cli.json, cli.quiet, cli.verbose);
+    match &cli.command {
+        Command::Sandbox { port } => return crate::sandbox_cmd::run(*port, &out),
+        Command::Completions { shell } => {
+            crate::completions::print(*shell);
+            return Ok(crate::exit::OK);
+        }
+        _ => {}
+    }
+    let env = std::env::var(config::CONFIG_ENV).ok();
+    let path = config::locate(cli.config.as_deref(), env.as_deref())?;
+    let config = config::load(&path)?;
+    let now = crate::clock::now().map_err(UsageError)?;
+    let ctx = Ctx { config, out, now };
+
+    match cli.command {
+        Command::Connect(args) => crate::setup::connect(&ctx, args),
+        Command::Test => crate::setup::test(&ctx),
+        Command::Disconnect => crate::setup::disconnect(&ctx),
+        Command::SyncedStatuses { statuses } => crate::setup::synced_statuses(&ctx, &statuses),
+        Command::RefetchPracticeAreas => crate::mapping::refetch(&ctx),
+        Command::Map { action: None } => crate::mapping::overview(&ctx),
+        Command::Map {
+            action:
+                Some(MapAction::PracticeArea {
+                    area, case_type, ..
+                }),
+        } => crate::mapping::map_area(&ctx, &area, case_type.as_deref()),
+        Command::Map {
+            action:
+                Some(MapAction::Stage {
+                    area,
+                    stage,
+                    status,
+                    ..
+                }),
+        } => crate::mapping::map_stage(&ctx, &area, &stage, status.as_deref()),
+        Command::EventTypes { action } => match action {
+            None => crate::event_types::list(&ctx),
+            Some(EventTypeAction::Enable { names }) => crate::event_types::set(&ctx, &names, true),
+            Some(EventTypeAction::Disable { names }) => {
+                crate::event_types::set(&ctx, &names, false)
+            }
+        },
+        Command::Sandbox { .. } | Command::Completions { .. } => Ok(crate::exit::OK),
+    }
+}
+
+/// Pick exact names out of a list of choices, or a usage error listing them.
+///
+/// # Errors
+/// [`UsageError`] naming the first unknown value and every choice.
+pub fn exact_choice<'a>(
+    what: &str,
+    value: &str,
+    choices: &'a [String],
+) -> anyhow::Result<&'a String> {
+    if value.trim().is_empty() {
+        return Err(UsageError(format!(
+            "{what} name is empty; choices: {}",
+            quoted(choices)
+        ))
+        .into());
+    }
+    choices.iter().find(|c| *c == value).ok_or_else(|| {
+        let hint = choices
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(value.trim()))
+            .map(|c| format!(" (names are case-sensitive: did you mean {c:?}?)"))
+            .unwrap_or_default();
+        UsageError(format!(
+            "unknown {what} {value:?}{hint}; choices: {}",
+            quoted(choices)
+        ))
+        .into()
+    })
+}
+
+/// `"a", "b"` or `(none)`.
+pub fn quoted(items: &[String]) -> String {
+    if items.is_empty() {
+        "(none)".into()
+    } else {
+        items
+            .iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}

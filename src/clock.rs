@@ -1,0 +1,36 @@
+//! The one place that asks what time it is.
+//!
+//! Tests of the real binary set `CASESTATUS_SYNC_NOW` (RFC 3339) to move the
+//! clock instead of sleeping, e.g. across the 45-minute rule. Unset, it is
+//! the system clock. Library code takes `now` as a parameter and never calls
+//! this itself, so it stays testable.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// The environment variable that pins the clock (tests and demos only).
+pub const NOW_ENV: &str = "CASESTATUS_SYNC_NOW";
+
+/// Now, from `CASESTATUS_SYNC_NOW` if set and valid, else the system clock.
+///
+/// # Errors
+/// A message naming the variable when it is set but not RFC 3339.
+pub fn now() -> Result<DateTime<Utc>, String> {
+    match std::env::var(NOW_ENV) {
+        Ok(v) if !v.trim().is_empty() => DateTime::parse_from_rfc3339(v.trim())
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| format!("{NOW_ENV}={v:?} is not an RFC 3339 time: {e}")),
+        _ => Ok(Utc::now()),
+    }
+}
+
+/// The stored form of a time: RFC 3339, UTC, whole seconds (SPEC §3).
+pub fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Parse a stored time; lenient about the offset, strict about the format.
+pub fn parse(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}

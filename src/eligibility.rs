@@ -1,0 +1,603 @@
+//! Matter eligibility: the one pure function that decides whether a matter
+//! goes to CaseStatus, and if not, every reason why (SPEC §2, help article
+//! "Matter Eligibility"). `sync matters`, `test`, `map` and `why-skipped`
+//! all call [`evaluate`]; none of them re-implements a rule.
+//!
+//! Invariant: no I/O here. Everything comes in as arguments (the matter as
+//! read from FluentCase, the mappings, the synced statuses, the clock).
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::casestatus::{Attorney, CaseBody, Client};
+use crate::fluentcase::{MatterRecord, Phone, PrimaryParty};
+use crate::state::AreaRow;
+
+/// Matters younger than this are left alone so staff can finish data entry.
+pub const MIN_AGE_MINUTES: i64 = 45;
+
+/// Why a matter is not (or was not) pushed. Codes are stable (SPEC §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    MissingFileNumber,
+    NoAttorney,
+    AttorneyEmailInvalid,
+    NoPrimaryParty,
+    MultiplePrimaryParties,
+    PrimaryPartyNameMissing,
+    PrimaryPartyNoPhone,
+    CaseTypeUnmapped,
+    StatusNotSynced,
+    StageUnmapped,
+    TooNew,
+    /// A stored value is unusable (bad date, id pointing nowhere).
+    InvalidRecord,
+    /// Recorded by the sync when CaseStatus answers 422; not decided here.
+    RejectedByCasestatus,
+}
+
+impl ReasonCode {
+    /// The stable code string.
+    pub fn code(self) -> &'static str {
+        match self {
+            ReasonCode::MissingFileNumber => "missing_file_number",
+            ReasonCode::NoAttorney => "no_attorney",
+            ReasonCode::AttorneyEmailInvalid => "attorney_email_invalid",
+            ReasonCode::NoPrimaryParty => "no_primary_party",
+            ReasonCode::MultiplePrimaryParties => "multiple_primary_parties",
+            ReasonCode::PrimaryPartyNameMissing => "primary_party_name_missing",
+            ReasonCode::PrimaryPartyNoPhone => "primary_party_no_phone",
+            ReasonCode::CaseTypeUnmapped => "case_type_unmapped",
+            ReasonCode::StatusNotSynced => "status_not_synced",
+            ReasonCode::StageUnmapped => "stage_unmapped",
+            ReasonCode::TooNew => "too_new",
+            ReasonCode::InvalidRecord => "invalid_record",
+            ReasonCode::RejectedByCasestatus => "rejected_by_casestatus",
+        }
+    }
+
+    /// Parse a stored code string.
+    pub fn from_code(code: &str) -> Option<ReasonCode> {
+        ALL_CODES.iter().copied().find(|c| c.code() == code)
+    }
+
+    /// Where to fix it: the help article's "Where to set it in FluentCase",
+    /// or the command of this tool that fixes it.
+    pub fn fix(self) -> &'static str {
+        match self {
+            ReasonCode::MissingFileNumber => "Matter → Edit → Summary & Dates",
+            ReasonCode::NoAttorney | ReasonCode::AttorneyEmailInvalid => "Matter → Edit → Staff",
+            ReasonCode::NoPrimaryParty | ReasonCode::MultiplePrimaryParties => {
+                "Matter → Parties (one party must be marked as primary)"
+            }
+            ReasonCode::PrimaryPartyNameMissing | ReasonCode::PrimaryPartyNoPhone => {
+                "Contact record for that party"
+            }
+            ReasonCode::CaseTypeUnmapped => {
+                "casestatus-sync map practice-area AREA --case-type TYPE (Practice Area & Stage Mapping)"
+            }
+            ReasonCode::StatusNotSynced => {
+                "the matter's status (Matter → Edit), or the synced statuses: casestatus-sync synced-statuses STATUS..."
+            }
+            ReasonCode::StageUnmapped => {
+                "casestatus-sync map stage AREA STAGE --status STATUS (Practice Area & Stage Mapping)"
+            }
+            ReasonCode::TooNew => "nothing to fix: it is pushed once it is 45 minutes old",
+            ReasonCode::InvalidRecord => "the matter or contact record named in the message",
+            ReasonCode::RejectedByCasestatus => {
+                "CaseStatus's message says what it refused (e.g. add the attorney as a CaseStatus user)"
+            }
+        }
+    }
+}
+
+/// Every reason code, in rule order.
+pub const ALL_CODES: &[ReasonCode] = &[
+    ReasonCode::MissingFileNumber,
+    ReasonCode::NoAttorney,
+    ReasonCode::AttorneyEmailInvalid,
+    ReasonCode::NoPrimaryParty,
+    ReasonCode::MultiplePrimaryParties,
+    ReasonCode::PrimaryPartyNameMissing,
+    ReasonCode::PrimaryPartyNoPhone,
+    ReasonCode::CaseTypeUnmapped,
+    ReasonCode::StatusNotSynced,
+    ReasonCode::StageUnmapped,
+    ReasonCode::TooNew,
+    ReasonCode::InvalidRecord,
+    ReasonCode::RejectedByCasestatus,
+];
+
+/// The rules as `why-skipped` lists them: a label and the codes that fail it.
+pub const RULES: &[(&str, &[ReasonCode])] = &[
+    ("File number", &[ReasonCode::MissingFileNumber]),
+    (
+        "Attorney assigned with a valid email address",
+        &[ReasonCode::NoAttorney, ReasonCode::AttorneyEmailInvalid],
+    ),
+    (
+        "Exactly one primary party",
+        &[
+            ReasonCode::NoPrimaryParty,
+            ReasonCode::MultiplePrimaryParties,
+        ],
+    ),
+    (
+        "Primary party's first and last name",
+        &[ReasonCode::PrimaryPartyNameMissing],
+    ),
+    (
+        "Primary party has at least one phone number",
+        &[ReasonCode::PrimaryPartyNoPhone],
+    ),
+    (
+        "Case type mapped to a CaseStatus practice area",
+        &[ReasonCode::CaseTypeUnmapped],
+    ),
+    ("Status is a synced status", &[ReasonCode::StatusNotSynced]),
+    (
+        "Status mapped to a stage of that practice area",
+        &[ReasonCode::StageUnmapped],
+    ),
+    ("At least 45 minutes old", &[ReasonCode::TooNew]),
+    ("Stored data is readable", &[ReasonCode::InvalidRecord]),
+];
+
+/// One failing rule with the specifics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub code: ReasonCode,
+    pub message: String,
+}
+
+impl Reason {
+    fn new(code: ReasonCode, message: impl Into<String>) -> Reason {
+        Reason {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// The mappings as eligibility needs them: case type → practice area and
+/// its status → stage table. Built once per run from the state store.
+#[derive(Debug, Clone, Default)]
+pub struct Mappings {
+    by_case_type: HashMap<String, AreaMapping>,
+}
+
+#[derive(Debug, Clone)]
+struct AreaMapping {
+    area: String,
+    vanished: bool,
+    /// matter status → (stage name, stage vanished)
+    stages: HashMap<String, (String, bool)>,
+}
+
+impl Mappings {
+    /// From the stored snapshot and mappings.
+    pub fn from_areas(areas: &[AreaRow]) -> Mappings {
+        let mut by_case_type = HashMap::new();
+        for a in areas {
+            if let Some(ct) = &a.case_type {
+                let stages = a
+                    .stages
+                    .iter()
+                    .filter_map(|s| {
+                        s.matter_status
+                            .clone()
+                            .map(|st| (st, (s.name.clone(), s.vanished)))
+                    })
+                    .collect();
+                by_case_type.insert(
+                    ct.clone(),
+                    AreaMapping {
+                        area: a.name.clone(),
+                        vanished: a.vanished,
+                        stages,
+                    },
+                );
+            }
+        }
+        Mappings { by_case_type }
+    }
+}
+
+/// Everything besides the matter that the rules depend on.
+#[derive(Debug, Clone)]
+pub struct Policy<'a> {
+    pub mappings: &'a Mappings,
+    pub synced_statuses: &'a BTreeSet<String>,
+    /// FluentCase's base URL for the deep link, without trailing slash.
+    pub deep_link_base: &'a str,
+}
+
+/// The verdict on one matter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    /// Every failing rule; empty means eligible.
+    pub reasons: Vec<Reason>,
+    /// The case body to send; `Some` exactly when `reasons` is empty.
+    pub payload: Option<CaseBody>,
+    /// When `too_new` stops applying (if the creation time is known).
+    pub eligible_from: Option<DateTime<Utc>>,
+}
+
+impl Evaluation {
+    /// True when the matter may be pushed.
+    pub fn eligible(&self) -> bool {
+        self.reasons.is_empty()
+    }
+}
+
+/// Judge one matter. Pure: same inputs, same answer.
+pub fn evaluate(matter: &MatterRecord, policy: &Policy<'_>, now: DateTime<Utc>) -> Evaluation {
+    let mut reasons = Vec::new();
+    let mut push = |code, msg: String| reasons.push(Reason::new(code, msg));
+
+    if blank(&matter.file_number) {
+        push(
+            ReasonCode::MissingFileNumber,
+            "the matter has no file number".into(),
+        );
+    }
+
+    match (&matter.attorney_id, &matter.attorney) {
+        (None, _) => push(ReasonCode::NoAttorney, "no attorney is assigned".into()),
+        (Some(id), None) => push(
+            ReasonCode::NoAttorney,
+            format!("the attorney (staff id {id}) does not exist in FluentCase's staff"),
+        ),
+        (Some(_), Some(a)) => match a.email.as_deref().map(str::trim) {
+            Some(e) if valid_email(e) => {}
+            Some(e) if !e.is_empty() => push(
+                ReasonCode::AttorneyEmailInvalid,
+                format!(
+                    "attorney {} has an invalid email {e:?}",
+                    person_name(&a.first_name, &a.last_name)
+                ),
+            ),
+            _ => push(
+                ReasonCode::AttorneyEmailInvalid,
+                format!(
+                    "attorney {} has no email address",
+                    person_name(&a.first_name, &a.last_name)
+                ),
+            ),
+        },
+    }
+
+    let party = match matter.primary_parties.as_slice() {
+        [] => {
+            push(
+                ReasonCode::NoPrimaryParty,
+                "no party is marked primary on the matter".into(),
+            );
+            None
+        }
+        [one] => Some(one),
+        many => {
+            push(
+                ReasonCode::MultiplePrimaryParties,
+                format!(
+                    "{} parties are marked primary (contact ids {})",
+                    many.len(),
+                    many.iter()
+                        .map(|p| p.contact_id.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            None
+        }
+    };
+    if let Some(p) = party {
+        if !p.contact_exists {
+            push(
+                ReasonCode::InvalidRecord,
+                format!(
+                    "the primary party points at contact id {}, which does not exist",
+                    p.contact_id
+                ),
+            );
+        } else {
+            let missing: Vec<&str> = [("first", &p.first_name), ("last", &p.last_name)]
+                .into_iter()
+                .filter(|(_, v)| blank(v))
+                .map(|(n, _)| n)
+                .collect();
+            if !missing.is_empty() {
+                push(
+                    ReasonCode::PrimaryPartyNameMissing,
+                    format!(
+                        "the primary party (contact {}) has no {} name",
+                        p.contact_id,
+                        missing.join(" or ")
+                    ),
+                );
+            }
+            if preferred_phone(&p.phones).is_none() {
+                push(
+                    ReasonCode::PrimaryPartyNoPhone,
+                    format!(
+                        "the primary party {} (contact {}) has no phone number",
+                        person_name(&p.first_name, &p.last_name),
+                        p.contact_id
+                    ),
+                );
+            }
+            if let Some(dob) = p.date_of_birth.as_deref().filter(|d| !d.trim().is_empty()) {
+                if !is_date(dob) {
+                    push(
+                        ReasonCode::InvalidRecord,
+                        format!(
+                            "the primary party's date of birth {dob:?} is not a YYYY-MM-DD date (contact {})",
+                            p.contact_id
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    let area = match (&matter.case_type_id, &matter.case_type) {
+        (None, _) => {
+            push(
+                ReasonCode::CaseTypeUnmapped,
+                "the matter has no case type (Matter → Edit)".into(),
+            );
+            None
+        }
+        (Some(id), None) => {
+            push(
+                ReasonCode::InvalidRecord,
+                format!("the matter's case type id {id} does not exist in FluentCase"),
+            );
+            None
+        }
+        (Some(_), Some(ct)) => match policy.mappings.by_case_type.get(ct) {
+            None => {
+                push(
+                    ReasonCode::CaseTypeUnmapped,
+                    format!("case type {ct:?} is not mapped to a CaseStatus practice area"),
+                );
+                None
+            }
+            Some(m) if m.vanished => {
+                push(
+                    ReasonCode::CaseTypeUnmapped,
+                    format!(
+                        "case type {ct:?} is mapped to practice area {:?}, which CaseStatus no longer has",
+                        m.area
+                    ),
+                );
+                None
+            }
+            Some(m) => Some(m),
+        },
+    };
+
+    let status = match (&matter.status_id, &matter.status) {
+        (None, _) => {
+            push(
+                ReasonCode::StatusNotSynced,
+                "the matter has no status".into(),
+            );
+            None
+        }
+        (Some(id), None) => {
+            push(
+                ReasonCode::InvalidRecord,
+                format!("the matter's status id {id} does not exist in FluentCase"),
+            );
+            None
+        }
+        (Some(_), Some(s)) => {
+            if !policy.synced_statuses.contains(s) {
+                push(
+                    ReasonCode::StatusNotSynced,
+                    format!(
+                        "status {s:?} is not synced (synced: {})",
+                        list(policy.synced_statuses.iter())
+                    ),
+                );
+            }
+            Some(s)
+        }
+    };
+
+    let mut stage = None;
+    if let (Some(m), Some(s)) = (area, status) {
+        match m.stages.get(s) {
+            None => push(
+                ReasonCode::StageUnmapped,
+                format!(
+                    "status {s:?} is not mapped to a stage of practice area {:?}",
+                    m.area
+                ),
+            ),
+            Some((name, true)) => push(
+                ReasonCode::StageUnmapped,
+                format!(
+                    "status {s:?} is mapped to stage {name:?} of {:?}, which CaseStatus no longer has",
+                    m.area
+                ),
+            ),
+            Some((name, false)) => stage = Some(name.clone()),
+        }
+    }
+
+    let created = matter.created_at.as_deref().and_then(crate::clock::parse);
+    let eligible_from = created.map(|c| c + Duration::minutes(MIN_AGE_MINUTES));
+    match (&matter.created_at, eligible_from) {
+        (_, Some(from)) if now < from => push(
+            ReasonCode::TooNew,
+            format!(
+                "created less than {MIN_AGE_MINUTES} minutes ago; eligible from {}",
+                crate::clock::stamp(from)
+            ),
+        ),
+        (_, Some(_)) => {}
+        (raw, None) => push(
+            ReasonCode::InvalidRecord,
+            format!(
+                "the matter's created_at {:?} is not an RFC 3339 time",
+                raw.as_deref().unwrap_or("")
+            ),
+        ),
+    }
+    for (col, value) in [
+        ("opened_on", &matter.opened_on),
+        ("closed_on", &matter.closed_on),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+            if !is_date(v) {
+                push(
+                    ReasonCode::InvalidRecord,
+                    format!("the matter's {col} {v:?} is not a YYYY-MM-DD date"),
+                );
+            }
+        }
+    }
+
+    let payload = reasons.is_empty().then(|| {
+        draft_body(
+            matter,
+            area.map(|a| a.area.clone()).unwrap_or_default(),
+            stage.unwrap_or_default(),
+            policy.deep_link_base,
+        )
+    });
+    Evaluation {
+        reasons,
+        payload,
+        eligible_from,
+    }
+}
+
+/// The case body as it would be sent now, even for a matter that is not
+/// eligible (missing pieces are empty). Used to tell what changed since a push.
+pub fn current_body(matter: &MatterRecord, policy: &Policy<'_>) -> CaseBody {
+    let area = matter
+        .case_type
+        .as_ref()
+        .and_then(|ct| policy.mappings.by_case_type.get(ct));
+    let stage = area
+        .zip(matter.status.as_ref())
+        .and_then(|(a, s)| a.stages.get(s))
+        .map(|(name, _)| name.clone())
+        .unwrap_or_default();
+    draft_body(
+        matter,
+        area.map(|a| a.area.clone()).unwrap_or_default(),
+        stage,
+        policy.deep_link_base,
+    )
+}
+
+fn draft_body(matter: &MatterRecord, area: String, stage: String, base: &str) -> CaseBody {
+    let attorney = matter.attorney.clone().unwrap_or_default();
+    let attorney_email = attorney.email.as_deref().unwrap_or("").trim().to_string();
+    let attorney_name = person_name(&attorney.first_name, &attorney.last_name);
+    let party = match matter.primary_parties.as_slice() {
+        [one] => one.clone(),
+        _ => PrimaryParty::default(),
+    };
+    CaseBody {
+        integration_id: matter.id.to_string(),
+        readable_id: trimmed(&matter.file_number).unwrap_or_default(),
+        practice_area: area,
+        stage,
+        opened_on: trimmed(&matter.opened_on),
+        closed_on: trimmed(&matter.closed_on),
+        attorney: Attorney {
+            name: if attorney_name.is_empty() {
+                attorney_email.clone()
+            } else {
+                attorney_name
+            },
+            email: attorney_email,
+        },
+        paralegal_email: matter
+            .paralegal
+            .as_ref()
+            .and_then(|p| p.email.as_deref())
+            .map(str::trim)
+            .filter(|e| valid_email(e))
+            .map(str::to_string),
+        client: Client {
+            first_name: trimmed(&party.first_name).unwrap_or_default(),
+            last_name: trimmed(&party.last_name).unwrap_or_default(),
+            phone: preferred_phone(&party.phones)
+                .map(|p| p.number.trim().to_string())
+                .unwrap_or_default(),
+            email: trimmed(&party.email),
+            date_of_birth: trimmed(&party.date_of_birth),
+        },
+        deep_link: format!("{base}/matters/{}", matter.id),
+    }
+}
+
+/// The phone to send: mobile/cell first, then phone, home, work/office, then any.
+pub fn preferred_phone(phones: &[Phone]) -> Option<&Phone> {
+    fn rank(label: Option<&str>) -> u8 {
+        match label.map(|l| l.trim().to_ascii_lowercase()).as_deref() {
+            Some("mobile" | "cell") => 0,
+            Some("phone") => 1,
+            Some("home") => 2,
+            Some("work" | "office") => 3,
+            _ => 4,
+        }
+    }
+    phones
+        .iter()
+        .filter(|p| !p.number.trim().is_empty())
+        .min_by_key(|p| rank(p.label.as_deref()))
+}
+
+/// A plausible email: one `@`, something before it, a dotted domain, no spaces.
+pub fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && !email.chars().any(char::is_whitespace)
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|part| !part.is_empty())
+}
+
+fn is_date(s: &str) -> bool {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").is_ok()
+}
+
+fn blank(v: &Option<String>) -> bool {
+    v.as_deref().is_none_or(|s| s.trim().is_empty())
+}
+
+fn trimmed(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn person_name(first: &Option<String>, last: &Option<String>) -> String {
+    [first, last]
+        .iter()
+        .filter_map(|v| trimmed(v))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
+    let v: Vec<String> = items.map(|s| format!("{s:?}")).collect();
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}

@@ -1,0 +1,66 @@
+//! Exit statuses (documented in the README) and how an error maps to one.
+//!
+//! Cron reads the exit status; a person reads the one line on stderr. Record
+//! level outcomes (a skipped matter, a 422) are not errors here: they go to
+//! the run log and do not change the status.
+
+use crate::casestatus::ApiError;
+use crate::config::ConfigError;
+use crate::fluentcase::FluentCaseError;
+use crate::state::StateError;
+
+/// Everything asked was done.
+pub const OK: u8 = 0;
+/// The run finished, but some records failed with errors (see `log`).
+pub const RECORDS_FAILED: u8 = 1;
+/// The command line was wrong (unknown name, bad argument).
+pub const USAGE: u8 = 2;
+/// Setup needs a person: config, FluentCase database, state file, not connected.
+pub const SETUP: u8 = 3;
+/// CaseStatus unreachable, refusing the key (401) or without API access (403).
+pub const CASESTATUS: u8 = 4;
+
+/// A mistake in what the user typed (names that do not exist, and so on).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Setup that is missing or inconsistent, found at run time.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SetupError(pub String);
+
+/// A run that completed but had records fail; the summary was printed.
+#[derive(Debug, thiserror::Error)]
+#[error("{failed} record(s) failed with errors; see `casestatus-sync log --run {run_id}`")]
+pub struct RecordsFailed {
+    pub failed: u64,
+    pub run_id: i64,
+}
+
+/// The exit status for an error, from the first typed error in its chain.
+pub fn code_for(err: &anyhow::Error) -> u8 {
+    for cause in err.chain() {
+        if cause.is::<UsageError>() {
+            return USAGE;
+        }
+        if cause.is::<ConfigError>()
+            || cause.is::<StateError>()
+            || cause.is::<FluentCaseError>()
+            || cause.is::<SetupError>()
+        {
+            return SETUP;
+        }
+        if let Some(api) = cause.downcast_ref::<ApiError>() {
+            return if api.is_run_level() {
+                CASESTATUS
+            } else {
+                RECORDS_FAILED
+            };
+        }
+        if cause.is::<RecordsFailed>() {
+            return RECORDS_FAILED;
+        }
+    }
+    RECORDS_FAILED
+}

@@ -1,0 +1,464 @@
+//! Reading the firm's FluentCase database (SPEC §3).
+//!
+//! FluentCase owns this file and may write to it while we run, so it is
+//! opened with a busy timeout, never created, never migrated, and read with
+//! short statements. At open we check that every table and column we use is
+//! there and name whatever is missing, instead of failing later mid-cycle.
+//!
+//! Values are read leniently (a number where text was expected is turned
+//! into text) because one odd row must not stop a cycle; judging whether the
+//! data is good enough is the eligibility module's job.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
+
+/// How long to wait for FluentCase's own writers.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Tables and the columns of each that the tool reads or writes.
+const REQUIRED: &[(&str, &[&str])] = &[
+    ("case_types", &["id", "name"]),
+    ("matter_statuses", &["id", "name"]),
+    ("staff", &["id", "first_name", "last_name", "email"]),
+    (
+        "contacts",
+        &["id", "first_name", "last_name", "email", "date_of_birth"],
+    ),
+    ("contact_phones", &["id", "contact_id", "label", "number"]),
+    (
+        "matters",
+        &[
+            "id",
+            "file_number",
+            "case_type_id",
+            "status_id",
+            "attorney_id",
+            "paralegal_id",
+            "opened_on",
+            "closed_on",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "matter_parties",
+        &["matter_id", "contact_id", "role", "is_primary"],
+    ),
+    ("event_types", &["id", "name"]),
+    (
+        "calendar_events",
+        &[
+            "id",
+            "matter_id",
+            "event_type_id",
+            "title",
+            "starts_at",
+            "ends_at",
+            "all_day",
+            "location",
+            "notes",
+            "updated_at",
+            "deleted_at",
+        ],
+    ),
+    (
+        "activities",
+        &[
+            "id",
+            "matter_id",
+            "tag",
+            "body",
+            "created_at",
+            "source",
+            "source_id",
+        ],
+    ),
+];
+
+/// Problems opening or reading FluentCase's database. All need a person.
+#[derive(Debug, thiserror::Error)]
+pub enum FluentCaseError {
+    #[error("FluentCase database {path} not found (config key fluentcase.database)")]
+    Missing { path: PathBuf },
+    #[error("FluentCase database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("FluentCase database {path} is not what casestatus-sync expects: {missing}")]
+    Schema { path: PathBuf, missing: String },
+}
+
+/// Whether we only read, or also insert activities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadOnly,
+    /// Needed only by message sync, which inserts into `activities`.
+    InsertActivities,
+}
+
+/// A person on the firm's staff.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Staff {
+    pub id: i64,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A phone of a contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone {
+    pub label: Option<String>,
+    pub number: String,
+}
+
+/// A party marked primary on a matter, with its contact record.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PrimaryParty {
+    pub contact_id: i64,
+    /// False when `matter_parties` points at a contact that does not exist.
+    pub contact_exists: bool,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub phones: Vec<Phone>,
+}
+
+/// Everything eligibility needs to know about one matter, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MatterRecord {
+    pub id: i64,
+    pub file_number: Option<String>,
+    pub case_type_id: Option<i64>,
+    /// None when unset or when the id points nowhere (see `case_type_id`).
+    pub case_type: Option<String>,
+    pub status_id: Option<i64>,
+    pub status: Option<String>,
+    pub attorney_id: Option<i64>,
+    /// None when unset or dangling.
+    pub attorney: Option<Staff>,
+    pub paralegal_id: Option<i64>,
+    pub paralegal: Option<Staff>,
+    pub opened_on: Option<String>,
+    pub closed_on: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub primary_parties: Vec<PrimaryParty>,
+}
+
+/// The open FluentCase database.
+pub struct FluentCase {
+    conn: Connection,
+    path: PathBuf,
+}
+
+const MATTER_SELECT: &str = "
+    SELECT m.id, m.file_number, m.case_type_id, ct.name, m.status_id, ms.name,
+           m.attorney_id, a.id, a.first_name, a.last_name, a.email,
+           m.paralegal_id, p.id, p.first_name, p.last_name, p.email,
+           m.opened_on, m.closed_on, m.created_at, m.updated_at
+    FROM matters m
+    LEFT JOIN case_types ct ON ct.id = m.case_type_id
+    LEFT JOIN matter_statuses ms ON ms.id = m.status_id
+    LEFT JOIN staff a ON a.id = m.attorney_id
+    LEFT JOIN staff p ON p.id = m.paralegal_id";
+
+impl FluentCase {
+    /// Open an existing FluentCase database and check its schema.
+    ///
+    /// # Errors
+    /// [`FluentCaseError::Missing`] if there is no file, `Sqlite` if it is not
+    /// a database, `Schema` naming every missing table and column.
+    pub fn open(path: &Path, access: Access) -> Result<FluentCase, FluentCaseError> {
+        if !path.is_file() {
+            return Err(FluentCaseError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        let sql = |source| FluentCaseError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        let flags = match access {
+            Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
+            Access::InsertActivities => OpenFlags::SQLITE_OPEN_READ_WRITE,
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(sql)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
+        let fc = FluentCase {
+            conn,
+            path: path.to_path_buf(),
+        };
+        fc.check_schema()?;
+        Ok(fc)
+    }
+
+    /// The raw connection, for the sync modules' own queries.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Wrap a rusqlite error with this file's name.
+    pub fn err(&self, source: rusqlite::Error) -> FluentCaseError {
+        FluentCaseError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn check_schema(&self) -> Result<(), FluentCaseError> {
+        let mut missing = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name FROM pragma_table_info(?1)")
+            .map_err(|e| self.err(e))?;
+        for (table, columns) in REQUIRED {
+            let have: Vec<String> = stmt
+                .query_map([table], |r| r.get(0))
+                .and_then(|rows| rows.collect())
+                .map_err(|e| self.err(e))?;
+            if have.is_empty() {
+                missing.push(format!("table `{table}` is missing"));
+                continue;
+            }
+            let absent: Vec<&str> = columns
+                .iter()
+                .filter(|c| !have.iter().any(|h| h.eq_ignore_ascii_case(c)))
+                .copied()
+                .collect();
+            if !absent.is_empty() {
+                missing.push(format!(
+                    "table `{table}` is missing column{} {}",
+                    if absent.len() > 1 { "s" } else { "" },
+                    absent
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(FluentCaseError::Schema {
+                path: self.path.clone(),
+                missing: missing.join("; "),
+            })
+        }
+    }
+
+    /// Case type names, sorted.
+    pub fn case_types(&self) -> Result<Vec<String>, FluentCaseError> {
+        self.names("SELECT name FROM case_types ORDER BY name")
+    }
+
+    /// Matter status names, sorted.
+    pub fn matter_statuses(&self) -> Result<Vec<String>, FluentCaseError> {
+        self.names("SELECT name FROM matter_statuses ORDER BY name")
+    }
+
+    /// Event type names, sorted.
+    pub fn event_types(&self) -> Result<Vec<String>, FluentCaseError> {
+        self.names("SELECT name FROM event_types ORDER BY name")
+    }
+
+    /// How many matters are in each (case type, status) pair, by name.
+    pub fn matter_counts(&self) -> Result<BTreeMap<(String, String), i64>, FluentCaseError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT ct.name, ms.name, COUNT(*) FROM matters m
+                 JOIN case_types ct ON ct.id = m.case_type_id
+                 JOIN matter_statuses ms ON ms.id = m.status_id
+                 GROUP BY ct.name, ms.name",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(((text(r, 0)?, text(r, 1)?), r.get::<_, i64>(2)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let ((t, s), n) = row.map_err(|e| self.err(e))?;
+            if let (Some(t), Some(s)) = (t, s) {
+                out.insert((t, s), n);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Visit every matter, in id order, one at a time (the table can be large).
+    ///
+    /// # Errors
+    /// A database error; the visitor's own errors are the caller's business.
+    pub fn for_each_matter(
+        &self,
+        mut visit: impl FnMut(MatterRecord),
+    ) -> Result<(), FluentCaseError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{MATTER_SELECT} ORDER BY m.id"))
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let mut m = matter_from_row(row).map_err(|e| self.err(e))?;
+            m.primary_parties = self.primary_parties(m.id)?;
+            visit(m);
+        }
+        Ok(())
+    }
+
+    /// One matter by id, or by file number when `key` is not a known id.
+    pub fn find_matter(&self, key: &str) -> Result<Option<MatterRecord>, FluentCaseError> {
+        let key = key.trim();
+        let mut found = None;
+        if let Ok(id) = key.parse::<i64>() {
+            found = self
+                .conn
+                .query_row(&format!("{MATTER_SELECT} WHERE m.id = ?1"), [id], |r| {
+                    matter_from_row(r)
+                })
+                .optional()
+                .map_err(|e| self.err(e))?;
+        }
+        if found.is_none() {
+            found = self
+                .conn
+                .query_row(
+                    &format!("{MATTER_SELECT} WHERE m.file_number = ?1 ORDER BY m.id LIMIT 1"),
+                    [key],
+                    matter_from_row,
+                )
+                .optional()
+                .map_err(|e| self.err(e))?;
+        }
+        match found {
+            Some(mut m) => {
+                m.primary_parties = self.primary_parties(m.id)?;
+                Ok(Some(m))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn primary_parties(&self, matter_id: i64) -> Result<Vec<PrimaryParty>, FluentCaseError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT mp.contact_id, c.id IS NOT NULL, c.first_name, c.last_name, c.email,
+                        c.date_of_birth
+                 FROM matter_parties mp LEFT JOIN contacts c ON c.id = mp.contact_id
+                 WHERE mp.matter_id = ?1 AND mp.is_primary <> 0
+                 ORDER BY mp.contact_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut parties = stmt
+            .query_map([matter_id], |r| {
+                Ok(PrimaryParty {
+                    contact_id: r.get(0)?,
+                    contact_exists: r.get(1)?,
+                    first_name: text(r, 2)?,
+                    last_name: text(r, 3)?,
+                    email: text(r, 4)?,
+                    date_of_birth: text(r, 5)?,
+                    phones: Vec::new(),
+                })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.err(e))?;
+        let mut phones = self
+            .conn
+            .prepare_cached(
+                "SELECT label, number FROM contact_phones WHERE contact_id = ?1 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        for party in &mut parties {
+            party.phones = phones
+                .query_map([party.contact_id], |r| Ok((text(r, 0)?, text(r, 1)?)))
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| self.err(e))?
+                .into_iter()
+                .filter_map(|(label, number)| {
+                    let number = number?.trim().to_string();
+                    (!number.is_empty()).then_some(Phone { label, number })
+                })
+                .collect();
+        }
+        Ok(parties)
+    }
+
+    fn names(&self, sql: &str) -> Result<Vec<String>, FluentCaseError> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| text(r, 0))
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let Some(name) = row.map_err(|e| self.err(e))? {
+                out.push(name);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn matter_from_row(r: &Row<'_>) -> rusqlite::Result<MatterRecord> {
+    let staff = |id_col: usize| -> rusqlite::Result<Option<Staff>> {
+        Ok(match int(r, id_col)? {
+            Some(id) => Some(Staff {
+                id,
+                first_name: text(r, id_col + 1)?,
+                last_name: text(r, id_col + 2)?,
+                email: text(r, id_col + 3)?,
+            }),
+            None => None,
+        })
+    };
+    Ok(MatterRecord {
+        id: r.get(0)?,
+        file_number: text(r, 1)?,
+        case_type_id: int(r, 2)?,
+        case_type: text(r, 3)?,
+        status_id: int(r, 4)?,
+        status: text(r, 5)?,
+        attorney_id: int(r, 6)?,
+        attorney: staff(7)?,
+        paralegal_id: int(r, 11)?,
+        paralegal: staff(12)?,
+        opened_on: text(r, 16)?,
+        closed_on: text(r, 17)?,
+        created_at: text(r, 18)?,
+        updated_at: text(r, 19)?,
+        primary_parties: Vec::new(),
+    })
+}
+
+/// A column as text whatever SQLite stored; None for NULL.
+pub fn text(r: &Row<'_>, idx: usize) -> rusqlite::Result<Option<String>> {
+    Ok(match r.get_ref(idx)? {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
+    })
+}
+
+/// A column as an integer id; text that is not a number reads as None.
+pub fn int(r: &Row<'_>, idx: usize) -> rusqlite::Result<Option<i64>> {
+    Ok(match r.get_ref(idx)? {
+        ValueRef::Integer(i) => Some(i),
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .ok()
+            .and_then(|s| s.trim().parse().ok()),
+        _ => None,
+    })
+}

@@ -1,0 +1,62 @@
+//! # casestatus-sync
+//!
+//! FluentCase's integration with CaseStatus, as a command-line tool. It
+//! pushes a firm's matters to CaseStatus as cases, its calendar events as
+//! appointments, and pulls clients' messages back into FluentCase as
+//! activities. An admin sets it up once; cron runs `sync` every 15 minutes;
+//! support runs `why-skipped`.
+//!
+//! ## Map
+//!
+//! Inputs: the config file ([`config`]), FluentCase's SQLite database
+//! ([`fluentcase`], read; `activities` insert only), CaseStatus's HTTP API
+//! ([`casestatus`]). What is kept: the tool's own SQLite file ([`state`]).
+//!
+//! - [`cli`] — clap structs; [`app`] — checks the config, opens what a
+//!   command needs, dispatches. `main.rs` only maps errors to exit codes
+//!   ([`exit`]).
+//! - [`setup`] — connect, test, disconnect, synced statuses.
+//! - [`mapping`] — refetch practice areas, the map overview, map/clear.
+//! - [`event_types`] — which event types become appointments.
+//! - [`eligibility`] — the one pure function deciding whether a matter is
+//!   pushed, and why not.
+//! - [`output`] — tables, badges, `--json`, quiet/verbose, colour.
+//! - [`sandbox`] — an in-process fake of CaseStatus's API over real HTTP,
+//!   with fault knobs, for tests and `casestatus-sync sandbox`.
+//! - [`clock`] — the injectable "now".
+//! - [`sample`] — FluentCase's schema and a sample firm, for `demo` and tests.
+//!
+//! ## Invariants
+//!
+//! - The eligibility rules do no I/O and exist once ([`eligibility::evaluate`]).
+//! - The API key is only ever in the state file (0600) and the
+//!   `Authorization` header; `Debug` of anything holding it is redacted.
+//! - FluentCase's schema is never altered; the state schema changes only by
+//!   appending a migration.
+//! - A create is retried by the client only when CaseStatus provably never
+//!   saw it; otherwise the sync reconciles by `integration_id`.
+//!
+//! ## Errors
+//!
+//! Library modules return typed errors ([`config::ConfigError`],
+//! [`state::StateError`], [`fluentcase::FluentCaseError`],
+//! [`casestatus::ApiError`]); the binary edge uses `anyhow` and
+//! [`exit::code_for`] picks the documented exit status.
+
+pub mod app;
+pub mod casestatus;
+pub mod cli;
+pub mod clock;
+pub mod completions;
+pub mod config;
+pub mod eligibility;
+pub mod event_types;
+pub mod exit;
+pub mod fluentcase;
+pub mod mapping;
+pub mod output;
+pub mod sample;
+pub mod sandbox;
+pub mod sandbox_cmd;
+pub mod setup;
+pub mod state;

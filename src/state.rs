@@ -1,0 +1,571 @@
+//! The tool's own state: a SQLite file next to (never inside) FluentCase's.
+//!
+//! It holds the API key, the synced statuses, the last practice-area/stage
+//! snapshot from CaseStatus, the mappings, the enabled event types, the
+//! ledger of what was pushed and the run log. The schema is an append-only
+//! list of migrations whose position is `PRAGMA user_version` (the cargo
+//! `util/sqlite.rs` pattern): never edit or reorder a shipped entry, only add.
+//!
+//! The file holds a secret, so it and its `-wal`/`-shm` companions are 0600:
+//! the file is created 0600 before SQLite opens it, and SQLite gives its
+//! companions the main file's mode.
+
+use std::fs::OpenOptions;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+/// How long to wait for another connection's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The schema, one entry per version. Append only.
+const MIGRATIONS: &[&str] = &[
+    // 1: setup (key, statuses, snapshot, mappings, event types) and the run log.
+    r#"
+    CREATE TABLE api_key (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        name     TEXT NOT NULL,
+        secret   TEXT NOT NULL,
+        saved_at TEXT NOT NULL
+    );
+    CREATE TABLE synced_statuses (name TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE practice_areas (
+        id          INTEGER PRIMARY KEY,   -- CaseStatus's id
+        name        TEXT NOT NULL,
+        vanished_at TEXT                   -- a refetch no longer saw it
+    );
+    CREATE TABLE stages (
+        id               INTEGER PRIMARY KEY,
+        practice_area_id INTEGER NOT NULL REFERENCES practice_areas(id),
+        name             TEXT NOT NULL,
+        position         INTEGER NOT NULL,
+        vanished_at      TEXT
+    );
+    CREATE TABLE practice_area_mappings (
+        practice_area_id INTEGER PRIMARY KEY REFERENCES practice_areas(id),
+        case_type        TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE stage_mappings (
+        stage_id         INTEGER PRIMARY KEY REFERENCES stages(id),
+        practice_area_id INTEGER NOT NULL REFERENCES practice_areas(id),
+        matter_status    TEXT NOT NULL,
+        UNIQUE (practice_area_id, matter_status)
+    );
+    CREATE TABLE enabled_event_types (name TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        dry_run     INTEGER NOT NULL DEFAULT 0,
+        counts      TEXT NOT NULL DEFAULT '{}',
+        error       TEXT
+    );
+    CREATE INDEX runs_by_start ON runs (started_at);
+    CREATE TABLE run_items (
+        run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        subject    TEXT NOT NULL,     -- matter | event | message
+        subject_id TEXT NOT NULL,
+        outcome    TEXT NOT NULL,
+        detail     TEXT NOT NULL      -- JSON
+    );
+    CREATE INDEX run_items_by_subject ON run_items (subject, subject_id, run_id);
+    CREATE INDEX run_items_by_run ON run_items (run_id);
+    "#,
+];
+
+/// What can go wrong with the state file. All of these need a person.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("state database {path}: cannot create its folder: {source}")]
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("state database {path}: cannot create or protect the file: {source}")]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("state database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("state database {path} is at schema version {found}, newer than this casestatus-sync understands (up to {known}); upgrade casestatus-sync")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+}
+
+/// The key as stored. `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct StoredKey {
+    pub name: String,
+    pub secret: String,
+    pub saved_at: String,
+}
+
+impl std::fmt::Debug for StoredKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredKey")
+            .field("name", &self.name)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// One practice area of the last snapshot, with its stages and mappings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaRow {
+    pub id: i64,
+    pub name: String,
+    pub vanished: bool,
+    pub case_type: Option<String>,
+    pub stages: Vec<StageRow>,
+}
+
+/// One stage of the last snapshot and the matter status mapped to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageRow {
+    pub id: i64,
+    pub name: String,
+    pub position: i64,
+    pub vanished: bool,
+    pub matter_status: Option<String>,
+}
+
+/// The open state database.
+pub struct StateStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl StateStore {
+    /// Open (creating if needed) the state file and bring its schema up to date.
+    ///
+    /// # Errors
+    /// [`StateError`] when the folder or file cannot be made, the file is not
+    /// SQLite, or its schema is newer than this binary.
+    pub fn open(path: &Path) -> Result<StateStore, StateError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StateError::Folder {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        }
+        protect(path)?;
+        let sql = |source| StateError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(sql)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(sql)?;
+        // journal_mode answers with a row, so it is queried rather than updated.
+        let _: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(sql)?;
+        migrate(&mut conn, path)?;
+        for companion in ["-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(companion);
+            let p = PathBuf::from(p);
+            if p.exists() {
+                protect(&p)?;
+            }
+        }
+        Ok(StateStore {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The raw connection, for the modules that own their own tables
+    /// (ledger, run log). Keep SQL for one concern in one module.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Wrap a rusqlite error with this file's name.
+    pub fn err(&self, source: rusqlite::Error) -> StateError {
+        StateError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Save (or replace) the API key. Replacing keeps every ledger and mapping.
+    pub fn save_key(&self, name: &str, secret: &str, now: &str) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "INSERT INTO api_key (id, name, secret, saved_at) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET name = ?1, secret = ?2, saved_at = ?3",
+                params![name, secret, now],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The saved key, if connected.
+    pub fn key(&self) -> Result<Option<StoredKey>, StateError> {
+        self.conn
+            .query_row(
+                "SELECT name, secret, saved_at FROM api_key WHERE id = 1",
+                [],
+                |r| {
+                    Ok(StoredKey {
+                        name: r.get(0)?,
+                        secret: r.get(1)?,
+                        saved_at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Remove the key; returns whether there was one. Nothing else is touched.
+    pub fn remove_key(&self) -> Result<bool, StateError> {
+        let n = self
+            .conn
+            .execute("DELETE FROM api_key", [])
+            .map_err(|e| self.err(e))?;
+        Ok(n > 0)
+    }
+
+    /// Replace the set of matter statuses that are synced.
+    pub fn set_synced_statuses(&mut self, names: &[String]) -> Result<(), StateError> {
+        let path = self.path.clone();
+        let sql = |source| StateError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        tx.execute("DELETE FROM synced_statuses", []).map_err(sql)?;
+        for n in names {
+            tx.execute(
+                "INSERT OR IGNORE INTO synced_statuses (name) VALUES (?1)",
+                [n],
+            )
+            .map_err(sql)?;
+        }
+        tx.commit().map_err(sql)
+    }
+
+    /// The synced matter statuses, sorted.
+    pub fn synced_statuses(&self) -> Result<Vec<String>, StateError> {
+        self.strings("SELECT name FROM synced_statuses ORDER BY name")
+    }
+
+    /// Event types whose events are pushed as appointments, sorted.
+    pub fn enabled_event_types(&self) -> Result<Vec<String>, StateError> {
+        self.strings("SELECT name FROM enabled_event_types ORDER BY name")
+    }
+
+    /// Turn appointment sync on or off for one event type.
+    pub fn set_event_type_enabled(&self, name: &str, enabled: bool) -> Result<(), StateError> {
+        let sql = if enabled {
+            "INSERT OR IGNORE INTO enabled_event_types (name) VALUES (?1)"
+        } else {
+            "DELETE FROM enabled_event_types WHERE name = ?1"
+        };
+        self.conn.execute(sql, [name]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// A small named value (e.g. when practice areas were last fetched).
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StateError> {
+        self.conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Set a small named value.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = ?2",
+                [key, value],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The practice-area snapshot with stages and mappings, areas by name,
+    /// stages by position.
+    pub fn areas(&self) -> Result<Vec<AreaRow>, StateError> {
+        let mut areas = {
+            let mut stmt = self
+                .conn
+                .prepare(
+                    "SELECT a.id, a.name, a.vanished_at IS NOT NULL, m.case_type
+                     FROM practice_areas a
+                     LEFT JOIN practice_area_mappings m ON m.practice_area_id = a.id
+                     ORDER BY a.name, a.id",
+                )
+                .map_err(|e| self.err(e))?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(AreaRow {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        vanished: r.get(2)?,
+                        case_type: r.get(3)?,
+                        stages: Vec::new(),
+                    })
+                })
+                .map_err(|e| self.err(e))?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(|e| self.err(e))?
+        };
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.id, s.name, s.position, s.vanished_at IS NOT NULL, m.matter_status
+                 FROM stages s LEFT JOIN stage_mappings m ON m.stage_id = s.id
+                 WHERE s.practice_area_id = ?1 ORDER BY s.position, s.id",
+            )
+            .map_err(|e| self.err(e))?;
+        for area in &mut areas {
+            let rows = stmt
+                .query_map([area.id], |r| {
+                    Ok(StageRow {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        position: r.get(2)?,
+                        vanished: r.get(3)?,
+                        matter_status: r.get(4)?,
+                    })
+                })
+                .map_err(|e| self.err(e))?;
+            area.stages = rows
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(areas)
+    }
+
+    /// Store a fresh snapshot: areas and stages seen are inserted or renamed;
+    /// those not seen are marked vanished (their mappings stay, flagged, so
+    /// the admin decides). All in one transaction.
+    pub fn store_snapshot(
+        &mut self,
+        areas: &[crate::casestatus::PracticeArea],
+        now: &str,
+    ) -> Result<(), StateError> {
+        let path = self.path.clone();
+        let sql = |source| StateError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        tx.execute(
+            "UPDATE practice_areas SET vanished_at = ?1 WHERE vanished_at IS NULL",
+            [now],
+        )
+        .map_err(sql)?;
+        tx.execute(
+            "UPDATE stages SET vanished_at = ?1 WHERE vanished_at IS NULL",
+            [now],
+        )
+        .map_err(sql)?;
+        for a in areas {
+            tx.execute(
+                "INSERT INTO practice_areas (id, name, vanished_at) VALUES (?1, ?2, NULL)
+                 ON CONFLICT (id) DO UPDATE SET name = ?2, vanished_at = NULL",
+                params![a.id, a.name],
+            )
+            .map_err(sql)?;
+            for s in &a.stages {
+                tx.execute(
+                    "INSERT INTO stages (id, practice_area_id, name, position, vanished_at)
+                     VALUES (?1, ?2, ?3, ?4, NULL)
+                     ON CONFLICT (id) DO UPDATE SET practice_area_id = ?2, name = ?3,
+                         position = ?4, vanished_at = NULL",
+                    params![s.id, a.id, s.name, s.position],
+                )
+                .map_err(sql)?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ('practice_areas_fetched_at', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = ?1",
+            [now],
+        )
+        .map_err(sql)?;
+        tx.commit().map_err(sql)
+    }
+
+    /// Map a practice area to a case type, replacing any earlier choice.
+    /// The caller has checked that no other area holds the case type.
+    pub fn map_area(&self, area_id: i64, case_type: Option<&str>) -> Result<(), StateError> {
+        match case_type {
+            Some(t) => self.conn.execute(
+                "INSERT INTO practice_area_mappings (practice_area_id, case_type) VALUES (?1, ?2)
+                 ON CONFLICT (practice_area_id) DO UPDATE SET case_type = ?2",
+                params![area_id, t],
+            ),
+            None => self.conn.execute(
+                "DELETE FROM practice_area_mappings WHERE practice_area_id = ?1",
+                [area_id],
+            ),
+        }
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Map a stage to a matter status, replacing any earlier choice.
+    /// The caller has checked that no other stage of the area holds the status.
+    pub fn map_stage(
+        &self,
+        area_id: i64,
+        stage_id: i64,
+        status: Option<&str>,
+    ) -> Result<(), StateError> {
+        match status {
+            Some(s) => self.conn.execute(
+                "INSERT INTO stage_mappings (stage_id, practice_area_id, matter_status)
+                 VALUES (?1, ?2, ?3)
+                 ON CONFLICT (stage_id) DO UPDATE SET practice_area_id = ?2, matter_status = ?3",
+                params![stage_id, area_id, s],
+            ),
+            None => self
+                .conn
+                .execute("DELETE FROM stage_mappings WHERE stage_id = ?1", [stage_id]),
+        }
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    fn strings(&self, sql: &str) -> Result<Vec<String>, StateError> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<String>, _>>()
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// Create the file 0600 if missing; tighten it to 0600 if it is looser.
+fn protect(path: &Path) -> Result<(), StateError> {
+    let file_err = |source| StateError::File {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(file_err)?;
+    let meta = file.metadata().map_err(file_err)?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(file_err)?;
+    }
+    Ok(())
+}
+
+/// Run every pending migration in one IMMEDIATE transaction; refuse a newer file.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StateError> {
+    let sql = |source| StateError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sql)?;
+    let version: i64 = tx
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sql)?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StateError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known,
+        });
+    }
+    for migration in MIGRATIONS.iter().skip(version as usize) {
+        tx.execute_batch(migration).map_err(sql)?;
+    }
+    if version < known {
+        tx.pragma_update(None, "user_version", known).map_err(sql)?;
+    }
+    tx.commit().map_err(sql)
+}
+
+/// The schema version this binary writes (for tests and `--version` output).
+pub fn schema_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_once_and_newer_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/state.db");
+        drop(StateStore::open(&path).unwrap());
+        let s = StateStore::open(&path).unwrap();
+        let v: i64 = s
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, schema_version());
+        s.conn()
+            .pragma_update(None, "user_version", schema_version() + 1)
+            .unwrap();
+        drop(s);
+        let e = StateStore::open(&path).err().unwrap().to_string();
+        assert!(e.contains("newer"), "{e}");
+    }
+
+    #[test]
+    fn file_and_companions_are_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let s = StateStore::open(&path).unwrap();
+        s.save_key("k", "secret", "now").unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let p = format!("{}{suffix}", path.display());
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{p}");
+        }
+        assert!(!format!("{:?}", s.key().unwrap()).contains("secret\""));
+    }
+
+    #[test]
+    fn dropped_transaction_rolls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = StateStore::open(&dir.path().join("s.db")).unwrap();
+        {
+            let tx = s.conn.transaction().unwrap();
+            tx.execute("INSERT INTO synced_statuses VALUES ('Open')", [])
+                .unwrap();
+        }
+        assert!(s.synced_statuses().unwrap().is_empty());
+    }
+}

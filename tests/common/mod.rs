@@ -1,0 +1,194 @@
+//! Shared test harness: a firm in a temp folder — a real FluentCase SQLite
+//! file, a config pointing at an in-process CaseStatus sandbox over real
+//! HTTP, and the real binary run with a pinned clock.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use casestatus_sync::sample::{self, SampleMatter};
+use casestatus_sync::sandbox::Sandbox;
+use rusqlite::Connection;
+use tempfile::TempDir;
+
+/// The pinned "now" of every test run of the binary.
+pub const NOW: &str = "2026-11-28T12:00:00Z";
+/// A creation time comfortably older than 45 minutes.
+pub const YESTERDAY: &str = "2026-11-27T12:00:00Z";
+
+pub struct Firm {
+    pub dir: TempDir,
+    pub config: PathBuf,
+    pub fc_path: PathBuf,
+    pub state_path: PathBuf,
+    pub sandbox: Sandbox,
+    pub now: String,
+}
+
+impl Firm {
+    /// A firm with the sample reference data, no matters, not connected.
+    pub fn new() -> Firm {
+        let sandbox = Sandbox::demo(0).expect("sandbox starts");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fc_path = dir.path().join("fluentcase.db");
+        sample::create_fluentcase(&fc_path).expect("fluentcase db");
+        let config = dir.path().join("casestatus-sync.toml");
+        let firm = Firm {
+            state_path: dir.path().join("state/casestatus-sync.db"),
+            dir,
+            config,
+            fc_path,
+            sandbox,
+            now: NOW.to_string(),
+        };
+        firm.write_config("");
+        firm
+    }
+
+    /// Rewrite the config; `extra_casestatus` lines go under `[casestatus]`.
+    pub fn write_config(&self, extra_casestatus: &str) {
+        let text = format!(
+            r#"[fluentcase]
+database = "fluentcase.db"
+base_url = "https://acme.fluentcase.com"
+timezone = "America/Chicago"
+
+[casestatus]
+base_url = "{}"
+timeout_seconds = 5
+max_retries = 2
+{extra_casestatus}
+
+[state]
+database = "state/casestatus-sync.db"
+"#,
+            self.sandbox.base_url()
+        );
+        std::fs::write(&self.config, text).expect("write config");
+    }
+
+    /// The real binary with this firm's config and the pinned clock.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("casestatus-sync").expect("binary");
+        c.arg("--config")
+            .arg(&self.config)
+            .env("CASESTATUS_SYNC_NOW", &self.now)
+            .env_remove("CASESTATUS_SYNC_CONFIG")
+            .env("NO_COLOR", "1")
+            .timeout(std::time::Duration::from_secs(60));
+        c
+    }
+
+    /// Run the binary with `args`; (exit code, stdout, stderr).
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        run_cmd(self.cmd().args(args))
+    }
+
+    /// Run with `stdin`.
+    pub fn run_stdin(&self, args: &[&str], stdin: &str) -> (i32, String, String) {
+        run_cmd(self.cmd().args(args).write_stdin(stdin))
+    }
+
+    /// Run and require exit 0; stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "{args:?} failed: stdout={out} stderr={err}");
+        out
+    }
+
+    /// Run with --json and parse stdout.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.ok(&all);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {out}"))
+    }
+
+    pub fn fc(&self) -> Connection {
+        Connection::open(&self.fc_path).expect("open fluentcase")
+    }
+
+    pub fn add_matter(&self, m: &SampleMatter) {
+        m.insert(&self.fc()).expect("insert matter");
+    }
+
+    /// `count` eligible Workers' Compensation matters with ids from `first`.
+    pub fn add_matters(&self, first: i64, count: i64) {
+        let conn = self.fc();
+        for id in first..first + count {
+            SampleMatter::new(id, YESTERDAY)
+                .insert(&conn)
+                .expect("insert");
+        }
+    }
+
+    /// Connect with the sandbox's demo key.
+    pub fn connect(&self) {
+        let (code, out, err) = self.run_stdin(
+            &["connect", "--name", "CaseStatus API Key", "--api-key-stdin"],
+            Sandbox::DEMO_KEY,
+        );
+        assert_eq!(code, 0, "connect: {out} {err}");
+    }
+
+    /// Connect, take the snapshot, map Workers' Compensation fully.
+    pub fn connect_and_map(&self) {
+        self.connect();
+        self.ok(&["test"]);
+        self.ok(&[
+            "map",
+            "practice-area",
+            "Workers' Compensation",
+            "--case-type",
+            "Workers' Compensation",
+        ]);
+        for (stage, status) in [
+            ("Intake", "Intake"),
+            ("Treatment", "Open"),
+            ("Settlement", "Settlement"),
+            ("Closed", "Closed"),
+        ] {
+            self.ok(&[
+                "map",
+                "stage",
+                "Workers' Compensation",
+                stage,
+                "--status",
+                status,
+            ]);
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+pub fn run_cmd(c: &mut Command) -> (i32, String, String) {
+    let o = c.output().expect("run binary");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// A bare command (no config flag) in folder `dir`.
+pub fn bare(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("casestatus-sync").expect("binary");
+    c.current_dir(dir)
+        .env_remove("CASESTATUS_SYNC_CONFIG")
+        .env("NO_COLOR", "1")
+        .timeout(std::time::Duration::from_secs(60));
+    c
+}
+
+/// Asserts an error is one line on stderr, names `needles`, no panic.
+pub fn assert_one_line_error(stderr: &str, needles: &[&str]) {
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one error line, got: {stderr}");
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    for n in needles {
+        assert!(stderr.contains(n), "error should mention {n:?}: {stderr}");
+    }
+}
