@@ -31,6 +31,9 @@ _casestatus__sync() {
             casestatus__sync,help)
                 cmd="casestatus__sync__subcmd__help"
                 ;;
+            casestatus__sync,log)
+                cmd="casestatus__sync__subcmd__log"
+                ;;
             casestatus__sync,map)
                 cmd="casestatus__sync__subcmd__map"
                 ;;
@@ -40,11 +43,17 @@ _casestatus__sync() {
             casestatus__sync,sandbox)
                 cmd="casestatus__sync__subcmd__sandbox"
                 ;;
+            casestatus__sync,sync)
+                cmd="casestatus__sync__subcmd__sync"
+                ;;
             casestatus__sync,synced-statuses)
                 cmd="casestatus__sync__subcmd__synced__subcmd__statuses"
                 ;;
             casestatus__sync,test)
                 cmd="casestatus__sync__subcmd__test"
+                ;;
+            casestatus__sync,why-skipped)
+                cmd="casestatus__sync__subcmd__why__subcmd__skipped"
                 ;;
             casestatus__sync__subcmd__event__subcmd__types,disable)
                 cmd="casestatus__sync__subcmd__event__subcmd__types__subcmd__disable"
@@ -79,6 +88,9 @@ _casestatus__sync() {
             casestatus__sync__subcmd__help,help)
                 cmd="casestatus__sync__subcmd__help__subcmd__help"
                 ;;
+            casestatus__sync__subcmd__help,log)
+                cmd="casestatus__sync__subcmd__help__subcmd__log"
+                ;;
             casestatus__sync__subcmd__help,map)
                 cmd="casestatus__sync__subcmd__help__subcmd__map"
                 ;;
@@ -88,11 +100,17 @@ _casestatus__sync() {
             casestatus__sync__subcmd__help,sandbox)
                 cmd="casestatus__sync__subcmd__help__subcmd__sandbox"
                 ;;
+            casestatus__sync__subcmd__help,sync)
+                cmd="casestatus__sync__subcmd__help__subcmd__sync"
+                ;;
             casestatus__sync__subcmd__help,synced-statuses)
                 cmd="casestatus__sync__subcmd__help__subcmd__synced__subcmd__statuses"
                 ;;
             casestatus__sync__subcmd__help,test)
                 cmd="casestatus__sync__subcmd__help__subcmd__test"
+                ;;
+            casestatus__sync__subcmd__help,why-skipped)
+                cmd="casestatus__sync__subcmd__help__subcmd__why__subcmd__skipped"
                 ;;
             casestatus__sync__subcmd__help__subcmd__event__subcmd__types,disable)
                 cmd="casestatus__sync__subcmd__help__subcmd__event__subcmd__types__subcmd__disable"
@@ -105,6 +123,9 @@ _casestatus__sync() {
                 ;;
             casestatus__sync__subcmd__help__subcmd__map,stage)
                 cmd="casestatus__sync__subcmd__help__subcmd__map__subcmd__stage"
+                ;;
+            casestatus__sync__subcmd__help__subcmd__sync,matters)
+                cmd="casestatus__sync__subcmd__help__subcmd__sync__subcmd__matters"
                 ;;
             casestatus__sync__subcmd__map,help)
                 cmd="casestatus__sync__subcmd__map__subcmd__help"
@@ -124,6 +145,18 @@ _casestatus__sync() {
             casestatus__sync__subcmd__map__subcmd__help,stage)
                 cmd="casestatus__sync__subcmd__map__subcmd__help__subcmd__stage"
                 ;;
+            casestatus__sync__subcmd__sync,help)
+                cmd="casestatus__sync__subcmd__sync__subcmd__help"
+                ;;
+            casestatus__sync__subcmd__sync,matters)
+                cmd="casestatus__sync__subcmd__sync__subcmd__matters"
+                ;;
+            casestatus__sync__subcmd__sync__subcmd__help,help)
+                cmd="casestatus__sync__subcmd__sync__subcmd__help__subcmd__help"
+                ;;
+            casestatus__sync__subcmd__sync__subcmd__help,matters)
+                cmd="casestatus__sync__subcmd__sync__subcmd__help__subcmd__matters"
+                ;;
             *)
                 ;;
         esac
@@ -131,7 +164,7 @@ _casestatus__sync() {
 
     case "${cmd}" in
         casestatus__sync)
-            opts="-q -v -h -V --config --json --quiet --verbose --help --version connect test disconnect synced-statuses refetch-practice-areas map event-types sandbox completions help"
+            opts="-q -v -h -V --config --json --quiet --verbose --help --version connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log sandbox completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -321,7 +354,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__help)
-            opts="connect test disconnect synced-statuses refetch-practice-areas map event-types sandbox completions help"
+            opts="connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log sandbox completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -432,6 +465,20 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        casestatus__subcmd__sync__subcmd__help__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         casestatus__subcmd__sync__subcmd__help__subcmd__map)
             opts="practice-area stage"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -502,6 +549,34 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        casestatus__subcmd__sync__subcmd__help__subcmd__sync)
+            opts="matters"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__help__subcmd__sync__subcmd__matters)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         casestatus__subcmd__sync__subcmd__help__subcmd__synced__subcmd__statuses)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -523,6 +598,46 @@ _casestatus__sync() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__help__subcmd__why__subcmd__skipped)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__log)
+            opts="-q -v -h --run --limit --config --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -688,6 +803,84 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        casestatus__subcmd__sync__subcmd__sync)
+            opts="-q -v -h --config --json --quiet --verbose --help matters help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__sync__subcmd__help)
+            opts="matters help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__sync__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__sync__subcmd__help__subcmd__matters)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__sync__subcmd__matters)
+            opts="-q -v -h --dry-run --config --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         casestatus__subcmd__sync__subcmd__synced__subcmd__statuses)
             opts="-q -v -h --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -707,6 +900,24 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__test)
+            opts="-q -v -h --config --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__why__subcmd__skipped)
             opts="-q -v -h --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 
 use crate::casestatus::{ApiKey, CaseStatus};
-use crate::cli::{Cli, Command, EventTypeAction, MapAction};
+use crate::cli::{Cli, Command, EventTypeAction, MapAction, SyncWhat};
 use crate::config::{self, Config};
 use crate::eligibility::{Mappings, Policy};
 use crate::exit::{SetupError, UsageError};
@@ -124,6 +124,11 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 crate::event_types::set(&ctx, &names, false)
             }
         },
+        Command::Sync { what } => match what {
+            SyncWhat::Matters(args) => crate::sync_matters::run(&ctx, args.dry_run),
+        },
+        Command::WhySkipped { matter } => crate::why_skipped::run(&ctx, &matter),
+        Command::Log { run, limit } => crate::runlog::show(&ctx, run, limit),
         Command::Sandbox { .. } | Command::Completions { .. } => Ok(crate::exit::OK),
     }
 }

@@ -52,6 +52,26 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<EventTypeAction>,
     },
+    /// Run one sync cycle
+    Sync {
+        #[command(subcommand)]
+        what: SyncWhat,
+    },
+    /// Explain why a matter is or is not in CaseStatus
+    WhySkipped {
+        /// A matter id or a file number
+        #[arg(value_name = "MATTER")]
+        matter: String,
+    },
+    /// Recent Activity: recent runs, or one run's details
+    Log {
+        /// Show one run's details
+        #[arg(long, value_name = "ID")]
+        run: Option<i64>,
+        /// How many recent runs to list
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        limit: u32,
+    },
     /// Run a CaseStatus sandbox on 127.0.0.1 for trying the tool
     Sandbox {
         /// Port to listen on (0 picks a free one)
@@ -128,6 +148,19 @@ pub enum EventTypeAction {
         #[arg(required = true, value_name = "NAME")]
         names: Vec<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncWhat {
+    /// Push eligible matters as cases
+    Matters(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Show what would happen; change nothing anywhere
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

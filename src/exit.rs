@@ -19,6 +19,8 @@ pub const USAGE: u8 = 2;
 pub const SETUP: u8 = 3;
 /// CaseStatus unreachable, refusing the key (401) or without API access (403).
 pub const CASESTATUS: u8 = 4;
+/// Another run holds the lock for this state file; nothing was done.
+pub const LOCKED: u8 = 5;
 
 /// A mistake in what the user typed (names that do not exist, and so on).
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +43,12 @@ pub struct RecordsFailed {
 /// The exit status for an error, from the first typed error in its chain.
 pub fn code_for(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
+        if cause.is::<crate::runlock::LockHeld>() {
+            return LOCKED;
+        }
+        if cause.is::<crate::runlock::LockFileError>() {
+            return SETUP;
+        }
         if cause.is::<UsageError>() {
             return USAGE;
         }

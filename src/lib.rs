@@ -20,6 +20,13 @@
 //! - [`event_types`] — which event types become appointments.
 //! - [`eligibility`] — the one pure function deciding whether a matter is
 //!   pushed, and why not.
+//! - [`sync_matters`] — `sync matters`: plan (pure) then execute, ledger
+//!   written right after each remote write; [`ledger`] holds what was
+//!   pushed and the current skip reasons.
+//! - [`why_skipped`] — every rule, pushed or not, drift, recent log entries.
+//! - [`runlog`] — the Recent Activity log (`log`), kept 30 days.
+//! - [`runlock`] — one sync at a time per state file (`flock`, freed by the
+//!   kernel when a run dies).
 //! - [`output`] — tables, badges, `--json`, quiet/verbose, colour.
 //! - [`sandbox`] — an in-process fake of CaseStatus's API over real HTTP,
 //!   with fault knobs, for tests and `casestatus-sync sandbox`.
@@ -33,6 +40,8 @@
 //!   `Authorization` header; `Debug` of anything holding it is redacted.
 //! - FluentCase's schema is never altered; the state schema changes only by
 //!   appending a migration.
+//! - No case create is sent without an intent row in the ledger and a
+//!   look-up by `integration_id` in the same attempt.
 //! - A create is retried by the client only when CaseStatus provably never
 //!   saw it; otherwise the sync reconciles by `integration_id`.
 //!
@@ -53,10 +62,15 @@ pub mod eligibility;
 pub mod event_types;
 pub mod exit;
 pub mod fluentcase;
+pub mod ledger;
 pub mod mapping;
 pub mod output;
+pub mod runlock;
+pub mod runlog;
 pub mod sample;
 pub mod sandbox;
 pub mod sandbox_cmd;
 pub mod setup;
 pub mod state;
+pub mod sync_matters;
+pub mod why_skipped;

@@ -187,6 +187,14 @@ pub enum Fault {
     EmptyBody,
     /// answer 200 with a ~5 MiB JSON array of junk objects, work not done
     Huge,
+    /// answer this status and raw body, work not done (odd answers: wrong
+    /// types, missing fields, an empty list where a record exists)
+    Respond {
+        /// HTTP status to send.
+        status: u16,
+        /// Body to send as is.
+        body: String,
+    },
 }
 
 /// Which requests a fault applies to: method (None = any) and a path prefix (e.g. "/v1/api/cases").
@@ -905,6 +913,7 @@ fn handle_connection(mut stream: TcpStream, state: Arc<Mutex<State>>, shutdown: 
         ),
         Some(Fault::EmptyBody) => Response::raw(200, Vec::new()),
         Some(Fault::Huge) => Response::raw(200, huge_body()),
+        Some(Fault::Respond { status, body }) => Response::raw(status, body.into_bytes()),
     };
     lock(&state).requests.push(RequestRecord {
         method: req.method.clone(),

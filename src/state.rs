@@ -75,6 +75,24 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX run_items_by_subject ON run_items (subject, subject_id, run_id);
     CREATE INDEX run_items_by_run ON run_items (run_id);
     "#,
+    // 2: matter sync — the ledger of pushed matters and the current skip state.
+    r#"
+    CREATE TABLE matter_ledger (
+        matter_id  INTEGER PRIMARY KEY,
+        intent_at  TEXT NOT NULL,     -- a look-up/create was about to be sent
+        case_id    INTEGER,           -- CaseStatus's case id, once known
+        pushed_at  TEXT,              -- when it was known to be in CaseStatus
+        how        TEXT,              -- created | found | conflict
+        sent       TEXT NOT NULL,     -- JSON case body sent (for drift)
+        drift      TEXT               -- fields changed since the push, as last seen
+    );
+    CREATE TABLE matter_skips (
+        matter_id  INTEGER PRIMARY KEY,
+        codes      TEXT NOT NULL,     -- comma-separated reason codes
+        since_run  INTEGER NOT NULL,
+        since      TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// What can go wrong with the state file. All of these need a person.
@@ -196,6 +214,12 @@ impl StateStore {
     /// (ledger, run log). Keep SQL for one concern in one module.
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Start an IMMEDIATE write transaction; dropping it uncommitted rolls back.
+    pub fn transaction(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
     }
 
     /// Wrap a rusqlite error with this file's name.

@@ -104,8 +104,13 @@ database = "state/casestatus-sync.db"
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {out}"))
     }
 
+    /// A connection to FluentCase's database. Foreign keys are off, as in
+    /// many real databases, so tests can plant dangling ids.
     pub fn fc(&self) -> Connection {
-        Connection::open(&self.fc_path).expect("open fluentcase")
+        let c = Connection::open(&self.fc_path).expect("open fluentcase");
+        c.pragma_update(None, "foreign_keys", false)
+            .expect("pragma");
+        c
     }
 
     pub fn add_matter(&self, m: &SampleMatter) {

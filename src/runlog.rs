@@ -1,0 +1,343 @@
+//! The Recent Activity log: every sync run with its counts, and the items
+//! worth a person's attention (created, rejected, errors, changed skip
+//! reasons, drift). `log` lists runs; `log --run ID` shows one.
+//!
+//! Bounded: runs older than [`RETENTION_DAYS`] are deleted with their items
+//! when a run finishes. Skipped matters whose reasons did not change since
+//! the last cycle are not written again (see `ledger`); their current
+//! reasons are in the skip state, which `log --run` of the latest run and
+//! `why-skipped` show. This keeps 96 cycles a day from growing the file.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::app::Ctx;
+use crate::exit::{UsageError, OK};
+use crate::state::{StateError, StateStore};
+
+/// How long runs are kept.
+pub const RETENTION_DAYS: i64 = 30;
+
+/// Counters of one run, by name (e.g. `created`, `skipped:too_new`).
+pub type Counts = BTreeMap<String, u64>;
+
+/// A run as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRow {
+    pub id: i64,
+    pub kind: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub dry_run: bool,
+    pub counts: Counts,
+    pub error: Option<String>,
+}
+
+/// One noteworthy item of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemRow {
+    pub subject: String,
+    pub subject_id: String,
+    pub outcome: String,
+    pub detail: serde_json::Value,
+}
+
+/// Start a run; its id.
+pub fn start(state: &StateStore, kind: &str, now: DateTime<Utc>) -> Result<i64, StateError> {
+    state
+        .conn()
+        .execute(
+            "INSERT INTO runs (kind, started_at) VALUES (?1, ?2)",
+            params![kind, crate::clock::stamp(now)],
+        )
+        .map_err(|e| state.err(e))?;
+    Ok(state.conn().last_insert_rowid())
+}
+
+/// Record one item of a run.
+pub fn item(
+    state: &StateStore,
+    run_id: i64,
+    subject: &str,
+    subject_id: &str,
+    outcome: &str,
+    detail: &serde_json::Value,
+) -> Result<(), StateError> {
+    state
+        .conn()
+        .execute(
+            "INSERT INTO run_items (run_id, subject, subject_id, outcome, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![run_id, subject, subject_id, outcome, detail.to_string()],
+        )
+        .map_err(|e| state.err(e))?;
+    Ok(())
+}
+
+/// Finish a run with its counts and run-level error, then prune old runs.
+pub fn finish(
+    state: &StateStore,
+    run_id: i64,
+    counts: &Counts,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StateError> {
+    let counts = serde_json::to_string(counts).unwrap_or_else(|_| "{}".into());
+    state
+        .conn()
+        .execute(
+            "UPDATE runs SET finished_at = ?2, counts = ?3, error = ?4 WHERE id = ?1",
+            params![run_id, crate::clock::stamp(now), counts, error],
+        )
+        .map_err(|e| state.err(e))?;
+    let cutoff = crate::clock::stamp(now - Duration::days(RETENTION_DAYS));
+    state
+        .conn()
+        .execute("DELETE FROM runs WHERE started_at < ?1", [cutoff])
+        .map_err(|e| state.err(e))?;
+    Ok(())
+}
+
+/// The most recent runs, newest first.
+pub fn recent(state: &StateStore, limit: u32) -> Result<Vec<RunRow>, StateError> {
+    let mut stmt = state
+        .conn()
+        .prepare(
+            "SELECT id, kind, started_at, finished_at, dry_run, counts, error
+             FROM runs ORDER BY id DESC LIMIT ?1",
+        )
+        .map_err(|e| state.err(e))?;
+    let rows = stmt
+        .query_map([limit], run_from_row)
+        .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| state.err(e))?;
+    Ok(rows)
+}
+
+/// One run by id.
+pub fn get(state: &StateStore, id: i64) -> Result<Option<RunRow>, StateError> {
+    state
+        .conn()
+        .query_row(
+            "SELECT id, kind, started_at, finished_at, dry_run, counts, error FROM runs WHERE id = ?1",
+            [id],
+            run_from_row,
+        )
+        .optional()
+        .map_err(|e| state.err(e))
+}
+
+/// The items of one run.
+pub fn items(state: &StateStore, run_id: i64) -> Result<Vec<ItemRow>, StateError> {
+    let mut stmt = state
+        .conn()
+        .prepare(
+            "SELECT subject, subject_id, outcome, detail FROM run_items
+             WHERE run_id = ?1 ORDER BY rowid",
+        )
+        .map_err(|e| state.err(e))?;
+    let rows = stmt
+        .query_map([run_id], item_from_row)
+        .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| state.err(e))?;
+    Ok(rows)
+}
+
+/// Items about one subject (e.g. a matter) in recent runs, newest first,
+/// with the run's start time.
+pub fn history(
+    state: &StateStore,
+    subject: &str,
+    subject_id: &str,
+    limit: u32,
+) -> Result<Vec<(i64, String, ItemRow)>, StateError> {
+    let mut stmt = state
+        .conn()
+        .prepare(
+            "SELECT r.id, r.started_at, i.subject, i.subject_id, i.outcome, i.detail
+             FROM run_items i JOIN runs r ON r.id = i.run_id
+             WHERE i.subject = ?1 AND i.subject_id = ?2
+             ORDER BY i.run_id DESC, i.rowid DESC LIMIT ?3",
+        )
+        .map_err(|e| state.err(e))?;
+    let rows = stmt
+        .query_map(params![subject, subject_id, limit], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                ItemRow {
+                    subject: r.get(2)?,
+                    subject_id: r.get(3)?,
+                    outcome: r.get(4)?,
+                    detail: parse_json(r.get::<_, String>(5)?),
+                },
+            ))
+        })
+        .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| state.err(e))?;
+    Ok(rows)
+}
+
+fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
+    let counts: String = r.get(5)?;
+    Ok(RunRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        started_at: r.get(2)?,
+        finished_at: r.get(3)?,
+        dry_run: r.get(4)?,
+        counts: serde_json::from_str(&counts).unwrap_or_default(),
+        error: r.get(6)?,
+    })
+}
+
+fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRow> {
+    Ok(ItemRow {
+        subject: r.get(0)?,
+        subject_id: r.get(1)?,
+        outcome: r.get(2)?,
+        detail: parse_json(r.get::<_, String>(3)?),
+    })
+}
+
+fn parse_json(text: String) -> serde_json::Value {
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+}
+
+/// "created 3 · already in CaseStatus 1 · skipped 5" from counts.
+pub fn summary(counts: &Counts) -> String {
+    let mut parts = Vec::new();
+    let mut skipped = 0;
+    for (k, v) in counts {
+        if k.starts_with("skipped:") {
+            skipped += v;
+        } else if *v > 0 {
+            parts.push(format!("{} {v}", k.replace('_', " ")));
+        }
+    }
+    if skipped > 0 {
+        parts.push(format!("skipped {skipped}"));
+    }
+    if parts.is_empty() {
+        "nothing to do".into()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+/// `log` and `log --run ID`.
+pub fn show(ctx: &Ctx, run: Option<i64>, limit: u32) -> anyhow::Result<u8> {
+    let state = ctx.state()?;
+    let Some(id) = run else {
+        let runs = recent(&state, limit)?;
+        if ctx.out.json {
+            ctx.out.json(&json!({ "runs": runs }))?;
+            return Ok(OK);
+        }
+        if runs.is_empty() {
+            ctx.out.line("No sync runs recorded yet.");
+            return Ok(OK);
+        }
+        let mut t = ctx.out.table(&["Run", "Kind", "Started (UTC)", "Result"]);
+        for r in &runs {
+            let result = match (&r.error, &r.finished_at) {
+                (Some(e), _) => format!("ERROR: {e}"),
+                (None, None) => "did not finish (interrupted)".into(),
+                (None, Some(_)) => summary(&r.counts),
+            };
+            let kind = if r.dry_run {
+                format!("{} (dry run)", r.kind)
+            } else {
+                r.kind.clone()
+            };
+            t.add_row(vec![r.id.to_string(), kind, r.started_at.clone(), result]);
+        }
+        ctx.out.print_table(&t);
+        ctx.out
+            .line("Details of one run: casestatus-sync log --run ID");
+        return Ok(OK);
+    };
+    let run = get(&state, id)?.ok_or_else(|| {
+        UsageError(format!(
+            "no run {id} in the log (runs are kept {RETENTION_DAYS} days); list them with `casestatus-sync log`"
+        ))
+    })?;
+    let items = items(&state, id)?;
+    let latest = recent(&state, 1)?.first().map(|r| r.id) == Some(id);
+    let current_skips = if latest && run.kind == "matters" {
+        crate::ledger::current_skips(&state)?
+    } else {
+        Vec::new()
+    };
+    if ctx.out.json {
+        ctx.out.json(&json!({
+            "run": run, "items": items,
+            "skipped_now": current_skips.iter().map(|(m, c)| json!({"matter_id": m, "codes": c})).collect::<Vec<_>>(),
+        }))?;
+        return Ok(OK);
+    }
+    ctx.out.line(format!(
+        "Run {} · {} · started {} · finished {}",
+        run.id,
+        run.kind,
+        run.started_at,
+        run.finished_at.as_deref().unwrap_or("never (interrupted)")
+    ));
+    if let Some(e) = &run.error {
+        ctx.out.line(format!("ERROR: {e}"));
+    }
+    let mut t = ctx.out.table(&["Count", "Value"]);
+    for (k, v) in &run.counts {
+        t.add_row(vec![k.replace('_', " "), v.to_string()]);
+    }
+    ctx.out.print_table(&t);
+    if !items.is_empty() {
+        let mut t = ctx.out.table(&["What", "Outcome", "Detail"]);
+        for i in &items {
+            t.add_row(vec![
+                format!("{} {}", i.subject, i.subject_id),
+                i.outcome.clone(),
+                describe_detail(&i.detail),
+            ]);
+        }
+        ctx.out.print_table(&t);
+    }
+    if !current_skips.is_empty() {
+        ctx.out.line(format!(
+            "Skipped in this cycle ({}): matter id — reasons (details: casestatus-sync why-skipped ID)",
+            current_skips.len()
+        ));
+        for (m, codes) in current_skips {
+            ctx.out.line(format!("  {m} — {codes}"));
+        }
+    }
+    Ok(OK)
+}
+
+/// A detail JSON as one readable line.
+pub fn describe_detail(d: &serde_json::Value) -> String {
+    if let Some(reasons) = d.get("reasons").and_then(|r| r.as_array()) {
+        return reasons
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}: {}",
+                    r["code"].as_str().unwrap_or("?"),
+                    r["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+    }
+    if let Some(m) = d.get("message").and_then(|m| m.as_str()) {
+        return m.to_string();
+    }
+    match d {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,545 @@
+//! `sync matters`: push eligible matters to CaseStatus as cases, once.
+//!
+//! Plan, then execute. [`plan_matter`] is pure: the eligibility verdict,
+//! the body as it would be sent now, and the ledger row in; an [`Action`]
+//! out. Execution walks the actions and writes the ledger right after each
+//! remote write, never in one run-wide transaction, so a kill at any point
+//! loses at most the knowledge of one answer — which the next cycle
+//! recovers by looking the matter up by `integration_id` before creating.
+//!
+//! No create is sent without an intent row written first, and no create is
+//! sent without a look-up in the same attempt. A 409 is treated as "exists",
+//! but never relied on.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::app::Ctx;
+use crate::casestatus::{ApiError, CaseBody, CaseStatus};
+use crate::eligibility::{current_body, evaluate, Evaluation, Reason, ReasonCode};
+use crate::exit::{RecordsFailed, OK};
+use crate::fluentcase::Access;
+use crate::ledger::{self, LedgerRow, SkipChange};
+use crate::runlog::{self, Counts};
+use crate::state::StateStore;
+
+/// What one cycle does with one matter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Not eligible and never sent: record the reasons.
+    Skip { reasons: Vec<Reason> },
+    /// Eligible and not known to be in CaseStatus: look up, then create.
+    /// `resumed` when an earlier attempt may already have created it.
+    Push { body: Box<CaseBody>, resumed: bool },
+    /// Not eligible now, but an earlier create may have reached CaseStatus:
+    /// look it up (never create) so the ledger is right.
+    Reconcile { reasons: Vec<Reason> },
+    /// Already in CaseStatus; `changed` lists what differs since the push.
+    InCaseStatus { case_id: i64, changed: Vec<String> },
+}
+
+/// Decide one matter's action. Pure.
+pub fn plan_matter(eval: &Evaluation, now_body: &CaseBody, row: Option<&LedgerRow>) -> Action {
+    match row {
+        Some(LedgerRow {
+            case_id: Some(id),
+            sent,
+            ..
+        }) => Action::InCaseStatus {
+            case_id: *id,
+            changed: changed_fields(sent, now_body),
+        },
+        Some(_) => match &eval.payload {
+            Some(body) => Action::Push {
+                body: Box::new(body.clone()),
+                resumed: true,
+            },
+            None => Action::Reconcile {
+                reasons: eval.reasons.clone(),
+            },
+        },
+        None => match &eval.payload {
+            Some(body) => Action::Push {
+                body: Box::new(body.clone()),
+                resumed: false,
+            },
+            None => Action::Skip {
+                reasons: eval.reasons.clone(),
+            },
+        },
+    }
+}
+
+/// The fields, in the firm's words, whose sent value differs from now.
+pub fn changed_fields(sent_json: &str, now: &CaseBody) -> Vec<String> {
+    let Ok(sent) = serde_json::from_str::<CaseBody>(sent_json) else {
+        return Vec::new();
+    };
+    let checks: [(&str, bool); 11] = [
+        ("file number", sent.readable_id != now.readable_id),
+        ("practice area", sent.practice_area != now.practice_area),
+        ("stage", sent.stage != now.stage),
+        ("opened date", sent.opened_on != now.opened_on),
+        ("closed date", sent.closed_on != now.closed_on),
+        ("attorney", sent.attorney != now.attorney),
+        ("paralegal", sent.paralegal_email != now.paralegal_email),
+        (
+            "client name",
+            (&sent.client.first_name, &sent.client.last_name)
+                != (&now.client.first_name, &now.client.last_name),
+        ),
+        ("client phone", sent.client.phone != now.client.phone),
+        ("client email", sent.client.email != now.client.email),
+        (
+            "client date of birth",
+            sent.client.date_of_birth != now.client.date_of_birth,
+        ),
+    ];
+    checks
+        .iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
+/// The drift message shown in the log and `why-skipped`.
+pub fn drift_message(pushed_at: &str, changed: &[String]) -> String {
+    format!(
+        "in CaseStatus since {pushed_at}; {} changed since the push — update it in CaseStatus by hand (CaseStatus cannot update cases through its API)",
+        changed.join(", ")
+    )
+}
+
+/// The result of one push attempt.
+#[derive(Debug)]
+enum PushOutcome {
+    Created(i64),
+    AlreadyThere(i64),
+    NotThere,
+    Rejected { code: String, message: String },
+    Failed(ApiError),
+}
+
+/// What a cycle did, for the summary and `--json`.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub run_id: Option<i64>,
+    pub dry_run: bool,
+    pub counts: Counts,
+    pub created: Vec<MatterLine>,
+    pub already_in_casestatus: Vec<MatterLine>,
+    pub would_create: Vec<MatterLine>,
+    pub rejected: Vec<MatterLine>,
+    pub errors: Vec<MatterLine>,
+    pub changed_since_push: Vec<MatterLine>,
+    pub skipped: Vec<MatterLine>,
+    /// Why the run stopped early, if it did.
+    pub error: Option<String>,
+    #[serde(skip)]
+    pub fatal: Option<ApiError>,
+}
+
+/// One matter in a report.
+#[derive(Debug, Serialize)]
+pub struct MatterLine {
+    pub matter_id: i64,
+    pub file_number: Option<String>,
+    pub detail: String,
+}
+
+/// `sync matters [--dry-run]`.
+pub fn run(ctx: &Ctx, dry_run: bool) -> anyhow::Result<u8> {
+    let state_path = ctx.config.state_database.clone();
+    let _lock = if dry_run {
+        None
+    } else {
+        Some(crate::runlock::acquire(
+            &state_path,
+            &crate::clock::stamp(ctx.now),
+        )?)
+    };
+    let mut state = ctx.state()?;
+    let key = ctx.key(&state)?;
+    let client = ctx.casestatus(&key)?;
+    let report = cycle(ctx, &mut state, &client, dry_run)?;
+    print_report(ctx, &report)?;
+    if let Some(e) = report.fatal {
+        return Err(anyhow::Error::new(e).context(format!(
+            "sync matters stopped early (run {})",
+            report.run_id.unwrap_or(0)
+        )));
+    }
+    let failed = report.counts.get("errors").copied().unwrap_or(0);
+    if failed > 0 {
+        return Err(RecordsFailed {
+            failed,
+            run_id: report.run_id.unwrap_or(0),
+        }
+        .into());
+    }
+    Ok(OK)
+}
+
+/// After this many record failures in a row that point at CaseStatus
+/// itself (unreachable, 5xx, 429), the run stops instead of trying every
+/// remaining matter; one bad record alone never stops it.
+const MAX_CONSECUTIVE_OUTAGES: u32 = 3;
+
+/// One cycle: plan every matter, then execute. Returns the report; the run
+/// log has the same facts.
+pub fn cycle(
+    ctx: &Ctx,
+    state: &mut StateStore,
+    client: &CaseStatus,
+    dry_run: bool,
+) -> anyhow::Result<Report> {
+    let now = crate::clock::stamp(ctx.now);
+    let fc = ctx.fluentcase(Access::ReadOnly)?;
+    let (mappings, statuses) = ctx.rules_input(state)?;
+    let policy = ctx.policy(&mappings, &statuses);
+    let ledger_rows = ledger::load_all(state)?;
+    let mut skips = ledger::load_skips(state)?;
+
+    // Plan: read only.
+    let mut plan: Vec<(i64, Option<String>, Action, Option<String>)> = Vec::new();
+    fc.for_each_matter(|m| {
+        let eval = evaluate(&m, &policy, ctx.now);
+        let body = current_body(&m, &policy);
+        let row = ledger_rows.get(&m.id);
+        let action = plan_matter(&eval, &body, row);
+        let drift_before = row.and_then(|r| r.drift.clone());
+        plan.push((m.id, m.file_number.clone(), action, drift_before));
+    })?;
+
+    let mut report = Report {
+        dry_run,
+        ..Report::default()
+    };
+    let line = |id: i64, fnum: &Option<String>, detail: String| MatterLine {
+        matter_id: id,
+        file_number: fnum.clone(),
+        detail,
+    };
+    let bump = |counts: &mut Counts, k: &str| *counts.entry(k.to_string()).or_default() += 1;
+
+    if dry_run {
+        for (id, fnum, action, _) in &plan {
+            match action {
+                Action::Skip { reasons } | Action::Reconcile { reasons } => {
+                    for r in reasons {
+                        bump(&mut report.counts, &format!("skipped:{}", r.code.code()));
+                    }
+                    report.skipped.push(line(*id, fnum, codes(reasons)));
+                }
+                Action::Push { body, .. } => {
+                    bump(&mut report.counts, "would_create");
+                    report.would_create.push(line(
+                        *id,
+                        fnum,
+                        format!("{} / {}", body.practice_area, body.stage),
+                    ));
+                }
+                Action::InCaseStatus { .. } => bump(&mut report.counts, "in_casestatus"),
+            }
+        }
+        return Ok(report);
+    }
+
+    let run_id = runlog::start(state, "matters", ctx.now)?;
+    report.run_id = Some(run_id);
+    let mut skip_changes = Vec::new();
+    let mut outages = 0;
+
+    for (id, fnum, action, drift_before) in plan {
+        let sid = id.to_string();
+        let mut now_skipped: Option<String> = None;
+        match action {
+            Action::InCaseStatus { case_id, changed } => {
+                bump(&mut report.counts, "in_casestatus");
+                let drift = (!changed.is_empty()).then(|| changed.join(", "));
+                if !changed.is_empty() {
+                    bump(&mut report.counts, "changed_since_push");
+                    let pushed_at = ledger::get(state, id)?
+                        .and_then(|r| r.pushed_at)
+                        .unwrap_or_default();
+                    let msg = drift_message(&pushed_at, &changed);
+                    if drift != drift_before {
+                        runlog::item(
+                            state,
+                            run_id,
+                            "matter",
+                            &sid,
+                            "changed_since_push",
+                            &json!({"message": msg, "fields": changed, "case_id": case_id}),
+                        )?;
+                    }
+                    report.changed_since_push.push(line(id, &fnum, msg));
+                }
+                if drift != drift_before {
+                    ledger::set_drift(state, id, drift.as_deref())?;
+                }
+            }
+            Action::Skip { reasons } => {
+                for r in &reasons {
+                    bump(&mut report.counts, &format!("skipped:{}", r.code.code()));
+                }
+                let c = codes(&reasons);
+                if skips.get(&id).map(|s| &s.codes) != Some(&c) {
+                    runlog::item(
+                        state,
+                        run_id,
+                        "matter",
+                        &sid,
+                        "skipped",
+                        &json!({"reasons": reasons}),
+                    )?;
+                }
+                report.skipped.push(line(id, &fnum, c.clone()));
+                now_skipped = Some(c);
+            }
+            Action::Reconcile { reasons } => {
+                for r in &reasons {
+                    bump(&mut report.counts, &format!("skipped:{}", r.code.code()));
+                }
+                let c = codes(&reasons);
+                match lookup(client, id) {
+                    PushOutcome::AlreadyThere(case_id) => {
+                        ledger::record_pushed(state, id, case_id, "found", &now)?;
+                        bump(&mut report.counts, "already_in_casestatus");
+                        runlog::item(
+                            state,
+                            run_id,
+                            "matter",
+                            &sid,
+                            "already_in_casestatus",
+                            &json!({"case_id": case_id}),
+                        )?;
+                        report.already_in_casestatus.push(line(
+                            id,
+                            &fnum,
+                            format!("case {case_id}"),
+                        ));
+                    }
+                    PushOutcome::Failed(e) if stops_run(&e, &mut outages) => {
+                        report.error = Some(e.to_string());
+                        report.fatal = Some(e);
+                        break;
+                    }
+                    _ => {
+                        if skips.get(&id).map(|s| &s.codes) != Some(&c) {
+                            runlog::item(
+                                state,
+                                run_id,
+                                "matter",
+                                &sid,
+                                "skipped",
+                                &json!({"reasons": reasons}),
+                            )?;
+                        }
+                        report.skipped.push(line(id, &fnum, c.clone()));
+                        now_skipped = Some(c);
+                    }
+                }
+            }
+            Action::Push { body, .. } => {
+                let sent = serde_json::to_string(&body)?;
+                ledger::record_intent(state, id, &sent, &now)?;
+                let outcome = push(client, id, &body);
+                if !matches!(outcome, PushOutcome::Failed(_)) {
+                    outages = 0;
+                }
+                match outcome {
+                    PushOutcome::Created(case_id) | PushOutcome::AlreadyThere(case_id) => {
+                        let created = matches!(outcome, PushOutcome::Created(_));
+                        let (how, key) = if created {
+                            ("created", "created")
+                        } else {
+                            ("found", "already_in_casestatus")
+                        };
+                        ledger::record_pushed(state, id, case_id, how, &now)?;
+                        bump(&mut report.counts, key);
+                        runlog::item(
+                            state,
+                            run_id,
+                            "matter",
+                            &sid,
+                            key,
+                            &json!({"case_id": case_id}),
+                        )?;
+                        let l = line(id, &fnum, format!("case {case_id}"));
+                        if created {
+                            report.created.push(l);
+                        } else {
+                            report.already_in_casestatus.push(l);
+                        }
+                    }
+                    PushOutcome::Rejected { code, message } => {
+                        bump(&mut report.counts, "rejected");
+                        bump(&mut report.counts, "skipped:rejected_by_casestatus");
+                        let msg = format!("CaseStatus refused the case ({code}): {message}");
+                        runlog::item(
+                            state,
+                            run_id,
+                            "matter",
+                            &sid,
+                            "rejected",
+                            &json!({"reasons": [{"code": ReasonCode::RejectedByCasestatus, "message": msg}], "casestatus_code": code}),
+                        )?;
+                        report.rejected.push(line(id, &fnum, msg));
+                        now_skipped = Some(ReasonCode::RejectedByCasestatus.code().to_string());
+                    }
+                    PushOutcome::Failed(e) if stops_run(&e, &mut outages) => {
+                        report.error = Some(e.to_string());
+                        report.fatal = Some(e);
+                        break;
+                    }
+                    PushOutcome::Failed(e) => {
+                        bump(&mut report.counts, "errors");
+                        let msg = format!("{e}; the intent is recorded, so the next cycle looks it up before creating");
+                        runlog::item(
+                            state,
+                            run_id,
+                            "matter",
+                            &sid,
+                            "error",
+                            &json!({"message": msg}),
+                        )?;
+                        report.errors.push(line(id, &fnum, msg));
+                    }
+                    PushOutcome::NotThere => {
+                        // push() never returns NotThere; treat as an error to be safe.
+                        bump(&mut report.counts, "errors");
+                    }
+                }
+            }
+        }
+        match (now_skipped, skips.remove(&id)) {
+            (Some(c), Some(old)) if old.codes == c => {}
+            (Some(c), _) => skip_changes.push(SkipChange::Set {
+                matter_id: id,
+                codes: c,
+            }),
+            (None, Some(_)) => skip_changes.push(SkipChange::Clear { matter_id: id }),
+            (None, None) => {}
+        }
+    }
+    if report.error.is_none() {
+        // Matters no longer in FluentCase drop out of the skip state.
+        for id in skips.keys() {
+            skip_changes.push(SkipChange::Clear { matter_id: *id });
+        }
+    }
+    ledger::apply_skips(state, &skip_changes, run_id, &now)?;
+    runlog::finish(
+        state,
+        run_id,
+        &report.counts,
+        report.error.as_deref(),
+        ctx.now,
+    )?;
+    Ok(report)
+}
+
+/// Whether a failure stops the run: a refused key or plan at once; an
+/// outage after [`MAX_CONSECUTIVE_OUTAGES`] in a row.
+fn stops_run(e: &ApiError, outages: &mut u32) -> bool {
+    match e {
+        ApiError::Unauthorized | ApiError::Forbidden => true,
+        e if e.is_run_level() => {
+            *outages += 1;
+            *outages >= MAX_CONSECUTIVE_OUTAGES
+        }
+        _ => false,
+    }
+}
+
+/// Look up, then create; reconcile by look-up if the create's answer is lost.
+fn push(client: &CaseStatus, matter_id: i64, body: &CaseBody) -> PushOutcome {
+    match lookup(client, matter_id) {
+        PushOutcome::NotThere => {}
+        other => return other,
+    }
+    match client.create_case(body) {
+        Ok(id) => PushOutcome::Created(id),
+        Err(ApiError::Conflict {
+            existing_id: Some(id),
+            ..
+        }) => PushOutcome::AlreadyThere(id),
+        Err(ApiError::Rejected { code, message }) => PushOutcome::Rejected { code, message },
+        // The create may have happened with the answer lost (or a 409
+        // without an id): ask CaseStatus rather than guess.
+        Err(e) => match lookup(client, matter_id) {
+            PushOutcome::AlreadyThere(id) => PushOutcome::AlreadyThere(id),
+            _ => PushOutcome::Failed(e),
+        },
+    }
+}
+
+fn lookup(client: &CaseStatus, matter_id: i64) -> PushOutcome {
+    match client.find_cases(&matter_id.to_string()) {
+        Ok(cases) => match cases.first() {
+            Some(c) => PushOutcome::AlreadyThere(c.id),
+            None => PushOutcome::NotThere,
+        },
+        Err(e) => PushOutcome::Failed(e),
+    }
+}
+
+fn codes(reasons: &[Reason]) -> String {
+    let set: BTreeSet<&str> = reasons.iter().map(|r| r.code.code()).collect();
+    set.into_iter().collect::<Vec<_>>().join(",")
+}
+
+fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
+    if ctx.out.json {
+        return ctx.out.json(r);
+    }
+    let title = if r.dry_run {
+        "Matters (dry run — nothing was changed)".to_string()
+    } else {
+        format!("Matters (run {})", r.run_id.unwrap_or(0))
+    };
+    ctx.out
+        .line(format!("{title}: {}", runlog::summary(&r.counts)));
+    let mut by_reason: Vec<String> = r
+        .counts
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("skipped:").map(|c| format!("{c} {v}")))
+        .collect();
+    by_reason.sort();
+    if !by_reason.is_empty() {
+        ctx.out
+            .line(format!("  skipped by reason: {}", by_reason.join(", ")));
+    }
+    let sections: [(&str, &Vec<MatterLine>); 6] = [
+        ("would create", &r.would_create),
+        ("created", &r.created),
+        ("already in CaseStatus", &r.already_in_casestatus),
+        ("rejected by CaseStatus", &r.rejected),
+        ("error", &r.errors),
+        ("changed since the push", &r.changed_since_push),
+    ];
+    for (label, lines) in sections {
+        for l in lines {
+            ctx.out.line(format!(
+                "  {label}: matter {} ({}) — {}",
+                l.matter_id,
+                l.file_number.as_deref().unwrap_or("no file number"),
+                l.detail
+            ));
+        }
+    }
+    if ctx.out.verbose || r.dry_run {
+        for l in &r.skipped {
+            ctx.out.line(format!(
+                "  skipped: matter {} ({}) — {}",
+                l.matter_id,
+                l.file_number.as_deref().unwrap_or("no file number"),
+                l.detail
+            ));
+        }
+    }
+    Ok(())
+}
