@@ -124,6 +124,9 @@ _casestatus__sync() {
             casestatus__sync__subcmd__help__subcmd__map,stage)
                 cmd="casestatus__sync__subcmd__help__subcmd__map__subcmd__stage"
                 ;;
+            casestatus__sync__subcmd__help__subcmd__sync,appointments)
+                cmd="casestatus__sync__subcmd__help__subcmd__sync__subcmd__appointments"
+                ;;
             casestatus__sync__subcmd__help__subcmd__sync,matters)
                 cmd="casestatus__sync__subcmd__help__subcmd__sync__subcmd__matters"
                 ;;
@@ -145,11 +148,17 @@ _casestatus__sync() {
             casestatus__sync__subcmd__map__subcmd__help,stage)
                 cmd="casestatus__sync__subcmd__map__subcmd__help__subcmd__stage"
                 ;;
+            casestatus__sync__subcmd__sync,appointments)
+                cmd="casestatus__sync__subcmd__sync__subcmd__appointments"
+                ;;
             casestatus__sync__subcmd__sync,help)
                 cmd="casestatus__sync__subcmd__sync__subcmd__help"
                 ;;
             casestatus__sync__subcmd__sync,matters)
                 cmd="casestatus__sync__subcmd__sync__subcmd__matters"
+                ;;
+            casestatus__sync__subcmd__sync__subcmd__help,appointments)
+                cmd="casestatus__sync__subcmd__sync__subcmd__help__subcmd__appointments"
                 ;;
             casestatus__sync__subcmd__sync__subcmd__help,help)
                 cmd="casestatus__sync__subcmd__sync__subcmd__help__subcmd__help"
@@ -550,8 +559,22 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__help__subcmd__sync)
-            opts="matters"
+            opts="matters appointments"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__help__subcmd__sync__subcmd__appointments)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -804,7 +827,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__sync)
-            opts="-q -v -h --config --json --quiet --verbose --help matters help"
+            opts="-q -v -h --config --json --quiet --verbose --help matters appointments help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -821,9 +844,41 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__sync__subcmd__help)
-            opts="matters help"
+        casestatus__subcmd__sync__subcmd__sync__subcmd__appointments)
+            opts="-q -v -h --dry-run --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__sync__subcmd__help)
+            opts="matters appointments help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__sync__subcmd__help__subcmd__appointments)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

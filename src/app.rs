@@ -126,6 +126,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         },
         Command::Sync { what } => match what {
             SyncWhat::Matters(args) => crate::sync_matters::run(&ctx, args.dry_run),
+            SyncWhat::Appointments(args) => crate::sync_appointments::run(&ctx, args.dry_run),
         },
         Command::WhySkipped { matter } => crate::why_skipped::run(&ctx, &matter),
         Command::Log { run, limit } => crate::runlog::show(&ctx, run, limit),

@@ -105,6 +105,35 @@ impl ApiError {
     }
 }
 
+/// After this many record failures in a row that point at CaseStatus
+/// itself (unreachable, 5xx, 429), a run stops instead of trying every
+/// remaining record; one bad record alone never stops it.
+pub const MAX_CONSECUTIVE_OUTAGES: u32 = 3;
+
+/// Tells a sync loop when failures mean "CaseStatus is down or refusing us".
+#[derive(Debug, Default)]
+pub struct Outages(u32);
+
+impl Outages {
+    /// A call succeeded: the streak is over.
+    pub fn ok(&mut self) {
+        self.0 = 0;
+    }
+
+    /// Whether this failure stops the run: a refused key or plan at once,
+    /// an outage after [`MAX_CONSECUTIVE_OUTAGES`] in a row.
+    pub fn stops_run(&mut self, e: &ApiError) -> bool {
+        match e {
+            ApiError::Unauthorized | ApiError::Forbidden => true,
+            e if e.is_run_level() => {
+                self.0 += 1;
+                self.0 >= MAX_CONSECUTIVE_OUTAGES
+            }
+            _ => false,
+        }
+    }
+}
+
 /// A CaseStatus practice area and its stages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PracticeArea {
@@ -161,6 +190,50 @@ pub struct Client {
     pub phone: String,
     pub email: Option<String>,
     pub date_of_birth: Option<String>,
+}
+
+/// The body of an appointment create or update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentBody {
+    pub integration_id: String,
+    /// Always `Meeting` (help article: all synced events are Meetings).
+    pub appointment_type: String,
+    pub title: String,
+    pub starts_at: String,
+    pub ends_at: Option<String>,
+    pub all_day: bool,
+    pub notes: Option<String>,
+    pub location: Option<String>,
+    pub meeting_url: Option<String>,
+}
+
+/// An appointment as listed by CaseStatus (only what we use).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RemoteAppointment {
+    pub id: i64,
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub integration_id: Option<String>,
+}
+
+/// A message as listed by CaseStatus. Fields are optional here so a
+/// message with a missing field can be reported instead of failing the page.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Message {
+    pub id: i64,
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub sent_at: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub readable_id: Option<String>,
+    #[serde(default)]
+    pub sender_name: Option<String>,
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub integration_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -273,6 +346,70 @@ impl CaseStatus {
             Safety::Create,
         )?;
         Ok(created.id)
+    }
+
+    /// The appointments of a case (all pages).
+    pub fn list_appointments(&self, case_id: i64) -> Result<Vec<RemoteAppointment>, ApiError> {
+        self.list(&format!("/v1/api/cases/{case_id}/appointments"), &[])
+    }
+
+    /// Create an appointment on a case; its id. 404 while the case is new.
+    pub fn create_appointment(
+        &self,
+        case_id: i64,
+        body: &AppointmentBody,
+    ) -> Result<i64, ApiError> {
+        let created: Created = self.call(
+            Method::POST,
+            &format!("/v1/api/cases/{case_id}/appointments"),
+            &[],
+            Some(body),
+            Safety::Create,
+        )?;
+        Ok(created.id)
+    }
+
+    /// Replace an appointment's fields.
+    pub fn update_appointment(&self, id: i64, body: &AppointmentBody) -> Result<(), ApiError> {
+        let _: serde::de::IgnoredAny = self.call(
+            Method::PUT,
+            &format!("/v1/api/appointments/{id}"),
+            &[],
+            Some(body),
+            Safety::Idempotent,
+        )?;
+        Ok(())
+    }
+
+    /// Delete an appointment; a 404 (already gone) counts as done.
+    pub fn delete_appointment(&self, id: i64) -> Result<(), ApiError> {
+        match self.call::<(), serde::de::IgnoredAny>(
+            Method::DELETE,
+            &format!("/v1/api/appointments/{id}"),
+            &[],
+            None,
+            Safety::Idempotent,
+        ) {
+            Ok(_) | Err(ApiError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every unprocessed message (all pages).
+    pub fn unprocessed_messages(&self) -> Result<Vec<Message>, ApiError> {
+        self.list("/v1/api/messages", &[("processed", "false")])
+    }
+
+    /// Mark a message processed; repeating it is harmless.
+    pub fn mark_processed(&self, id: i64) -> Result<(), ApiError> {
+        let _: serde::de::IgnoredAny = self.call::<(), _>(
+            Method::POST,
+            &format!("/v1/api/messages/{id}/processed"),
+            &[],
+            None,
+            Safety::Idempotent,
+        )?;
+        Ok(())
     }
 
     /// GET a list endpoint through all its pages.

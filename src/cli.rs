@@ -154,6 +154,8 @@ pub enum EventTypeAction {
 pub enum SyncWhat {
     /// Push eligible matters as cases
     Matters(SyncArgs),
+    /// Push calendar events of enabled event types as appointments
+    Appointments(SyncArgs),
 }
 
 #[derive(Debug, Args)]

@@ -152,6 +152,22 @@ pub struct MatterRecord {
     pub primary_parties: Vec<PrimaryParty>,
 }
 
+/// A calendar event as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EventRecord {
+    pub id: i64,
+    pub matter_id: Option<i64>,
+    /// None when unset or dangling.
+    pub event_type: Option<String>,
+    pub title: Option<String>,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    pub all_day: bool,
+    pub location: Option<String>,
+    pub notes: Option<String>,
+    pub deleted_at: Option<String>,
+}
+
 /// The open FluentCase database.
 pub struct FluentCase {
     conn: Connection,
@@ -313,6 +329,45 @@ impl FluentCase {
             let mut m = matter_from_row(row).map_err(|e| self.err(e))?;
             m.primary_parties = self.primary_parties(m.id)?;
             visit(m);
+        }
+        Ok(())
+    }
+
+    /// Visit every calendar event, in id order, one at a time.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn for_each_event(
+        &self,
+        mut visit: impl FnMut(EventRecord),
+    ) -> Result<(), FluentCaseError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT e.id, e.matter_id, et.name, e.title, e.starts_at, e.ends_at, e.all_day,
+                        e.location, e.notes, e.deleted_at
+                 FROM calendar_events e LEFT JOIN event_types et ON et.id = e.event_type_id
+                 ORDER BY e.id",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let event = (|| -> rusqlite::Result<EventRecord> {
+                Ok(EventRecord {
+                    id: r.get(0)?,
+                    matter_id: int(r, 1)?,
+                    event_type: text(r, 2)?,
+                    title: text(r, 3)?,
+                    starts_at: text(r, 4)?,
+                    ends_at: text(r, 5)?,
+                    all_day: int(r, 6)?.unwrap_or(0) != 0,
+                    location: text(r, 7)?,
+                    notes: text(r, 8)?,
+                    deleted_at: text(r, 9)?.filter(|d| !d.trim().is_empty()),
+                })
+            })()
+            .map_err(|e| self.err(e))?;
+            visit(event);
         }
         Ok(())
     }

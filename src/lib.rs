@@ -23,6 +23,10 @@
 //! - [`sync_matters`] — `sync matters`: plan (pure) then execute, ledger
 //!   written right after each remote write; [`ledger`] holds what was
 //!   pushed and the current skip reasons.
+//! - [`sync_appointments`] — `sync appointments`: calendar events to
+//!   Meeting appointments; created in the window, updated on any change to
+//!   what was sent, deleted when the event goes; plan (pure) then execute.
+//! - [`report`] — a cycle's summary for people and `--json`.
 //! - [`why_skipped`] — every rule, pushed or not, drift, recent log entries.
 //! - [`runlog`] — the Recent Activity log (`log`), kept 30 days.
 //! - [`runlock`] — one sync at a time per state file (`flock`, freed by the
@@ -65,6 +69,7 @@ pub mod fluentcase;
 pub mod ledger;
 pub mod mapping;
 pub mod output;
+pub mod report;
 pub mod runlock;
 pub mod runlog;
 pub mod sample;
@@ -72,5 +77,6 @@ pub mod sandbox;
 pub mod sandbox_cmd;
 pub mod setup;
 pub mod state;
+pub mod sync_appointments;
 pub mod sync_matters;
 pub mod why_skipped;

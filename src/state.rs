@@ -93,6 +93,19 @@ const MIGRATIONS: &[&str] = &[
         since      TEXT NOT NULL
     );
     "#,
+    // 3: appointment sync — what was sent for each calendar event.
+    r#"
+    CREATE TABLE appointment_ledger (
+        event_id       INTEGER PRIMARY KEY,
+        matter_id      INTEGER NOT NULL,
+        case_id        INTEGER NOT NULL,
+        intent_at      TEXT NOT NULL,    -- a create was about to be sent
+        appointment_id INTEGER,          -- CaseStatus's id, once known
+        sent           TEXT,             -- JSON body CaseStatus last accepted
+        pushed_at      TEXT
+    );
+    CREATE INDEX appointment_ledger_by_case ON appointment_ledger (case_id);
+    "#,
 ];
 
 /// What can go wrong with the state file. All of these need a person.

@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::app::Ctx;
-use crate::casestatus::{ApiError, CaseBody, CaseStatus};
+use crate::casestatus::{ApiError, CaseBody, CaseStatus, Outages};
 use crate::eligibility::{current_body, evaluate, Evaluation, Reason, ReasonCode};
 use crate::exit::{RecordsFailed, OK};
 use crate::fluentcase::Access;
@@ -182,11 +182,6 @@ pub fn run(ctx: &Ctx, dry_run: bool) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
-/// After this many record failures in a row that point at CaseStatus
-/// itself (unreachable, 5xx, 429), the run stops instead of trying every
-/// remaining matter; one bad record alone never stops it.
-const MAX_CONSECUTIVE_OUTAGES: u32 = 3;
-
 /// One cycle: plan every matter, then execute. Returns the report; the run
 /// log has the same facts.
 pub fn cycle(
@@ -250,7 +245,7 @@ pub fn cycle(
     let run_id = runlog::start(state, "matters", ctx.now)?;
     report.run_id = Some(run_id);
     let mut skip_changes = Vec::new();
-    let mut outages = 0;
+    let mut outages = Outages::default();
 
     for (id, fnum, action, drift_before) in plan {
         let sid = id.to_string();
@@ -322,7 +317,7 @@ pub fn cycle(
                             format!("case {case_id}"),
                         ));
                     }
-                    PushOutcome::Failed(e) if stops_run(&e, &mut outages) => {
+                    PushOutcome::Failed(e) if outages.stops_run(&e) => {
                         report.error = Some(e.to_string());
                         report.fatal = Some(e);
                         break;
@@ -348,7 +343,7 @@ pub fn cycle(
                 ledger::record_intent(state, id, &sent, &now)?;
                 let outcome = push(client, id, &body);
                 if !matches!(outcome, PushOutcome::Failed(_)) {
-                    outages = 0;
+                    outages.ok();
                 }
                 match outcome {
                     PushOutcome::Created(case_id) | PushOutcome::AlreadyThere(case_id) => {
@@ -390,7 +385,7 @@ pub fn cycle(
                         report.rejected.push(line(id, &fnum, msg));
                         now_skipped = Some(ReasonCode::RejectedByCasestatus.code().to_string());
                     }
-                    PushOutcome::Failed(e) if stops_run(&e, &mut outages) => {
+                    PushOutcome::Failed(e) if outages.stops_run(&e) => {
                         report.error = Some(e.to_string());
                         report.fatal = Some(e);
                         break;
@@ -440,19 +435,6 @@ pub fn cycle(
         ctx.now,
     )?;
     Ok(report)
-}
-
-/// Whether a failure stops the run: a refused key or plan at once; an
-/// outage after [`MAX_CONSECUTIVE_OUTAGES`] in a row.
-fn stops_run(e: &ApiError, outages: &mut u32) -> bool {
-    match e {
-        ApiError::Unauthorized | ApiError::Forbidden => true,
-        e if e.is_run_level() => {
-            *outages += 1;
-            *outages >= MAX_CONSECUTIVE_OUTAGES
-        }
-        _ => false,
-    }
 }
 
 /// Look up, then create; reconcile by look-up if the create's answer is lost.

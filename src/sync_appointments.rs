@@ -1,0 +1,766 @@
+//! `sync appointments`: calendar events of enabled event types, on matters
+//! that are in CaseStatus, become Meeting appointments on the matter's case.
+//!
+//! Rules (also in the README):
+//! - Created: events starting from the start of yesterday (firm time zone)
+//!   to 180 days ahead. The window gates creation only.
+//! - Updated: a pushed event whose sent fields differ from what CaseStatus
+//!   last accepted, however long ago it changed and wherever it now starts,
+//!   so clients never see a stale time. An unchanged event costs no request.
+//! - Deleted in CaseStatus: a pushed event whose row is gone, whose
+//!   `deleted_at` is set, or whose event type is no longer enabled (the
+//!   admin decided it is not client-facing).
+//! - Moved to another matter: deleted from the old case, created on the new
+//!   one if that matter is in CaseStatus.
+//!
+//! No duplicates: the intent is recorded before a create, and before the
+//! first create on a case in a run, the case's appointments are listed so
+//! an earlier create whose answer was lost is found by `integration_id`.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use rusqlite::params;
+
+use crate::app::Ctx;
+use crate::casestatus::{ApiError, AppointmentBody, CaseStatus, Outages};
+use crate::fluentcase::{Access, EventRecord};
+use crate::report::Report;
+use crate::state::{StateError, StateStore};
+
+/// How far ahead events are pushed.
+pub const DAYS_AHEAD: i64 = 180;
+
+/// The creation window: from the start of yesterday in the firm's time
+/// zone to 180 days after now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+/// The window for `now` in time zone `tz`.
+pub fn window(now: DateTime<Utc>, tz: Tz) -> Window {
+    let yesterday = now.with_timezone(&tz).date_naive() - Duration::days(1);
+    Window {
+        from: local_midnight(yesterday, tz),
+        to: now + Duration::days(DAYS_AHEAD),
+    }
+}
+
+/// Midnight of `day` in `tz`; where midnight does not exist (a DST gap at
+/// midnight), the first instant of the day that does.
+fn local_midnight(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let mut t = day.and_time(NaiveTime::MIN);
+    for _ in 0..4 {
+        if let Some(x) = tz.from_local_datetime(&t).earliest() {
+            return x.with_timezone(&Utc);
+        }
+        t += Duration::minutes(30);
+    }
+    // No zone has a gap longer than two hours; fall back to UTC midnight.
+    Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN))
+}
+
+/// A stored event time: RFC 3339, or a bare date (midnight in the firm's zone).
+pub fn parse_event_time(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    crate::clock::parse(text).or_else(|| {
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .ok()
+            .map(|d| local_midnight(d, tz))
+    })
+}
+
+/// Why an event is not (or no longer) wanted in CaseStatus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotWanted {
+    Deleted,
+    TypeDisabled,
+    NotInCaseStatus,
+    Invalid(String),
+}
+
+impl NotWanted {
+    fn count_key(&self) -> &'static str {
+        match self {
+            NotWanted::Deleted => "deleted_in_fluentcase",
+            NotWanted::TypeDisabled => "type_not_enabled",
+            NotWanted::NotInCaseStatus => "matter_not_in_casestatus",
+            NotWanted::Invalid(_) => "invalid",
+        }
+    }
+}
+
+/// The appointment body for an event, or why it cannot be sent.
+pub fn appointment_body(e: &EventRecord, tz: Tz) -> Result<AppointmentBody, String> {
+    let title = e.title.as_deref().map(str::trim).unwrap_or("");
+    if title.is_empty() {
+        return Err(format!("event {} has no title", e.id));
+    }
+    let raw_start = e.starts_at.as_deref().unwrap_or("");
+    let start = parse_event_time(raw_start, tz).ok_or_else(|| {
+        format!(
+            "event {}: starts_at {raw_start:?} is not an RFC 3339 time",
+            e.id
+        )
+    })?;
+    let end =
+        match e
+            .ends_at
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(raw) => Some(parse_event_time(raw, tz).ok_or_else(|| {
+                format!("event {}: ends_at {raw:?} is not an RFC 3339 time", e.id)
+            })?),
+        };
+    let place = e
+        .location
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let is_url = place.as_deref().is_some_and(|p| {
+        let l = p.to_ascii_lowercase();
+        l.starts_with("http://") || l.starts_with("https://")
+    });
+    Ok(AppointmentBody {
+        integration_id: e.id.to_string(),
+        appointment_type: "Meeting".into(),
+        title: title.to_string(),
+        starts_at: crate::clock::stamp(start),
+        ends_at: end.map(crate::clock::stamp),
+        all_day: e.all_day,
+        notes: e
+            .notes
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .map(str::to_string),
+        location: if is_url { None } else { place.clone() },
+        meeting_url: if is_url { place } else { None },
+    })
+}
+
+/// What the tool knows about one pushed (or about to be pushed) event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedEvent {
+    pub event_id: i64,
+    pub matter_id: i64,
+    pub case_id: i64,
+    /// None: a create was about to be sent and its outcome is unknown.
+    pub appointment_id: Option<i64>,
+    /// The JSON body CaseStatus last accepted.
+    pub sent: Option<String>,
+}
+
+/// One step for one event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Create {
+        matter_id: i64,
+        case_id: i64,
+        body: AppointmentBody,
+    },
+    Update {
+        pushed: PushedEvent,
+        body: AppointmentBody,
+    },
+    Delete {
+        pushed: PushedEvent,
+        why: &'static str,
+    },
+    Unchanged,
+    Skip(NotWanted),
+    OutOfWindow,
+}
+
+/// What the plan needs besides the event and its ledger row.
+pub struct PlanInputs<'a> {
+    pub enabled_types: &'a HashSet<String>,
+    /// matter id → CaseStatus case id, for matters in CaseStatus.
+    pub cases: &'a HashMap<i64, i64>,
+    pub window: Window,
+    pub tz: Tz,
+}
+
+/// Decide the steps for one event (None: its row is gone). Pure.
+pub fn plan_event(
+    event: Option<&EventRecord>,
+    pushed: Option<&PushedEvent>,
+    input: &PlanInputs<'_>,
+) -> Vec<Step> {
+    let Some(e) = event else {
+        return match pushed {
+            Some(p) => vec![Step::Delete {
+                pushed: p.clone(),
+                why: "the event was deleted in FluentCase",
+            }],
+            None => vec![Step::Unchanged],
+        };
+    };
+    let wanted = (|| {
+        if e.deleted_at.is_some() {
+            return Err(NotWanted::Deleted);
+        }
+        if !e
+            .event_type
+            .as_ref()
+            .is_some_and(|t| input.enabled_types.contains(t))
+        {
+            return Err(NotWanted::TypeDisabled);
+        }
+        let case_id = e
+            .matter_id
+            .and_then(|m| input.cases.get(&m).map(|c| (m, *c)))
+            .ok_or(NotWanted::NotInCaseStatus)?;
+        let body = appointment_body(e, input.tz).map_err(NotWanted::Invalid)?;
+        Ok((case_id, body))
+    })();
+    let in_window = |b: &AppointmentBody| {
+        crate::clock::parse(&b.starts_at)
+            .is_some_and(|s| s >= input.window.from && s <= input.window.to)
+    };
+    match (wanted, pushed) {
+        (Ok(((matter_id, case_id), body)), None) => {
+            if in_window(&body) {
+                vec![Step::Create {
+                    matter_id,
+                    case_id,
+                    body,
+                }]
+            } else {
+                vec![Step::OutOfWindow]
+            }
+        }
+        (Err(why), None) => vec![Step::Skip(why)],
+        (Err(NotWanted::Deleted), Some(p)) => vec![Step::Delete {
+            pushed: p.clone(),
+            why: "the event was deleted in FluentCase",
+        }],
+        (Err(NotWanted::TypeDisabled), Some(p)) => vec![Step::Delete {
+            pushed: p.clone(),
+            why: "its event type is no longer enabled for appointment sync",
+        }],
+        (Err(NotWanted::NotInCaseStatus), Some(p)) => vec![Step::Delete {
+            pushed: p.clone(),
+            why: "the event moved to a matter that is not in CaseStatus",
+        }],
+        // A row we cannot read now: leave CaseStatus as it is.
+        (Err(why @ NotWanted::Invalid(_)), Some(_)) => vec![Step::Skip(why)],
+        (Ok(((matter_id, case_id), body)), Some(p)) if p.matter_id != matter_id => vec![
+            Step::Delete {
+                pushed: p.clone(),
+                why: "the event moved to another matter",
+            },
+            Step::Create {
+                matter_id,
+                case_id,
+                body,
+            },
+        ],
+        (Ok(((matter_id, case_id), body)), Some(p)) if p.appointment_id.is_none() => {
+            // An earlier create's outcome is unknown: finish it (the
+            // executor looks it up first).
+            vec![Step::Create {
+                matter_id,
+                case_id,
+                body,
+            }]
+        }
+        (Ok((_, body)), Some(p)) => {
+            let now_json = serde_json::to_string(&body).unwrap_or_default();
+            if p.sent.as_deref() == Some(now_json.as_str()) {
+                vec![Step::Unchanged]
+            } else {
+                vec![Step::Update {
+                    pushed: p.clone(),
+                    body,
+                }]
+            }
+        }
+    }
+}
+
+/// `sync appointments [--dry-run]`.
+pub fn run(ctx: &Ctx, dry_run: bool) -> anyhow::Result<u8> {
+    let _lock = if dry_run {
+        None
+    } else {
+        Some(crate::runlock::acquire(
+            &ctx.config.state_database,
+            &crate::clock::stamp(ctx.now),
+        )?)
+    };
+    let mut state = ctx.state()?;
+    let key = ctx.key(&state)?;
+    let client = ctx.casestatus(&key)?;
+    cycle(ctx, &mut state, &client, dry_run)?.finish(ctx)
+}
+
+/// One appointment cycle.
+pub fn cycle(
+    ctx: &Ctx,
+    state: &mut StateStore,
+    client: &CaseStatus,
+    dry_run: bool,
+) -> anyhow::Result<Report> {
+    let tz = ctx.config.fluentcase.timezone;
+    let enabled: HashSet<String> = state.enabled_event_types()?.into_iter().collect();
+    let cases = pushed_cases(state)?;
+    let mut ledger = store::load(state)?;
+    let input = PlanInputs {
+        enabled_types: &enabled,
+        cases: &cases,
+        window: window(ctx.now, tz),
+        tz,
+    };
+    let fc = ctx.fluentcase(Access::ReadOnly)?;
+    let mut plan: Vec<(i64, Vec<Step>)> = Vec::new();
+    fc.for_each_event(|e| {
+        let pushed = ledger.remove(&e.id);
+        plan.push((e.id, plan_event(Some(&e), pushed.as_ref(), &input)));
+    })?;
+    for (id, pushed) in ledger {
+        plan.push((id, plan_event(None, Some(&pushed), &input)));
+    }
+
+    let mut report = Report::new("appointments", dry_run);
+    if enabled.is_empty() {
+        report.notes.push("no event types are enabled for appointment sync, so no appointments are pushed (casestatus-sync event-types enable NAME...)".into());
+    }
+    if !dry_run {
+        report.run_id = Some(crate::runlog::start(state, "appointments", ctx.now)?);
+    }
+    let mut exec = Executor {
+        client,
+        now: crate::clock::stamp(ctx.now),
+        listings: HashMap::new(),
+        outages: Outages::default(),
+    };
+    'events: for (event_id, steps) in plan {
+        let subject = ("event", event_id.to_string());
+        let subject = (subject.0, subject.1.as_str());
+        for step in steps {
+            if dry_run {
+                describe_dry(&mut report, state, subject, &step)?;
+                continue;
+            }
+            let result = exec.apply(state, &mut report, event_id, subject, step);
+            match result {
+                Ok(()) => exec.outages.ok(),
+                Err(Failure::State(e)) => return Err(e.into()),
+                Err(Failure::Api(e)) => {
+                    if exec.outages.stops_run(&e) {
+                        report.error = Some(e.to_string());
+                        report.fatal = Some(e);
+                        break 'events;
+                    }
+                    report.record(state, subject, "errors", e.to_string())?;
+                    // Later steps for this event depend on this one.
+                    continue 'events;
+                }
+            }
+        }
+    }
+    if let Some(run_id) = report.run_id {
+        crate::runlog::finish(
+            state,
+            run_id,
+            &report.counts,
+            report.error.as_deref(),
+            ctx.now,
+        )?;
+    }
+    Ok(report)
+}
+
+fn describe_dry(
+    report: &mut Report,
+    state: &StateStore,
+    subject: (&str, &str),
+    step: &Step,
+) -> Result<(), StateError> {
+    match step {
+        Step::Create { case_id, body, .. } => report.record(
+            state,
+            subject,
+            "would_create",
+            format!("{:?} at {} on case {case_id}", body.title, body.starts_at),
+        ),
+        Step::Update { body, .. } => report.record(
+            state,
+            subject,
+            "would_update",
+            format!("{:?} at {}", body.title, body.starts_at),
+        ),
+        Step::Delete { why, .. } => report.record(state, subject, "would_delete", why.to_string()),
+        Step::Unchanged => {
+            report.bump("unchanged");
+            Ok(())
+        }
+        Step::Skip(why) => {
+            report.bump(why.count_key());
+            Ok(())
+        }
+        Step::OutOfWindow => {
+            report.bump("outside_window");
+            Ok(())
+        }
+    }
+}
+
+enum Failure {
+    Api(ApiError),
+    State(StateError),
+}
+
+impl From<StateError> for Failure {
+    fn from(e: StateError) -> Self {
+        Failure::State(e)
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure::Api(e)
+    }
+}
+
+struct Executor<'a> {
+    client: &'a CaseStatus,
+    now: String,
+    /// Per case, the appointments CaseStatus holds (integration id → id),
+    /// listed once per run before the first create on that case.
+    listings: HashMap<i64, HashMap<String, i64>>,
+    outages: Outages,
+}
+
+impl Executor<'_> {
+    fn apply(
+        &mut self,
+        state: &StateStore,
+        report: &mut Report,
+        event_id: i64,
+        subject: (&str, &str),
+        step: Step,
+    ) -> Result<(), Failure> {
+        match step {
+            Step::Unchanged => report.bump("unchanged"),
+            Step::OutOfWindow => report.bump("outside_window"),
+            Step::Skip(NotWanted::Invalid(msg)) => report.record(state, subject, "invalid", msg)?,
+            Step::Skip(why) => report.bump(why.count_key()),
+            Step::Delete { pushed, why } => {
+                let id = match pushed.appointment_id {
+                    Some(id) => Some(id),
+                    // Only an intent: find out whether the create landed.
+                    None => match self.listing(pushed.case_id) {
+                        Ok(map) => map.get(&event_id.to_string()).copied(),
+                        Err(ApiError::NotFound { .. }) => None,
+                        Err(e) => return Err(e.into()),
+                    },
+                };
+                if let Some(id) = id {
+                    self.client.delete_appointment(id)?;
+                    if let Some(m) = self.listings.get_mut(&pushed.case_id) {
+                        m.remove(&event_id.to_string());
+                    }
+                    report.record(
+                        state,
+                        subject,
+                        "deleted",
+                        format!("appointment {id}: {why}"),
+                    )?;
+                }
+                store::forget(state, event_id)?;
+            }
+            Step::Update { pushed, body } => {
+                let Some(id) = pushed.appointment_id else {
+                    return Ok(());
+                };
+                match self.client.update_appointment(id, &body) {
+                    Ok(()) => {
+                        store::record_sent(state, event_id, id, &body, &self.now)?;
+                        report.record(
+                            state,
+                            subject,
+                            "updated",
+                            format!("{:?} at {}", body.title, body.starts_at),
+                        )?;
+                    }
+                    Err(ApiError::NotFound { .. }) => {
+                        // Removed in CaseStatus by someone: put it back.
+                        store::forget(state, event_id)?;
+                        return self.create(
+                            state,
+                            report,
+                            event_id,
+                            subject,
+                            pushed.matter_id,
+                            pushed.case_id,
+                            body,
+                        );
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Step::Create {
+                matter_id,
+                case_id,
+                body,
+            } => return self.create(state, report, event_id, subject, matter_id, case_id, body),
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn create(
+        &mut self,
+        state: &StateStore,
+        report: &mut Report,
+        event_id: i64,
+        subject: (&str, &str),
+        matter_id: i64,
+        case_id: i64,
+        body: AppointmentBody,
+    ) -> Result<(), Failure> {
+        let waiting = |report: &mut Report| {
+            report.record(
+                state,
+                subject,
+                "waiting",
+                format!("case {case_id} is new and CaseStatus has not finished setting it up; retried next cycle"),
+            )
+        };
+        store::record_intent(state, event_id, matter_id, case_id, &self.now)?;
+        let existing = match self.listing(case_id) {
+            Ok(map) => map.get(&body.integration_id).copied(),
+            Err(ApiError::NotFound { .. }) => return Ok(waiting(report)?),
+            Err(e) => return Err(e.into()),
+        };
+        let (id, outcome) = match existing {
+            Some(id) => (id, "found"),
+            None => match self.client.create_appointment(case_id, &body) {
+                Ok(id) => (id, "created"),
+                Err(ApiError::Conflict {
+                    existing_id: Some(id),
+                    ..
+                }) => (id, "found"),
+                Err(ApiError::NotFound { .. }) => return Ok(waiting(report)?),
+                Err(e) => {
+                    // Perhaps created with the answer lost: look before giving up.
+                    self.listings.remove(&case_id);
+                    match self
+                        .listing(case_id)
+                        .map(|m| m.get(&body.integration_id).copied())
+                    {
+                        Ok(Some(id)) => (id, "found"),
+                        _ => return Err(e.into()),
+                    }
+                }
+            },
+        };
+        if outcome == "found" {
+            // It exists, maybe with older data: make it match.
+            store::record_id(state, event_id, id)?;
+            self.client.update_appointment(id, &body)?;
+        }
+        store::record_sent(state, event_id, id, &body, &self.now)?;
+        if let Some(m) = self.listings.get_mut(&case_id) {
+            m.insert(body.integration_id.clone(), id);
+        }
+        report.record(
+            state,
+            subject,
+            if outcome == "created" {
+                "created"
+            } else {
+                "already_in_casestatus"
+            },
+            format!(
+                "{:?} at {} → appointment {id} on case {case_id}",
+                body.title, body.starts_at
+            ),
+        )?;
+        Ok(())
+    }
+
+    fn listing(&mut self, case_id: i64) -> Result<&HashMap<String, i64>, ApiError> {
+        if !self.listings.contains_key(&case_id) {
+            let list = self.client.list_appointments(case_id)?;
+            let map = list
+                .into_iter()
+                .filter_map(|a| a.integration_id.map(|i| (i, a.id)))
+                .collect();
+            self.listings.insert(case_id, map);
+        }
+        // Inserted just above when missing.
+        self.listings
+            .get(&case_id)
+            .ok_or_else(|| ApiError::NotFound {
+                message: format!("case {case_id}"),
+            })
+    }
+}
+
+/// matter id → case id for every matter in CaseStatus.
+fn pushed_cases(state: &StateStore) -> Result<HashMap<i64, i64>, StateError> {
+    let mut stmt = state
+        .conn()
+        .prepare("SELECT matter_id, case_id FROM matter_ledger WHERE case_id IS NOT NULL")
+        .map_err(|e| state.err(e))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .and_then(|r| r.collect::<Result<HashMap<i64, i64>, _>>())
+        .map_err(|e| state.err(e))?;
+    Ok(rows)
+}
+
+/// The appointment ledger's SQL.
+mod store {
+    use super::*;
+
+    pub fn load(state: &StateStore) -> Result<HashMap<i64, PushedEvent>, StateError> {
+        let mut stmt = state
+            .conn()
+            .prepare(
+                "SELECT event_id, matter_id, case_id, appointment_id, sent FROM appointment_ledger",
+            )
+            .map_err(|e| state.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(PushedEvent {
+                    event_id: r.get(0)?,
+                    matter_id: r.get(1)?,
+                    case_id: r.get(2)?,
+                    appointment_id: r.get(3)?,
+                    sent: r.get(4)?,
+                })
+            })
+            .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| state.err(e))?;
+        Ok(rows.into_iter().map(|p| (p.event_id, p)).collect())
+    }
+
+    pub fn record_intent(
+        state: &StateStore,
+        event_id: i64,
+        matter_id: i64,
+        case_id: i64,
+        now: &str,
+    ) -> Result<(), StateError> {
+        state
+            .conn()
+            .execute(
+                "INSERT INTO appointment_ledger (event_id, matter_id, case_id, intent_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (event_id) DO UPDATE SET matter_id = ?2, case_id = ?3, intent_at = ?4
+                 WHERE appointment_id IS NULL",
+                params![event_id, matter_id, case_id, now],
+            )
+            .map_err(|e| state.err(e))?;
+        Ok(())
+    }
+
+    pub fn record_id(state: &StateStore, event_id: i64, id: i64) -> Result<(), StateError> {
+        state
+            .conn()
+            .execute(
+                "UPDATE appointment_ledger SET appointment_id = ?2 WHERE event_id = ?1",
+                params![event_id, id],
+            )
+            .map_err(|e| state.err(e))?;
+        Ok(())
+    }
+
+    pub fn record_sent(
+        state: &StateStore,
+        event_id: i64,
+        id: i64,
+        body: &AppointmentBody,
+        now: &str,
+    ) -> Result<(), StateError> {
+        let sent = serde_json::to_string(body).unwrap_or_default();
+        state
+            .conn()
+            .execute(
+                "UPDATE appointment_ledger SET appointment_id = ?2, sent = ?3, pushed_at = ?4
+                 WHERE event_id = ?1",
+                params![event_id, id, sent, now],
+            )
+            .map_err(|e| state.err(e))?;
+        Ok(())
+    }
+
+    pub fn forget(state: &StateStore, event_id: i64) -> Result<(), StateError> {
+        state
+            .conn()
+            .execute(
+                "DELETE FROM appointment_ledger WHERE event_id = ?1",
+                [event_id],
+            )
+            .map_err(|e| state.err(e))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tz() -> Tz {
+        "America/Chicago".parse().unwrap()
+    }
+
+    #[test]
+    fn window_starts_at_local_midnight_yesterday_across_dst() {
+        // 2026-11-02 12:00 UTC: DST ended 2026-11-01 at 02:00 in Chicago.
+        let now = crate::clock::parse("2026-11-02T12:00:00Z").unwrap();
+        let w = window(now, tz());
+        // Yesterday (Nov 1) began at 00:00 CDT = 05:00 UTC.
+        assert_eq!(crate::clock::stamp(w.from), "2026-11-01T05:00:00Z");
+        let now = crate::clock::parse("2026-11-03T12:00:00Z").unwrap();
+        assert_eq!(
+            crate::clock::stamp(window(now, tz()).from),
+            "2026-11-02T06:00:00Z"
+        );
+        assert_eq!(
+            crate::clock::stamp(window(now, tz()).to),
+            "2027-05-02T12:00:00Z"
+        );
+    }
+
+    #[test]
+    fn meeting_url_or_location() {
+        let mut e = EventRecord {
+            id: 77,
+            title: Some("Deposition".into()),
+            starts_at: Some("2026-12-03T15:00:00Z".into()),
+            ..Default::default()
+        };
+        e.location = Some(" HTTPS://zoom.example/j/1 ".into());
+        let b = appointment_body(&e, tz()).unwrap();
+        assert_eq!(
+            (b.location, b.meeting_url.as_deref()),
+            (None, Some("HTTPS://zoom.example/j/1"))
+        );
+        e.location = Some("123 Main St".into());
+        let b = appointment_body(&e, tz()).unwrap();
+        assert_eq!(
+            (b.location.as_deref(), b.meeting_url),
+            (Some("123 Main St"), None)
+        );
+        assert_eq!(b.appointment_type, "Meeting");
+        e.starts_at = Some("2026-12-03".into());
+        assert_eq!(
+            appointment_body(&e, tz()).unwrap().starts_at,
+            "2026-12-03T06:00:00Z"
+        );
+        e.starts_at = Some("soon".into());
+        assert!(appointment_body(&e, tz())
+            .unwrap_err()
+            .contains("starts_at"));
+    }
+}
