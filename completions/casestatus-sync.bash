@@ -130,6 +130,9 @@ _casestatus__sync() {
             casestatus__sync__subcmd__help__subcmd__sync,matters)
                 cmd="casestatus__sync__subcmd__help__subcmd__sync__subcmd__matters"
                 ;;
+            casestatus__sync__subcmd__help__subcmd__sync,messages)
+                cmd="casestatus__sync__subcmd__help__subcmd__sync__subcmd__messages"
+                ;;
             casestatus__sync__subcmd__map,help)
                 cmd="casestatus__sync__subcmd__map__subcmd__help"
                 ;;
@@ -157,6 +160,9 @@ _casestatus__sync() {
             casestatus__sync__subcmd__sync,matters)
                 cmd="casestatus__sync__subcmd__sync__subcmd__matters"
                 ;;
+            casestatus__sync__subcmd__sync,messages)
+                cmd="casestatus__sync__subcmd__sync__subcmd__messages"
+                ;;
             casestatus__sync__subcmd__sync__subcmd__help,appointments)
                 cmd="casestatus__sync__subcmd__sync__subcmd__help__subcmd__appointments"
                 ;;
@@ -165,6 +171,9 @@ _casestatus__sync() {
                 ;;
             casestatus__sync__subcmd__sync__subcmd__help,matters)
                 cmd="casestatus__sync__subcmd__sync__subcmd__help__subcmd__matters"
+                ;;
+            casestatus__sync__subcmd__sync__subcmd__help,messages)
+                cmd="casestatus__sync__subcmd__sync__subcmd__help__subcmd__messages"
                 ;;
             *)
                 ;;
@@ -559,7 +568,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__help__subcmd__sync)
-            opts="matters appointments"
+            opts="matters appointments messages"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -587,6 +596,20 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__help__subcmd__sync__subcmd__matters)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__help__subcmd__sync__subcmd__messages)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -827,7 +850,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__sync)
-            opts="-q -v -h --config --json --quiet --verbose --help matters appointments help"
+            opts="-q -v -h --config --json --quiet --verbose --help matters appointments messages help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -863,7 +886,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__sync__subcmd__help)
-            opts="matters appointments help"
+            opts="matters appointments messages help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -918,7 +941,39 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        casestatus__subcmd__sync__subcmd__sync__subcmd__help__subcmd__messages)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         casestatus__subcmd__sync__subcmd__sync__subcmd__matters)
+            opts="-q -v -h --dry-run --config --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__sync__subcmd__messages)
             opts="-q -v -h --dry-run --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

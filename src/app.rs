@@ -15,6 +15,11 @@ use crate::fluentcase::{Access, FluentCase};
 use crate::output::Output;
 use crate::state::{StateStore, StoredKey};
 
+/// The setting that binds a state file to one CaseStatus account (its URL).
+pub const ACCOUNT_SETTING: &str = "casestatus_base_url";
+/// The setting recording a deliberate `disconnect`.
+pub const DISCONNECTED_SETTING: &str = "disconnected_at";
+
 /// What every command gets: the checked config, output settings and the clock.
 pub struct Ctx {
     pub config: Config,
@@ -44,14 +49,54 @@ impl Ctx {
         })
     }
 
-    /// A CaseStatus client for the saved key.
-    pub fn casestatus(&self, key: &StoredKey) -> anyhow::Result<CaseStatus> {
+    /// A CaseStatus client for the saved key, after checking that this
+    /// state file belongs to the configured CaseStatus account.
+    ///
+    /// The ledger, snapshot and mappings describe one CaseStatus account;
+    /// pointing the same state file at another `base_url` (say, from the
+    /// sandbox to production) would make the tool believe cases exist that
+    /// don't. The first call records the URL; a different one is refused.
+    pub fn casestatus(&self, state: &StateStore, key: &StoredKey) -> anyhow::Result<CaseStatus> {
+        let url = self
+            .config
+            .casestatus
+            .base_url
+            .as_str()
+            .trim_end_matches('/');
+        match state.setting(ACCOUNT_SETTING)? {
+            Some(bound) if bound != url => {
+                return Err(SetupError(format!(
+                    "state database {} belongs to CaseStatus at {bound}, but casestatus.base_url in {} is {url}; its record of pushed cases and its mappings are for the other account — give this account its own state.database",
+                    state.path().display(),
+                    self.config.path.display()
+                ))
+                .into())
+            }
+            Some(_) => {}
+            None => state.set_setting(ACCOUNT_SETTING, url)?,
+        }
         Ok(CaseStatus::new(
             self.config.casestatus.base_url.clone(),
             &ApiKey::new(&key.secret),
             self.config.casestatus.timeout,
             self.config.casestatus.max_retries,
         )?)
+    }
+
+    /// For a sync: the client, or None when an admin removed the key on
+    /// purpose (`disconnect` stops syncing; cron should not mail an error
+    /// every 15 minutes for it). Never connected at all is a setup error.
+    pub fn sync_client(&self, state: &StateStore) -> anyhow::Result<Option<CaseStatus>> {
+        if state.key()?.is_none() {
+            if let Some(when) = state.setting(DISCONNECTED_SETTING)? {
+                self.out.warn(format!(
+                    "not syncing: the CaseStatus API key was removed on {when} (casestatus-sync connect to resume)"
+                ));
+                return Ok(None);
+            }
+        }
+        let key = self.key(state)?;
+        Ok(Some(self.casestatus(state, &key)?))
     }
 
     /// The current mappings and synced statuses, for the eligibility rules.
@@ -127,6 +172,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sync { what } => match what {
             SyncWhat::Matters(args) => crate::sync_matters::run(&ctx, args.dry_run),
             SyncWhat::Appointments(args) => crate::sync_appointments::run(&ctx, args.dry_run),
+            SyncWhat::Messages(args) => crate::sync_messages::run(&ctx, args.dry_run),
         },
         Command::WhySkipped { matter } => crate::why_skipped::run(&ctx, &matter),
         Command::Log { run, limit } => crate::runlog::show(&ctx, run, limit),

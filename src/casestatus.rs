@@ -495,15 +495,15 @@ impl CaseStatus {
             if !retryable || attempt >= self.max_retries {
                 return Err(err);
             }
-            if let ApiError::RateLimited {
-                retry_after: Some(d),
-            } = &err
+            // A 429 asking for more than we will wait fails now (the next
+            // cron cycle retries); any other Retry-After is capped so a run
+            // can never stall.
+            if matches!(&err, ApiError::RateLimited { retry_after: Some(d) } if *d > MAX_RETRY_AFTER)
             {
-                if *d > MAX_RETRY_AFTER {
-                    return Err(err);
-                }
+                return Err(err);
             }
-            std::thread::sleep(wait.unwrap_or(BACKOFF_BASE * 2u32.pow(attempt)));
+            let backoff = BACKOFF_BASE * 2u32.pow(attempt);
+            std::thread::sleep(wait.map_or(backoff, |w| w.min(MAX_RETRY_AFTER)));
             attempt += 1;
         }
     }

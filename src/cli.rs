@@ -156,6 +156,8 @@ pub enum SyncWhat {
     Matters(SyncArgs),
     /// Push calendar events of enabled event types as appointments
     Appointments(SyncArgs),
+    /// Import client messages as activities
+    Messages(SyncArgs),
 }
 
 #[derive(Debug, Args)]

@@ -21,7 +21,8 @@ pub fn script(shell: Shell) -> String {
 
 /// Print the completion script for `shell` on stdout.
 pub fn print(shell: Shell) {
-    print!("{}", script(shell));
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(script(shell).as_bytes());
 }
 
 /// The file name under `completions/` for each shell.

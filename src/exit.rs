@@ -59,12 +59,10 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
         {
             return SETUP;
         }
-        if let Some(api) = cause.downcast_ref::<ApiError>() {
-            return if api.is_run_level() {
-                CASESTATUS
-            } else {
-                RECORDS_FAILED
-            };
+        // Record-level API outcomes never reach here (they are counted in
+        // the run); one that does means CaseStatus could not be used.
+        if cause.is::<ApiError>() {
+            return CASESTATUS;
         }
         if cause.is::<RecordsFailed>() {
             return RECORDS_FAILED;

@@ -221,6 +221,11 @@ impl FluentCase {
         &self.conn
     }
 
+    /// The raw connection, mutable, for the one writer (message sync).
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     /// Wrap a rusqlite error with this file's name.
     pub fn err(&self, source: rusqlite::Error) -> FluentCaseError {
         FluentCaseError::Sqlite {

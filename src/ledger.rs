@@ -131,6 +131,28 @@ pub fn set_drift(
     Ok(())
 }
 
+/// Drop a matter's row: only for rows without a case id (a refused or
+/// confirmed-absent attempt), never for a matter that is in CaseStatus.
+pub fn forget(state: &StateStore, matter_id: i64) -> Result<(), StateError> {
+    state
+        .conn()
+        .execute(
+            "DELETE FROM matter_ledger WHERE matter_id = ?1 AND case_id IS NULL",
+            [matter_id],
+        )
+        .map_err(|e| state.err(e))?;
+    Ok(())
+}
+
+/// Remove a matter's skip row (it was pushed).
+pub fn clear_skip(state: &StateStore, matter_id: i64) -> Result<(), StateError> {
+    state
+        .conn()
+        .execute("DELETE FROM matter_skips WHERE matter_id = ?1", [matter_id])
+        .map_err(|e| state.err(e))?;
+    Ok(())
+}
+
 /// Every current skip row, by matter id.
 pub fn load_skips(state: &StateStore) -> Result<HashMap<i64, SkipRow>, StateError> {
     let mut stmt = state

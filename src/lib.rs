@@ -26,6 +26,8 @@
 //! - [`sync_appointments`] — `sync appointments`: calendar events to
 //!   Meeting appointments; created in the window, updated on any change to
 //!   what was sent, deleted when the event goes; plan (pure) then execute.
+//! - [`sync_messages`] — `sync messages`: client messages to activities;
+//!   insert idempotent on (source, source_id), then mark processed.
 //! - [`report`] — a cycle's summary for people and `--json`.
 //! - [`why_skipped`] — every rule, pushed or not, drift, recent log entries.
 //! - [`runlog`] — the Recent Activity log (`log`), kept 30 days.
@@ -79,4 +81,5 @@ pub mod setup;
 pub mod state;
 pub mod sync_appointments;
 pub mod sync_matters;
+pub mod sync_messages;
 pub mod why_skipped;

@@ -34,7 +34,7 @@ pub struct Changes {
 pub fn refetch(ctx: &Ctx) -> anyhow::Result<u8> {
     let mut state = ctx.state()?;
     let key = ctx.key(&state)?;
-    let fetched = ctx.casestatus(&key)?.practice_areas()?;
+    let fetched = ctx.casestatus(&state, &key)?.practice_areas()?;
     let before = state.areas()?;
     state.store_snapshot(&fetched, &crate::clock::stamp(ctx.now))?;
     let after = state.areas()?;
@@ -259,7 +259,7 @@ pub fn overview(ctx: &Ctx) -> anyhow::Result<u8> {
 pub fn map_area(ctx: &Ctx, area: &str, case_type: Option<&str>) -> anyhow::Result<u8> {
     let state = ctx.state()?;
     let areas = snapshot(&state)?;
-    let target = find_area(&areas, area)?;
+    let target = find_area(&areas, area, case_type.is_none())?;
     if let Some(ct) = case_type {
         let fc = ctx.fluentcase(Access::ReadOnly)?;
         let known = fc.case_types()?;
@@ -268,11 +268,16 @@ pub fn map_area(ctx: &Ctx, area: &str, case_type: Option<&str>) -> anyhow::Resul
             .iter()
             .find(|a| a.id != target.id && a.case_type.as_deref() == Some(ct.as_str()))
         {
-            return Err(UsageError(format!(
+            if other.vanished {
+                // A mapping to an area CaseStatus no longer has is dead weight.
+                state.map_area(other.id, None)?;
+            } else {
+                return Err(UsageError(format!(
                 "case type {ct:?} is already mapped to practice area {:?}; a case type maps to one practice area (clear it first: casestatus-sync map practice-area {:?} --clear)",
                 other.name, other.name
             ))
             .into());
+            }
         }
         state.map_area(target.id, Some(ct))?;
         report(
@@ -292,18 +297,24 @@ pub fn map_area(ctx: &Ctx, area: &str, case_type: Option<&str>) -> anyhow::Resul
 pub fn map_stage(ctx: &Ctx, area: &str, stage: &str, status: Option<&str>) -> anyhow::Result<u8> {
     let state = ctx.state()?;
     let areas = snapshot(&state)?;
-    let target = find_area(&areas, area)?;
-    let live: Vec<String> = target
+    let for_clear = status.is_none();
+    let target = find_area(&areas, area, for_clear)?;
+    // Stages gone from CaseStatus can only be cleared, and only while mapped.
+    let usable =
+        |s: &&crate::state::StageRow| !s.vanished || (for_clear && s.matter_status.is_some());
+    let names: Vec<String> = target
         .stages
         .iter()
-        .filter(|s| !s.vanished)
+        .filter(usable)
         .map(|s| s.name.clone())
         .collect();
-    let stage_name = exact_choice(&format!("stage of {:?}", target.name), stage, &live)?;
+    let stage_name = exact_choice(&format!("stage of {:?}", target.name), stage, &names)?;
     let Some(stage_row) = target
         .stages
         .iter()
-        .find(|s| !s.vanished && &s.name == stage_name)
+        .filter(usable)
+        .filter(|s| &s.name == stage_name)
+        .min_by_key(|s| s.vanished)
     else {
         // exact_choice returned a name from `live`, which comes from these stages.
         return Err(UsageError(format!("unknown stage {stage:?}")).into());
@@ -317,11 +328,15 @@ pub fn map_stage(ctx: &Ctx, area: &str, stage: &str, status: Option<&str>) -> an
             .iter()
             .find(|s| s.id != stage_row.id && s.matter_status.as_deref() == Some(st.as_str()))
         {
-            return Err(UsageError(format!(
+            if other.vanished {
+                state.map_stage(target.id, other.id, None)?;
+            } else {
+                return Err(UsageError(format!(
                 "matter status {st:?} is already mapped to stage {:?} of {:?}; within a practice area a status maps to one stage (clear it first: casestatus-sync map stage {:?} {:?} --clear)",
                 other.name, target.name, target.name, other.name
             ))
             .into());
+            }
         }
         state.map_stage(target.id, stage_row.id, Some(st))?;
         report(
@@ -340,16 +355,22 @@ pub fn map_stage(ctx: &Ctx, area: &str, stage: &str, status: Option<&str>) -> an
     }
 }
 
-fn find_area<'a>(areas: &'a [AreaRow], name: &str) -> anyhow::Result<&'a AreaRow> {
-    let live: Vec<String> = areas
+/// A practice area by exact name. Areas gone from CaseStatus can only be
+/// chosen for `--clear` (`for_clear`), and only while they hold a mapping.
+fn find_area<'a>(areas: &'a [AreaRow], name: &str, for_clear: bool) -> anyhow::Result<&'a AreaRow> {
+    let usable = |a: &&AreaRow| !a.vanished || (for_clear && a.case_type.is_some());
+    let names: Vec<String> = areas
         .iter()
-        .filter(|a| !a.vanished)
+        .filter(usable)
         .map(|a| a.name.clone())
         .collect();
-    let chosen = exact_choice("practice area", name, &live)?;
+    let chosen = exact_choice("practice area", name, &names)?;
+    // Prefer the live area when a vanished one had the same name.
     areas
         .iter()
-        .find(|a| !a.vanished && &a.name == chosen)
+        .filter(usable)
+        .filter(|a| &a.name == chosen)
+        .min_by_key(|a| a.vanished)
         .ok_or_else(|| UsageError(format!("unknown practice area {name:?}")).into())
 }
 

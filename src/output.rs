@@ -2,7 +2,7 @@
 //! one JSON document with `--json`, nothing on success with `--quiet`.
 //! Colour only on a terminal and never when `NO_COLOR` is set.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use comfy_table::{presets, ContentArrangement, Table};
 use serde::Serialize;
@@ -31,14 +31,14 @@ impl Output {
     /// Print a JSON document (with `--json`; quiet does not silence it,
     /// because asking for JSON is asking for output).
     pub fn json<T: Serialize>(&self, doc: &T) -> anyhow::Result<()> {
-        println!("{}", serde_json::to_string_pretty(doc)?);
+        emit(&serde_json::to_string_pretty(doc)?);
         Ok(())
     }
 
     /// A line for people (skipped with --quiet or --json).
     pub fn line(&self, text: impl AsRef<str>) {
         if !self.quiet && !self.json {
-            println!("{}", text.as_ref());
+            emit(text.as_ref());
         }
     }
 
@@ -95,4 +95,11 @@ impl Output {
     pub fn print_table(&self, table: &Table) {
         self.line(table.to_string());
     }
+}
+
+/// Write a line to stdout. A closed stdout (`casestatus-sync log | head`)
+/// is not an error worth a panic: the reader has what it wanted.
+pub fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
 }

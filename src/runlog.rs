@@ -102,6 +102,18 @@ pub fn finish(
     Ok(())
 }
 
+/// Close a run that failed part-way, with the failure as its error. Best
+/// effort: the failure itself is what the caller reports.
+pub fn fail(state: &StateStore, run_id: i64, err: &anyhow::Error, now: DateTime<Utc>) {
+    let _ = finish(
+        state,
+        run_id,
+        &Counts::new(),
+        Some(&format!("{err:#}")),
+        now,
+    );
+}
+
 /// The most recent runs, newest first.
 pub fn recent(state: &StateStore, limit: u32) -> Result<Vec<RunRow>, StateError> {
     let mut stmt = state

@@ -246,6 +246,9 @@ struct State {
     latency: Duration,
     propagation_delay: Duration,
     faults: Vec<(Route, Fault, usize)>,
+    /// When true, creates never answer 409: tests use it to prove the tool
+    /// prevents duplicates itself instead of relying on CaseStatus.
+    allow_duplicates: bool,
 }
 
 impl State {
@@ -263,6 +266,7 @@ impl State {
             requests: Vec::new(),
             latency: Duration::ZERO,
             propagation_delay: Duration::ZERO,
+            allow_duplicates: false,
             faults: Vec::new(),
         }
     }
@@ -504,6 +508,12 @@ impl Sandbox {
     /// For this long after a case is created, creating appointments on it answers 404.
     pub fn set_propagation_delay(&self, delay: Duration) {
         lock(&self.state).propagation_delay = delay;
+    }
+
+    /// Stop answering 409 for a repeated `integration_id` on creates, so a
+    /// duplicate the tool sent is stored and can be counted.
+    pub fn set_allow_duplicates(&self, allow: bool) {
+        lock(&self.state).allow_duplicates = allow;
     }
 
     /// The next `times` requests matching `route` get `fault` (faults queue in order of registration; a request takes the first matching entry).
@@ -1213,7 +1223,11 @@ fn create_case(st: &mut State, req: &Request) -> Response {
             return Response::invalid(&format!("{field} is required"));
         }
     }
-    if let Some(existing) = st.cases.iter().find(|c| c.integration_id == integration_id) {
+    if let Some(existing) = st
+        .cases
+        .iter()
+        .find(|c| !st.allow_duplicates && c.integration_id == integration_id)
+    {
         return Response::conflict(
             "duplicate_integration_id",
             &format!("A case with integration_id {integration_id} already exists"),
@@ -1306,11 +1320,12 @@ fn create_appointment(st: &mut State, req: &Request, case_id: i64) -> Response {
         Ok(iid) => iid,
         Err(r) => return r,
     };
-    if let Some(existing) = st
-        .appointments
-        .iter()
-        .find(|a| a.case_id == case_id && !a.deleted && a.integration_id == integration_id)
-    {
+    if let Some(existing) = st.appointments.iter().find(|a| {
+        !st.allow_duplicates
+            && a.case_id == case_id
+            && !a.deleted
+            && a.integration_id == integration_id
+    }) {
         return Response::conflict(
             "duplicate_integration_id",
             &format!("An appointment with integration_id {integration_id} already exists on case {case_id}"),

@@ -2,7 +2,7 @@
 //! the tool. It serves demo practice areas and accepts the demo key, which
 //! is test data, not a secret.
 
-use crate::output::Output;
+use crate::output::{emit, Output};
 use crate::sandbox::Sandbox;
 
 /// Start the demo sandbox on 127.0.0.1:`port` and serve until killed.
@@ -16,17 +16,17 @@ pub fn run(port: u16, out: &Output) -> anyhow::Result<u8> {
     if out.json {
         out.json(&serde_json::json!({"base_url": url, "api_key": Sandbox::DEMO_KEY}))?;
     } else {
-        println!("CaseStatus sandbox listening on {url}");
-        println!("  config:   [casestatus] base_url = \"{url}\"");
-        println!(
+        emit(&format!("CaseStatus sandbox listening on {url}"));
+        emit(&format!("  config:   [casestatus] base_url = \"{url}\""));
+        emit(&format!(
             "  API key:  {} (sandbox test data; a key with no API access: sandbox-no-api-key)",
             Sandbox::DEMO_KEY
-        );
-        println!("  inspect:  curl {url}/_sandbox/state");
-        println!(
+        ));
+        emit(&format!("  inspect:  curl {url}/_sandbox/state"));
+        emit(&format!(
             "  message:  curl -X POST {url}/_sandbox/messages -d '{{\"integration_id\":\"1\",\"sender_name\":\"Maria Lopez\",\"content\":\"Hi\"}}'"
-        );
-        println!("Stop it with Ctrl-C.");
+        ));
+        emit("Stop it with Ctrl-C.");
     }
     sandbox.serve_forever()
 }

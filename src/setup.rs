@@ -48,6 +48,7 @@ pub fn connect(ctx: &Ctx, args: ConnectArgs) -> anyhow::Result<u8> {
     let now = crate::clock::stamp(ctx.now);
     let replaced = state.key()?.is_some();
     state.save_key(name, key.expose(), &now)?;
+    state.clear_setting(crate::app::DISCONNECTED_SETTING)?;
     if let Some(s) = &statuses {
         state.set_synced_statuses(s)?;
     }
@@ -121,7 +122,7 @@ fn read_key(from_stdin: bool) -> anyhow::Result<ApiKey> {
 pub fn test(ctx: &Ctx) -> anyhow::Result<u8> {
     let mut state = ctx.state()?;
     let key = ctx.key(&state)?;
-    let client = ctx.casestatus(&key)?;
+    let client = ctx.casestatus(&state, &key)?;
     let areas = match client.practice_areas() {
         Ok(a) => a,
         Err(e) => {
@@ -199,6 +200,12 @@ fn advice_for(e: &ApiError, ctx: &Ctx) -> String {
 pub fn disconnect(ctx: &Ctx) -> anyhow::Result<u8> {
     let state = ctx.state()?;
     let had = state.key()?;
+    if had.is_some() {
+        state.set_setting(
+            crate::app::DISCONNECTED_SETTING,
+            &crate::clock::stamp(ctx.now),
+        )?;
+    }
     state.remove_key()?;
     if ctx.out.json {
         ctx.out

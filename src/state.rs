@@ -204,6 +204,12 @@ impl StateStore {
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(sql)?;
         migrate(&mut conn, path)?;
+        // Deleted rows (an old API key) are overwritten, not left in free
+        // pages. Set after the schema exists: on a still-empty file SQLite
+        // does not keep the setting.
+        let _: i64 = conn
+            .query_row("PRAGMA secure_delete = ON", [], |r| r.get(0))
+            .map_err(sql)?;
         for companion in ["-wal", "-shm"] {
             let mut p = path.as_os_str().to_owned();
             p.push(companion);
@@ -273,13 +279,26 @@ impl StateStore {
             .map_err(|e| self.err(e))
     }
 
-    /// Remove the key; returns whether there was one. Nothing else is touched.
+    /// Remove the key; returns whether there was one. Nothing else is
+    /// touched. The WAL is checkpointed and truncated so the secret does not
+    /// linger in the -wal file.
     pub fn remove_key(&self) -> Result<bool, StateError> {
         let n = self
             .conn
             .execute("DELETE FROM api_key", [])
             .map_err(|e| self.err(e))?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(|e| self.err(e))?;
         Ok(n > 0)
+    }
+
+    /// Remove a small named value.
+    pub fn clear_setting(&self, key: &str) -> Result<(), StateError> {
+        self.conn
+            .execute("DELETE FROM settings WHERE key = ?1", [key])
+            .map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     /// Replace the set of matter statuses that are synced.
@@ -604,5 +623,32 @@ mod tests {
                 .unwrap();
         }
         assert!(s.synced_statuses().unwrap().is_empty());
+    }
+}
+
+#[cfg(test)]
+mod secure_delete_tests {
+    use super::*;
+
+    #[test]
+    fn a_removed_key_leaves_no_trace_in_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let s = StateStore::open(&path).unwrap();
+        s.save_key("k", "SECRET-KEY-BYTES-0123", "now").unwrap();
+        let on: i64 = s
+            .conn()
+            .query_row("PRAGMA secure_delete", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(on, 1);
+        assert!(s.remove_key().unwrap());
+        drop(s);
+        for suffix in ["", "-wal"] {
+            let bytes = std::fs::read(format!("{}{suffix}", path.display())).unwrap_or_default();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("SECRET-KEY-BYTES"),
+                "{suffix}"
+            );
+        }
     }
 }

@@ -295,8 +295,9 @@ pub fn run(ctx: &Ctx, dry_run: bool) -> anyhow::Result<u8> {
         )?)
     };
     let mut state = ctx.state()?;
-    let key = ctx.key(&state)?;
-    let client = ctx.casestatus(&key)?;
+    let Some(client) = ctx.sync_client(&state)? else {
+        return Ok(crate::exit::OK);
+    };
     cycle(ctx, &mut state, &client, dry_run)?.finish(ctx)
 }
 

@@ -118,7 +118,12 @@ enum PushOutcome {
     Created(i64),
     AlreadyThere(i64),
     NotThere,
-    Rejected { code: String, message: String },
+    /// An earlier create got no answer and the look-up does not show it yet.
+    Unconfirmed,
+    Rejected {
+        code: String,
+        message: String,
+    },
     Failed(ApiError),
 }
 
@@ -161,8 +166,9 @@ pub fn run(ctx: &Ctx, dry_run: bool) -> anyhow::Result<u8> {
         )?)
     };
     let mut state = ctx.state()?;
-    let key = ctx.key(&state)?;
-    let client = ctx.casestatus(&key)?;
+    let Some(client) = ctx.sync_client(&state)? else {
+        return Ok(crate::exit::OK);
+    };
     let report = cycle(ctx, &mut state, &client, dry_run)?;
     print_report(ctx, &report)?;
     if let Some(e) = report.fatal {
@@ -182,82 +188,153 @@ pub fn run(ctx: &Ctx, dry_run: bool) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
-/// One cycle: plan every matter, then execute. Returns the report; the run
-/// log has the same facts.
+/// How long a create whose answer was lost is given to show up in
+/// CaseStatus's look-up before it may be sent again (two cron cycles).
+/// Until then the matter waits: a look-up that lags must not lead to a
+/// second case even if CaseStatus had no 409.
+pub const UNCONFIRMED_GRACE_MINUTES: i64 = 30;
+
+/// One planned matter.
+struct Planned {
+    id: i64,
+    file_number: Option<String>,
+    action: Action,
+    /// The ledger row as planned (for intent age and drift).
+    row: Option<LedgerRow>,
+}
+
+/// One cycle: plan every matter, then execute (or, for a dry run, only
+/// describe). Returns the report; the run log has the same facts.
 pub fn cycle(
     ctx: &Ctx,
     state: &mut StateStore,
     client: &CaseStatus,
     dry_run: bool,
 ) -> anyhow::Result<Report> {
-    let now = crate::clock::stamp(ctx.now);
+    if dry_run {
+        let plan = plan_all(ctx, state)?;
+        return Ok(describe(plan));
+    }
+    let run_id = runlog::start(state, "matters", ctx.now)?;
+    let result = plan_all(ctx, state).and_then(|plan| execute(ctx, state, client, run_id, plan));
+    if let Err(e) = &result {
+        runlog::fail(state, run_id, e, ctx.now);
+    }
+    result
+}
+
+fn plan_all(ctx: &Ctx, state: &StateStore) -> anyhow::Result<Vec<Planned>> {
     let fc = ctx.fluentcase(Access::ReadOnly)?;
     let (mappings, statuses) = ctx.rules_input(state)?;
     let policy = ctx.policy(&mappings, &statuses);
-    let ledger_rows = ledger::load_all(state)?;
-    let mut skips = ledger::load_skips(state)?;
-
-    // Plan: read only.
-    let mut plan: Vec<(i64, Option<String>, Action, Option<String>)> = Vec::new();
+    let mut ledger_rows = ledger::load_all(state)?;
+    let mut plan = Vec::new();
     fc.for_each_matter(|m| {
         let eval = evaluate(&m, &policy, ctx.now);
         let body = current_body(&m, &policy);
-        let row = ledger_rows.get(&m.id);
-        let action = plan_matter(&eval, &body, row);
-        let drift_before = row.and_then(|r| r.drift.clone());
-        plan.push((m.id, m.file_number.clone(), action, drift_before));
+        let row = ledger_rows.remove(&m.id);
+        let action = plan_matter(&eval, &body, row.as_ref());
+        plan.push(Planned {
+            id: m.id,
+            file_number: m.file_number.clone(),
+            action,
+            row,
+        });
     })?;
+    Ok(plan)
+}
 
-    let mut report = Report {
-        dry_run,
-        ..Report::default()
-    };
-    let line = |id: i64, fnum: &Option<String>, detail: String| MatterLine {
+fn line(id: i64, fnum: &Option<String>, detail: String) -> MatterLine {
+    MatterLine {
         matter_id: id,
         file_number: fnum.clone(),
         detail,
-    };
-    let bump = |counts: &mut Counts, k: &str| *counts.entry(k.to_string()).or_default() += 1;
-
-    if dry_run {
-        for (id, fnum, action, _) in &plan {
-            match action {
-                Action::Skip { reasons } | Action::Reconcile { reasons } => {
-                    for r in reasons {
-                        bump(&mut report.counts, &format!("skipped:{}", r.code.code()));
-                    }
-                    report.skipped.push(line(*id, fnum, codes(reasons)));
-                }
-                Action::Push { body, .. } => {
-                    bump(&mut report.counts, "would_create");
-                    report.would_create.push(line(
-                        *id,
-                        fnum,
-                        format!("{} / {}", body.practice_area, body.stage),
-                    ));
-                }
-                Action::InCaseStatus { .. } => bump(&mut report.counts, "in_casestatus"),
-            }
-        }
-        return Ok(report);
     }
+}
 
-    let run_id = runlog::start(state, "matters", ctx.now)?;
-    report.run_id = Some(run_id);
+fn bump(counts: &mut Counts, k: &str) {
+    *counts.entry(k.to_string()).or_default() += 1;
+}
+
+fn count_reasons(counts: &mut Counts, reasons: &[Reason]) {
+    let set: BTreeSet<&str> = reasons.iter().map(|r| r.code.code()).collect();
+    for code in set {
+        bump(counts, &format!("skipped:{code}"));
+    }
+}
+
+/// A dry run: what each matter would get, with no look-ups and no writes.
+fn describe(plan: Vec<Planned>) -> Report {
+    let mut report = Report {
+        dry_run: true,
+        ..Report::default()
+    };
+    for p in plan {
+        match &p.action {
+            Action::Skip { reasons } | Action::Reconcile { reasons } => {
+                count_reasons(&mut report.counts, reasons);
+                report
+                    .skipped
+                    .push(line(p.id, &p.file_number, codes(reasons)));
+            }
+            Action::Push { body, .. } => {
+                bump(&mut report.counts, "would_create");
+                report.would_create.push(line(
+                    p.id,
+                    &p.file_number,
+                    format!("{} / {}", body.practice_area, body.stage),
+                ));
+            }
+            Action::InCaseStatus { .. } => bump(&mut report.counts, "in_casestatus"),
+        }
+    }
+    report
+}
+
+fn execute(
+    ctx: &Ctx,
+    state: &mut StateStore,
+    client: &CaseStatus,
+    run_id: i64,
+    plan: Vec<Planned>,
+) -> anyhow::Result<Report> {
+    let now = crate::clock::stamp(ctx.now);
+    let grace_cutoff =
+        crate::clock::stamp(ctx.now - chrono::Duration::minutes(UNCONFIRMED_GRACE_MINUTES));
+    let mut skips = ledger::load_skips(state)?;
+    let mut report = Report {
+        run_id: Some(run_id),
+        ..Report::default()
+    };
     let mut skip_changes = Vec::new();
     let mut outages = Outages::default();
 
-    for (id, fnum, action, drift_before) in plan {
+    for Planned {
+        id,
+        file_number: fnum,
+        action,
+        row,
+    } in plan
+    {
         let sid = id.to_string();
-        let mut now_skipped: Option<String> = None;
+        let previous_skip = skips.remove(&id).map(|s| s.codes);
+        // Record a skip: a log item only when the reasons changed.
+        let mut skipped_for: Option<(String, serde_json::Value)> = None;
+        // An attempt whose answer is unconfirmed: recent enough to wait for.
+        let unconfirmed_recent = row
+            .as_ref()
+            .is_some_and(|r| r.case_id.is_none() && r.intent_at > grace_cutoff);
+
         match action {
             Action::InCaseStatus { case_id, changed } => {
                 bump(&mut report.counts, "in_casestatus");
                 let drift = (!changed.is_empty()).then(|| changed.join(", "));
+                let drift_before = row.as_ref().and_then(|r| r.drift.clone());
                 if !changed.is_empty() {
                     bump(&mut report.counts, "changed_since_push");
-                    let pushed_at = ledger::get(state, id)?
-                        .and_then(|r| r.pushed_at)
+                    let pushed_at = row
+                        .as_ref()
+                        .and_then(|r| r.pushed_at.clone())
                         .unwrap_or_default();
                     let msg = drift_message(&pushed_at, &changed);
                     if drift != drift_before {
@@ -277,30 +354,16 @@ pub fn cycle(
                 }
             }
             Action::Skip { reasons } => {
-                for r in &reasons {
-                    bump(&mut report.counts, &format!("skipped:{}", r.code.code()));
-                }
-                let c = codes(&reasons);
-                if skips.get(&id).map(|s| &s.codes) != Some(&c) {
-                    runlog::item(
-                        state,
-                        run_id,
-                        "matter",
-                        &sid,
-                        "skipped",
-                        &json!({"reasons": reasons}),
-                    )?;
-                }
-                report.skipped.push(line(id, &fnum, c.clone()));
-                now_skipped = Some(c);
+                count_reasons(&mut report.counts, &reasons);
+                report.skipped.push(line(id, &fnum, codes(&reasons)));
+                skipped_for = Some((codes(&reasons), json!({ "reasons": reasons })));
             }
             Action::Reconcile { reasons } => {
-                for r in &reasons {
-                    bump(&mut report.counts, &format!("skipped:{}", r.code.code()));
-                }
-                let c = codes(&reasons);
+                // Not eligible now, but an earlier create may have landed.
+                count_reasons(&mut report.counts, &reasons);
                 match lookup(client, id) {
                     PushOutcome::AlreadyThere(case_id) => {
+                        outages.ok();
                         ledger::record_pushed(state, id, case_id, "found", &now)?;
                         bump(&mut report.counts, "already_in_casestatus");
                         runlog::item(
@@ -317,31 +380,44 @@ pub fn cycle(
                             format!("case {case_id}"),
                         ));
                     }
-                    PushOutcome::Failed(e) if outages.stops_run(&e) => {
-                        report.error = Some(e.to_string());
-                        report.fatal = Some(e);
-                        break;
+                    PushOutcome::Failed(e) => {
+                        if outages.stops_run(&e) {
+                            report.error = Some(e.to_string());
+                            report.fatal = Some(e);
+                            break;
+                        }
+                        record_error(
+                            state,
+                            &mut report,
+                            run_id,
+                            id,
+                            &fnum,
+                            format!("look-up of an earlier unconfirmed create failed: {e}"),
+                        )?;
                     }
                     _ => {
-                        if skips.get(&id).map(|s| &s.codes) != Some(&c) {
-                            runlog::item(
-                                state,
-                                run_id,
-                                "matter",
-                                &sid,
-                                "skipped",
-                                &json!({"reasons": reasons}),
-                            )?;
+                        outages.ok();
+                        if !unconfirmed_recent {
+                            // Confirmed absent twice over: stop looking.
+                            ledger::forget(state, id)?;
                         }
-                        report.skipped.push(line(id, &fnum, c.clone()));
-                        now_skipped = Some(c);
+                        report.skipped.push(line(id, &fnum, codes(&reasons)));
+                        skipped_for = Some((codes(&reasons), json!({ "reasons": reasons })));
                     }
                 }
             }
             Action::Push { body, .. } => {
                 let sent = serde_json::to_string(&body)?;
-                ledger::record_intent(state, id, &sent, &now)?;
-                let outcome = push(client, id, &body);
+                // Look up first: if it is there, the body of the earlier
+                // attempt (already in the ledger) stays the drift baseline.
+                let outcome = match lookup(client, id) {
+                    PushOutcome::NotThere if unconfirmed_recent => PushOutcome::Unconfirmed,
+                    PushOutcome::NotThere => {
+                        ledger::record_intent(state, id, &sent, &now)?;
+                        create(client, id, &body)
+                    }
+                    other => other,
+                };
                 if !matches!(outcome, PushOutcome::Failed(_)) {
                     outages.ok();
                 }
@@ -353,6 +429,9 @@ pub fn cycle(
                         } else {
                             ("found", "already_in_casestatus")
                         };
+                        if row.is_none() && !created {
+                            ledger::record_intent(state, id, &sent, &now)?;
+                        }
                         ledger::record_pushed(state, id, case_id, how, &now)?;
                         bump(&mut report.counts, key);
                         runlog::item(
@@ -365,25 +444,37 @@ pub fn cycle(
                         )?;
                         let l = line(id, &fnum, format!("case {case_id}"));
                         if created {
-                            report.created.push(l);
+                            report.created.push(l)
                         } else {
-                            report.already_in_casestatus.push(l);
+                            report.already_in_casestatus.push(l)
                         }
                     }
-                    PushOutcome::Rejected { code, message } => {
-                        bump(&mut report.counts, "rejected");
-                        bump(&mut report.counts, "skipped:rejected_by_casestatus");
-                        let msg = format!("CaseStatus refused the case ({code}): {message}");
+                    PushOutcome::Unconfirmed => {
+                        bump(&mut report.counts, "waiting");
+                        let msg = format!(
+                            "a create sent at {} got no answer and CaseStatus does not list the case yet; it is sent again only if still missing {UNCONFIRMED_GRACE_MINUTES} minutes after that",
+                            row.as_ref().map(|r| r.intent_at.as_str()).unwrap_or("?")
+                        );
                         runlog::item(
                             state,
                             run_id,
                             "matter",
                             &sid,
-                            "rejected",
-                            &json!({"reasons": [{"code": ReasonCode::RejectedByCasestatus, "message": msg}], "casestatus_code": code}),
+                            "waiting",
+                            &json!({"message": msg}),
                         )?;
-                        report.rejected.push(line(id, &fnum, msg));
-                        now_skipped = Some(ReasonCode::RejectedByCasestatus.code().to_string());
+                    }
+                    PushOutcome::Rejected { code, message } => {
+                        // Refused outright: no case was made, so no intent stays.
+                        ledger::forget(state, id)?;
+                        bump(&mut report.counts, "rejected");
+                        bump(&mut report.counts, "skipped:rejected_by_casestatus");
+                        let msg = format!("CaseStatus refused the case ({code}): {message}");
+                        report.rejected.push(line(id, &fnum, msg.clone()));
+                        skipped_for = Some((
+                            ReasonCode::RejectedByCasestatus.code().to_string(),
+                            json!({"reasons": [{"code": ReasonCode::RejectedByCasestatus, "message": msg}], "casestatus_code": code}),
+                        ));
                     }
                     PushOutcome::Failed(e) if outages.stops_run(&e) => {
                         report.error = Some(e.to_string());
@@ -391,32 +482,30 @@ pub fn cycle(
                         break;
                     }
                     PushOutcome::Failed(e) => {
-                        bump(&mut report.counts, "errors");
-                        let msg = format!("{e}; the intent is recorded, so the next cycle looks it up before creating");
-                        runlog::item(
-                            state,
-                            run_id,
-                            "matter",
-                            &sid,
-                            "error",
-                            &json!({"message": msg}),
-                        )?;
-                        report.errors.push(line(id, &fnum, msg));
+                        record_error(state, &mut report, run_id, id, &fnum,
+                            format!("{e}; the attempt is recorded, so the next cycle looks it up before creating"))?;
                     }
-                    PushOutcome::NotThere => {
-                        // push() never returns NotThere; treat as an error to be safe.
-                        bump(&mut report.counts, "errors");
-                    }
+                    PushOutcome::NotThere => {}
                 }
             }
         }
-        match (now_skipped, skips.remove(&id)) {
-            (Some(c), Some(old)) if old.codes == c => {}
-            (Some(c), _) => skip_changes.push(SkipChange::Set {
-                matter_id: id,
-                codes: c,
-            }),
-            (None, Some(_)) => skip_changes.push(SkipChange::Clear { matter_id: id }),
+
+        match (skipped_for, previous_skip) {
+            (Some((c, _)), Some(old)) if old == c => {}
+            (Some((c, detail)), _) => {
+                let outcome = if c == ReasonCode::RejectedByCasestatus.code() {
+                    "rejected"
+                } else {
+                    "skipped"
+                };
+                runlog::item(state, run_id, "matter", &sid, outcome, &detail)?;
+                skip_changes.push(SkipChange::Set {
+                    matter_id: id,
+                    codes: c,
+                });
+            }
+            // Cleared at once so a kill later in the run leaves no stale skip.
+            (None, Some(_)) => ledger::clear_skip(state, id)?,
             (None, None) => {}
         }
     }
@@ -437,12 +526,30 @@ pub fn cycle(
     Ok(report)
 }
 
-/// Look up, then create; reconcile by look-up if the create's answer is lost.
-fn push(client: &CaseStatus, matter_id: i64, body: &CaseBody) -> PushOutcome {
-    match lookup(client, matter_id) {
-        PushOutcome::NotThere => {}
-        other => return other,
-    }
+fn record_error(
+    state: &StateStore,
+    report: &mut Report,
+    run_id: i64,
+    id: i64,
+    fnum: &Option<String>,
+    msg: String,
+) -> anyhow::Result<()> {
+    bump(&mut report.counts, "errors");
+    runlog::item(
+        state,
+        run_id,
+        "matter",
+        &id.to_string(),
+        "error",
+        &json!({"message": msg}),
+    )?;
+    report.errors.push(line(id, fnum, msg));
+    Ok(())
+}
+
+/// Create, after a look-up said the case is not there; if the answer is
+/// lost (or a 409 has no id), look up again rather than guess.
+fn create(client: &CaseStatus, matter_id: i64, body: &CaseBody) -> PushOutcome {
     match client.create_case(body) {
         Ok(id) => PushOutcome::Created(id),
         Err(ApiError::Conflict {
@@ -450,8 +557,6 @@ fn push(client: &CaseStatus, matter_id: i64, body: &CaseBody) -> PushOutcome {
             ..
         }) => PushOutcome::AlreadyThere(id),
         Err(ApiError::Rejected { code, message }) => PushOutcome::Rejected { code, message },
-        // The create may have happened with the answer lost (or a 409
-        // without an id): ask CaseStatus rather than guess.
         Err(e) => match lookup(client, matter_id) {
             PushOutcome::AlreadyThere(id) => PushOutcome::AlreadyThere(id),
             _ => PushOutcome::Failed(e),

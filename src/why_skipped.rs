@@ -85,7 +85,8 @@ pub fn run(ctx: &Ctx, key: &str) -> anyhow::Result<u8> {
         ctx.out.json(&json!({
             "matter_id": matter.id,
             "file_number": matter.file_number,
-            "eligible": eval.eligible(),
+            // Eligible means "will be pushed": a CaseStatus refusal counts against it.
+            "eligible": eval.eligible() && rejection.is_none(),
             "in_casestatus": case_id.is_some(),
             "casestatus_case_id": case_id,
             "reasons": reasons,

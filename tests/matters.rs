@@ -156,7 +156,10 @@ fn rejected_by_casestatus_then_accepted_next_cycle() {
     assert!(out.contains("rejected by CaseStatus: matter 7"), "{out}");
     assert!(out.contains("attorney_not_found"), "{out}");
     let why = firm.json(&["why-skipped", "WC-2026-0007"]);
-    assert_eq!(why["eligible"], true);
+    assert_eq!(
+        why["eligible"], false,
+        "refused by CaseStatus: not going to be pushed as is"
+    );
     assert_eq!(why["in_casestatus"], false);
     assert_eq!(why["reasons"][0]["code"], "rejected_by_casestatus");
     assert!(
@@ -180,6 +183,7 @@ fn lost_create_response_never_makes_a_second_case() {
     let firm = Firm::new();
     firm.add_matters(1, 2);
     firm.connect_and_map();
+    firm.sandbox.set_allow_duplicates(true);
     // The create for the first matter is done but its answer is lost, and
     // the reconciling look-up fails too: the run records an error.
     firm.sandbox
@@ -229,6 +233,7 @@ fn sigkill_mid_cycle_then_clean_run_every_matter_once() {
     firm.add_matters(1, 25);
     firm.connect_and_map();
     firm.sandbox.set_latency(Duration::from_millis(15));
+    firm.sandbox.set_allow_duplicates(true); // the tool, not CaseStatus's 409, must prevent them
     let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
     for delay_ms in [150u64, 400, 700, 1000] {
         let mut child = std::process::Command::new(&bin)
@@ -497,4 +502,57 @@ fn refused_key_stops_the_run_with_exit_4() {
     let runs = firm.json(&["log"]);
     assert!(runs["runs"][0]["error"].as_str().unwrap().contains("401"));
     assert!(firm.sandbox.cases().is_empty());
+}
+
+#[test]
+fn an_unconfirmed_create_waits_before_it_is_sent_again() {
+    let mut firm = Firm::new();
+    firm.add_matters(1, 1);
+    firm.connect_and_map();
+    firm.sandbox.set_allow_duplicates(true);
+    // The create fails with a 500 (it may or may not have been done); the
+    // reconciling look-up sees nothing.
+    firm.sandbox
+        .inject(Route::new("POST", "/v1/api/cases"), Fault::Status(500), 1);
+    let (code, _, _) = firm.run(&["sync", "matters"]);
+    assert_eq!(code, 1);
+    assert!(firm.sandbox.cases().is_empty());
+    // Ten minutes later CaseStatus still lists nothing: wait, don't resend.
+    firm.now = "2026-11-28T12:10:00Z".into();
+    let doc = firm.json(&["sync", "matters"]);
+    assert_eq!(doc["counts"]["waiting"], 1, "{doc}");
+    assert_eq!(creates(&firm), 1);
+    // After the grace period it is sent again, once.
+    firm.now = "2026-11-28T12:31:00Z".into();
+    let doc = firm.json(&["sync", "matters"]);
+    assert_eq!(doc["counts"]["created"], 1, "{doc}");
+    assert_eq!(cases_by_matter(&firm).get("1"), Some(&1));
+}
+
+#[test]
+fn a_resumed_push_keeps_the_first_body_as_the_drift_baseline() {
+    let firm = Firm::new();
+    firm.add_matters(1, 1);
+    firm.connect_and_map();
+    firm.sandbox
+        .inject(Route::new("POST", "/v1/api/cases"), Fault::LoseResponse, 1);
+    firm.sandbox.inject(
+        Route::new("GET", "/v1/api/cases"),
+        Fault::Respond {
+            status: 200,
+            body: "[]".into(),
+        },
+        1,
+    );
+    firm.sandbox
+        .inject(Route::new("GET", "/v1/api/cases"), Fault::Status(503), 3);
+    firm.run(&["sync", "matters"]);
+    // The attorney changes before the next cycle finds the case.
+    firm.fc()
+        .execute("UPDATE matters SET attorney_id = 2 WHERE id = 1", [])
+        .unwrap();
+    let out = firm.ok(&["sync", "matters"]);
+    assert!(out.contains("already in CaseStatus: matter 1"), "{out}");
+    let why = firm.json(&["why-skipped", "1"]);
+    assert_eq!(why["changed_since_push"], json!(["attorney"]), "{why}");
 }

@@ -422,3 +422,154 @@ fn completions_in_the_repo_are_current() {
         );
     }
 }
+
+#[test]
+fn mappings_to_vanished_items_can_be_cleared_or_replaced() {
+    let firm = Firm::new();
+    firm.connect_and_map();
+    let mut areas = firm.sandbox.practice_areas();
+    // CaseStatus drops the mapped "Treatment" stage and the whole Family Law area.
+    areas[0].stages.retain(|s| s.name != "Treatment");
+    firm.ok(&[
+        "map",
+        "practice-area",
+        "Family Law",
+        "--case-type",
+        "Family Law",
+    ]);
+    areas.retain(|a| a.name != "Family Law");
+    firm.sandbox.set_practice_areas(areas);
+    firm.ok(&["refetch-practice-areas"]);
+
+    // The status held by the vanished stage can go to a live stage at once.
+    firm.ok(&[
+        "map",
+        "stage",
+        "Workers' Compensation",
+        "Intake",
+        "--status",
+        "Open",
+    ]);
+    // The case type held by the vanished area can be mapped elsewhere.
+    firm.ok(&[
+        "map",
+        "practice-area",
+        "Personal Injury",
+        "--case-type",
+        "Family Law",
+    ]);
+    // A vanished stage that is still mapped can be cleared by name.
+    firm.ok(&[
+        "map",
+        "stage",
+        "Workers' Compensation",
+        "Settlement",
+        "--clear",
+    ]);
+    let doc = firm.json(&["map"]);
+    let wc = doc["practice_areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Workers' Compensation")
+        .unwrap()
+        .clone();
+    let treatment = wc["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Treatment")
+        .unwrap()
+        .clone();
+    assert_eq!(treatment["matter_status"], serde_json::Value::Null, "{wc}");
+    assert_eq!(treatment["vanished"], true);
+    let fl = doc["practice_areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Family Law")
+        .unwrap()
+        .clone();
+    assert_eq!(fl["case_type"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_state_file_stays_with_its_casestatus_account() {
+    let firm = Firm::new();
+    firm.connect_and_map();
+    let other = casestatus_sync::sandbox::Sandbox::demo(0).unwrap();
+    let text = std::fs::read_to_string(&firm.config).unwrap();
+    std::fs::write(
+        &firm.config,
+        text.replace(&firm.sandbox.base_url(), &other.base_url()),
+    )
+    .unwrap();
+    let (code, _, err) = firm.run(&["sync", "matters"]);
+    assert_eq!(code, 3);
+    assert_one_line_error(&err, &["belongs to CaseStatus at", "own state.database"]);
+}
+
+#[test]
+fn after_disconnect_sync_is_quiet_and_does_nothing() {
+    let firm = Firm::new();
+    firm.add_matters(1, 1);
+    firm.connect_and_map();
+    firm.ok(&["disconnect"]);
+    let (code, _, err) = firm.run(&["sync", "matters"]);
+    assert_eq!(
+        code, 0,
+        "a deliberate disconnect is not an error for cron: {err}"
+    );
+    assert!(err.contains("API key was removed"), "{err}");
+    assert!(firm.sandbox.cases().is_empty());
+    // The secret is gone from the state file and its WAL.
+    for suffix in ["", "-wal"] {
+        let bytes =
+            std::fs::read(format!("{}{suffix}", firm.state_path.display())).unwrap_or_default();
+        let hay = String::from_utf8_lossy(&bytes);
+        assert!(
+            !hay.contains(casestatus_sync::sandbox::Sandbox::DEMO_KEY),
+            "key left in {suffix:?}"
+        );
+    }
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let firm = Firm::new();
+    firm.connect();
+    let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
+    let mut child = std::process::Command::new(bin)
+        .args(["--config", firm.config.to_str().unwrap(), "event-types"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(out.status.code(), Some(101));
+}
+
+#[test]
+fn casestatus_answering_oddly_is_exit_4() {
+    let firm = Firm::new();
+    firm.connect();
+    firm.sandbox.inject(
+        casestatus_sync::sandbox::Route::any(),
+        casestatus_sync::sandbox::Fault::Status(404),
+        5,
+    );
+    let (code, _, err) = firm.run(&["test"]);
+    assert_eq!(code, 4, "{err}");
+    firm.sandbox.clear_faults();
+    firm.sandbox.inject(
+        casestatus_sync::sandbox::Route::any(),
+        casestatus_sync::sandbox::Fault::MalformedJson,
+        5,
+    );
+    let (code, _, err) = firm.run(&["refetch-practice-areas"]);
+    assert_eq!(code, 4, "{err}");
+    assert_one_line_error(&err, &["cannot use"]);
+}

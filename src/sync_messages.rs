@@ -1,0 +1,358 @@
+//! `sync messages`: client messages from CaseStatus become activities on
+//! their matter in FluentCase, then are marked processed in CaseStatus.
+//!
+//! Never twice, never lost: the activity insert is idempotent on
+//! (`source`, `source_id`) — checked and inserted in one short IMMEDIATE
+//! transaction — and only after it is committed is the message marked
+//! processed. A crash or failure between the two leaves the message
+//! unprocessed; the next cycle sees it again, finds the activity, and only
+//! retries the mark.
+//!
+//! Messages of type `firm` or `system` are not ours to import and are left
+//! untouched (unprocessed). A client message whose matter cannot be found
+//! stays unprocessed and is logged with its CaseStatus readable id, every
+//! cycle, until staff act.
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+
+use crate::app::Ctx;
+use crate::casestatus::{CaseStatus, Message, Outages};
+use crate::fluentcase::{Access, FluentCase, FluentCaseError};
+use crate::report::Report;
+use crate::state::StateStore;
+
+/// The activity tag (help article).
+pub const TAG: &str = "Case Status Message";
+/// The activity source.
+pub const SOURCE: &str = "casestatus";
+
+/// A client message checked and ready to import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incoming {
+    pub message_id: i64,
+    pub matter_id: i64,
+    pub body: String,
+    pub created_at: String,
+}
+
+/// Why a message is not imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotImported {
+    /// `firm` or `system`: not a client's message.
+    Ignored,
+    /// A field needed to import it is missing or unusable.
+    Invalid(String),
+    /// No matter in FluentCase has the message's integration id.
+    Unmatched(String),
+}
+
+/// Check a message and build its activity. Pure; `matter_exists` answers
+/// whether FluentCase has a matter with that id.
+pub fn prepare(m: &Message, matter_exists: impl Fn(i64) -> bool) -> Result<Incoming, NotImported> {
+    if m.kind.as_deref() != Some("client") {
+        return Err(NotImported::Ignored);
+    }
+    let label = readable(m);
+    let sender = m
+        .sender_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let Some(sender) = sender else {
+        return Err(NotImported::Invalid(format!("{label} has no sender_name")));
+    };
+    let Some(content) = m.content.as_deref() else {
+        return Err(NotImported::Invalid(format!("{label} has no content")));
+    };
+    let sent = m
+        .sent_at
+        .as_deref()
+        .or(m.created_at.as_deref())
+        .and_then(crate::clock::parse)
+        .ok_or_else(|| NotImported::Invalid(format!("{label} has no usable sent_at time")))?;
+    let raw_id = m.integration_id.as_deref().map(str::trim).unwrap_or("");
+    let matter_id = raw_id
+        .parse::<i64>()
+        .ok()
+        .filter(|id| matter_exists(*id))
+        .ok_or_else(|| {
+            NotImported::Unmatched(format!(
+                "{label} from {sender}: no FluentCase matter has id {raw_id:?} — is the matter in CaseStatus under this firm's integration?"
+            ))
+        })?;
+    Ok(Incoming {
+        message_id: m.id,
+        matter_id,
+        body: format!("Message from Case Status ({sender}): {content}"),
+        created_at: crate::clock::stamp(sent),
+    })
+}
+
+fn readable(m: &Message) -> String {
+    match &m.readable_id {
+        Some(r) => format!("message {} (case {r})", m.id),
+        None => format!("message {}", m.id),
+    }
+}
+
+/// Insert the activity unless it is there; true when inserted.
+///
+/// # Errors
+/// A FluentCase database error (after the busy timeout).
+pub fn insert_activity(fc: &mut FluentCase, msg: &Incoming) -> Result<bool, FluentCaseError> {
+    let source_id = msg.message_id.to_string();
+    let result =
+        (|| -> rusqlite::Result<bool> {
+            let tx = fc
+                .conn_mut()
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let exists: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM activities WHERE source = ?1 AND source_id = ?2",
+                    params![SOURCE, source_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if exists.is_some() {
+                return Ok(false);
+            }
+            let n = tx.execute(
+            "INSERT OR IGNORE INTO activities (matter_id, tag, body, created_at, source, source_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![msg.matter_id, TAG, msg.body, msg.created_at, SOURCE, source_id],
+        )?;
+            tx.commit()?;
+            Ok(n > 0)
+        })();
+    result.map_err(|e| fc.err(e))
+}
+
+/// `sync messages [--dry-run]`.
+pub fn run(ctx: &Ctx, dry_run: bool) -> anyhow::Result<u8> {
+    let _lock = if dry_run {
+        None
+    } else {
+        Some(crate::runlock::acquire(
+            &ctx.config.state_database,
+            &crate::clock::stamp(ctx.now),
+        )?)
+    };
+    let mut state = ctx.state()?;
+    let Some(client) = ctx.sync_client(&state)? else {
+        return Ok(crate::exit::OK);
+    };
+    cycle(ctx, &mut state, &client, dry_run)?.finish(ctx)
+}
+
+/// One message cycle.
+pub fn cycle(
+    ctx: &Ctx,
+    state: &mut StateStore,
+    client: &CaseStatus,
+    dry_run: bool,
+) -> anyhow::Result<Report> {
+    let access = if dry_run {
+        Access::ReadOnly
+    } else {
+        Access::InsertActivities
+    };
+    let mut fc = ctx.fluentcase(access)?;
+    let mut report = Report::new("messages", dry_run);
+    if !dry_run {
+        report.run_id = Some(crate::runlog::start(state, "messages", ctx.now)?);
+    }
+    let messages = match client.unprocessed_messages() {
+        Ok(m) => m,
+        Err(e) => {
+            report.error = Some(e.to_string());
+            report.fatal = Some(e);
+            if let Some(run_id) = report.run_id {
+                crate::runlog::finish(
+                    state,
+                    run_id,
+                    &report.counts,
+                    report.error.as_deref(),
+                    ctx.now,
+                )?;
+            }
+            return Ok(report);
+        }
+    };
+    let mut outages = Outages::default();
+    for m in &messages {
+        let subject_id = m.id.to_string();
+        let subject = ("message", subject_id.as_str());
+        let prepared = prepare(m, |id| matter_exists(&fc, id));
+        let incoming = match prepared {
+            Ok(i) => i,
+            Err(NotImported::Ignored) => {
+                report.bump("ignored_not_client");
+                continue;
+            }
+            Err(NotImported::Invalid(why)) => {
+                report.record(
+                    state,
+                    subject,
+                    "invalid",
+                    format!("{why}; left unprocessed in CaseStatus"),
+                )?;
+                continue;
+            }
+            Err(NotImported::Unmatched(why)) => {
+                report.record(
+                    state,
+                    subject,
+                    "unmatched",
+                    format!("{why}; left unprocessed in CaseStatus"),
+                )?;
+                continue;
+            }
+        };
+        if dry_run {
+            report.record(
+                state,
+                subject,
+                "would_import",
+                format!(
+                    "to matter {}: {}",
+                    incoming.matter_id,
+                    preview(&incoming.body)
+                ),
+            )?;
+            continue;
+        }
+        let inserted = match insert_activity(&mut fc, &incoming) {
+            Ok(i) => i,
+            Err(e) => {
+                report.record(
+                    state,
+                    subject,
+                    "errors",
+                    format!("{e}; left unprocessed, retried next cycle"),
+                )?;
+                continue;
+            }
+        };
+        match client.mark_processed(m.id) {
+            Ok(()) => {
+                outages.ok();
+                if inserted {
+                    report.record(
+                        state,
+                        subject,
+                        "imported",
+                        format!(
+                            "to matter {}: {}",
+                            incoming.matter_id,
+                            preview(&incoming.body)
+                        ),
+                    )?;
+                } else {
+                    report.record(
+                        state,
+                        subject,
+                        "already_imported",
+                        format!(
+                            "activity on matter {} existed; marked processed now",
+                            incoming.matter_id
+                        ),
+                    )?;
+                }
+            }
+            Err(e) => {
+                if outages.stops_run(&e) {
+                    report.error = Some(e.to_string());
+                    report.fatal = Some(e);
+                    break;
+                }
+                report.record(
+                    state,
+                    subject,
+                    "errors",
+                    format!("activity saved on matter {}, but marking it processed failed ({e}); retried next cycle without a second activity", incoming.matter_id),
+                )?;
+            }
+        }
+    }
+    if let Some(run_id) = report.run_id {
+        crate::runlog::finish(
+            state,
+            run_id,
+            &report.counts,
+            report.error.as_deref(),
+            ctx.now,
+        )?;
+    }
+    Ok(report)
+}
+
+fn matter_exists(fc: &FluentCase, id: i64) -> bool {
+    fc.conn()
+        .query_row("SELECT 1 FROM matters WHERE id = ?1", [id], |_| Ok(()))
+        .optional()
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+fn preview(body: &str) -> String {
+    let one_line = body.replace(['\n', '\r'], " ");
+    if one_line.chars().count() > 80 {
+        format!("{}…", one_line.chars().take(80).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg() -> Message {
+        Message {
+            id: 301,
+            kind: Some("client".into()),
+            content: Some("Hi \"there\"\nline 2 ✓".into()),
+            sent_at: Some("2026-11-28T10:00:00Z".into()),
+            created_at: None,
+            readable_id: Some("WC-2026-0042".into()),
+            sender_name: Some("Maria Lopez".into()),
+            integration_id: Some("1042".into()),
+        }
+    }
+
+    #[test]
+    fn activity_text_is_exact() {
+        let i = prepare(&msg(), |id| id == 1042).unwrap();
+        assert_eq!(
+            i.body,
+            "Message from Case Status (Maria Lopez): Hi \"there\"\nline 2 ✓"
+        );
+        assert_eq!(i.created_at, "2026-11-28T10:00:00Z");
+        assert_eq!(i.matter_id, 1042);
+    }
+
+    #[test]
+    fn not_imported_reasons() {
+        let mut m = msg();
+        m.kind = Some("firm".into());
+        assert_eq!(prepare(&m, |_| true), Err(NotImported::Ignored));
+        let mut m = msg();
+        m.content = None;
+        assert!(matches!(
+            prepare(&m, |_| true),
+            Err(NotImported::Invalid(_))
+        ));
+        let mut m = msg();
+        m.sent_at = Some("tuesday".into());
+        assert!(matches!(
+            prepare(&m, |_| true),
+            Err(NotImported::Invalid(_))
+        ));
+        let m = msg();
+        match prepare(&m, |_| false) {
+            Err(NotImported::Unmatched(why)) => assert!(why.contains("WC-2026-0042"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
