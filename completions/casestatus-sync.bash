@@ -124,6 +124,9 @@ _casestatus__sync() {
             casestatus__sync__subcmd__help__subcmd__map,stage)
                 cmd="casestatus__sync__subcmd__help__subcmd__map__subcmd__stage"
                 ;;
+            casestatus__sync__subcmd__help__subcmd__sync,all)
+                cmd="casestatus__sync__subcmd__help__subcmd__sync__subcmd__all"
+                ;;
             casestatus__sync__subcmd__help__subcmd__sync,appointments)
                 cmd="casestatus__sync__subcmd__help__subcmd__sync__subcmd__appointments"
                 ;;
@@ -151,6 +154,9 @@ _casestatus__sync() {
             casestatus__sync__subcmd__map__subcmd__help,stage)
                 cmd="casestatus__sync__subcmd__map__subcmd__help__subcmd__stage"
                 ;;
+            casestatus__sync__subcmd__sync,all)
+                cmd="casestatus__sync__subcmd__sync__subcmd__all"
+                ;;
             casestatus__sync__subcmd__sync,appointments)
                 cmd="casestatus__sync__subcmd__sync__subcmd__appointments"
                 ;;
@@ -162,6 +168,9 @@ _casestatus__sync() {
                 ;;
             casestatus__sync__subcmd__sync,messages)
                 cmd="casestatus__sync__subcmd__sync__subcmd__messages"
+                ;;
+            casestatus__sync__subcmd__sync__subcmd__help,all)
+                cmd="casestatus__sync__subcmd__sync__subcmd__help__subcmd__all"
                 ;;
             casestatus__sync__subcmd__sync__subcmd__help,appointments)
                 cmd="casestatus__sync__subcmd__sync__subcmd__help__subcmd__appointments"
@@ -568,8 +577,22 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__help__subcmd__sync)
-            opts="matters appointments messages"
+            opts="matters appointments messages all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__help__subcmd__sync__subcmd__all)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -850,8 +873,26 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__sync)
-            opts="-q -v -h --config --json --quiet --verbose --help matters appointments messages help"
+            opts="-q -v -h --config --json --quiet --verbose --help matters appointments messages all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__sync__subcmd__all)
+            opts="-q -v -h --dry-run --config --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -886,8 +927,22 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__sync__subcmd__help)
-            opts="matters appointments messages help"
+            opts="matters appointments messages all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__sync__subcmd__help__subcmd__all)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

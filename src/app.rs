@@ -3,6 +3,7 @@
 //! completions) run before the config is looked for.
 
 use std::collections::BTreeSet;
+use std::io::IsTerminal;
 
 use chrono::{DateTime, Utc};
 
@@ -14,6 +15,7 @@ use crate::exit::{SetupError, UsageError};
 use crate::fluentcase::{Access, FluentCase};
 use crate::output::Output;
 use crate::state::{StateStore, StoredKey};
+use crate::sync::{self, Kind};
 
 /// The setting that binds a state file to one CaseStatus account (its URL).
 pub const ACCOUNT_SETTING: &str = "casestatus_base_url";
@@ -89,8 +91,8 @@ impl Ctx {
     pub fn sync_client(&self, state: &StateStore) -> anyhow::Result<Option<CaseStatus>> {
         if state.key()?.is_none() {
             if let Some(when) = state.setting(DISCONNECTED_SETTING)? {
-                self.out.warn(format!(
-                    "not syncing: the CaseStatus API key was removed on {when} (casestatus-sync connect to resume)"
+                self.out.line(format!(
+                    "Not syncing: the CaseStatus API key was removed on {when} (casestatus-sync connect to resume)."
                 ));
                 return Ok(None);
             }
@@ -125,7 +127,17 @@ impl Ctx {
 /// # Errors
 /// Any failure, to be printed once by `main` and mapped by [`crate::exit::code_for`].
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
-    let out = Output::new(cli.json, cli.quiet, cli.verbose);
+    let mut out = Output::new(cli.json, cli.quiet, cli.verbose);
+    // Under cron (stdout not a terminal) a sync that went well prints
+    // nothing, so cron mails only problems (on stderr). `-v` or `--json`
+    // ask for the summary anyway.
+    if matches!(cli.command, Command::Sync { .. })
+        && !std::io::stdout().is_terminal()
+        && !cli.verbose
+        && !cli.json
+    {
+        out.quiet = true;
+    }
     match &cli.command {
         Command::Sandbox { port } => return crate::sandbox_cmd::run(*port, &out),
         Command::Completions { shell } => {
@@ -170,9 +182,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             }
         },
         Command::Sync { what } => match what {
-            SyncWhat::Matters(args) => crate::sync_matters::run(&ctx, args.dry_run),
-            SyncWhat::Appointments(args) => crate::sync_appointments::run(&ctx, args.dry_run),
-            SyncWhat::Messages(args) => crate::sync_messages::run(&ctx, args.dry_run),
+            SyncWhat::Matters(args) => sync::run(&ctx, &[Kind::Matters], args.dry_run),
+            SyncWhat::Appointments(args) => sync::run(&ctx, &[Kind::Appointments], args.dry_run),
+            SyncWhat::Messages(args) => sync::run(&ctx, &[Kind::Messages], args.dry_run),
+            SyncWhat::All(args) => sync::run(&ctx, sync::ALL, args.dry_run),
         },
         Command::WhySkipped { matter } => crate::why_skipped::run(&ctx, &matter),
         Command::Log { run, limit } => crate::runlog::show(&ctx, run, limit),

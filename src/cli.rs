@@ -158,6 +158,8 @@ pub enum SyncWhat {
     Appointments(SyncArgs),
     /// Import client messages as activities
     Messages(SyncArgs),
+    /// Matters, then appointments, then messages
+    All(SyncArgs),
 }
 
 #[derive(Debug, Args)]

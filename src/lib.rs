@@ -20,6 +20,8 @@
 //! - [`event_types`] — which event types become appointments.
 //! - [`eligibility`] — the one pure function deciding whether a matter is
 //!   pushed, and why not.
+//! - [`sync`] — runs one or all sync kinds under the run lock and picks the
+//!   exit status.
 //! - [`sync_matters`] — `sync matters`: plan (pure) then execute, ledger
 //!   written right after each remote write; [`ledger`] holds what was
 //!   pushed and the current skip reasons.
@@ -79,6 +81,7 @@ pub mod sandbox;
 pub mod sandbox_cmd;
 pub mod setup;
 pub mod state;
+pub mod sync;
 pub mod sync_appointments;
 pub mod sync_matters;
 pub mod sync_messages;

@@ -79,6 +79,22 @@ impl Output {
         }
     }
 
+    /// A progress bar on stderr for a long loop; hidden unless stderr is a
+    /// terminal and output is for people.
+    pub fn progress(&self, len: usize, what: &str) -> indicatif::ProgressBar {
+        if self.quiet || self.json || !std::io::stderr().is_terminal() || len < 50 {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::new(len as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} ({eta})")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_string());
+        bar
+    }
+
     /// A table with our house style and the given header.
     pub fn table(&self, header: &[&str]) -> Table {
         let mut t = Table::new();

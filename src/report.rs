@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use crate::app::Ctx;
 use crate::casestatus::ApiError;
-use crate::exit::{RecordsFailed, OK};
 use crate::runlog::{self, Counts};
 use crate::state::{StateError, StateStore};
 
@@ -79,29 +78,8 @@ impl Report {
         Ok(())
     }
 
-    /// Print the report, then turn it into the exit status: a stopped run
-    /// is an error (CaseStatus), failed records are exit 1.
-    pub fn finish(self, ctx: &Ctx) -> anyhow::Result<u8> {
-        self.print(ctx)?;
-        if let Some(e) = self.fatal {
-            return Err(anyhow::Error::new(e).context(format!(
-                "sync {} stopped early (run {})",
-                self.kind,
-                self.run_id.unwrap_or(0)
-            )));
-        }
-        let failed = self.counts.get("errors").copied().unwrap_or(0);
-        if failed > 0 {
-            return Err(RecordsFailed {
-                failed,
-                run_id: self.run_id.unwrap_or(0),
-            }
-            .into());
-        }
-        Ok(OK)
-    }
-
-    fn print(&self, ctx: &Ctx) -> anyhow::Result<()> {
+    /// Print for people, or as JSON.
+    pub fn print(&self, ctx: &Ctx) -> anyhow::Result<()> {
         if ctx.out.json {
             return ctx.out.json(self);
         }

@@ -284,23 +284,6 @@ pub fn plan_event(
     }
 }
 
-/// `sync appointments [--dry-run]`.
-pub fn run(ctx: &Ctx, dry_run: bool) -> anyhow::Result<u8> {
-    let _lock = if dry_run {
-        None
-    } else {
-        Some(crate::runlock::acquire(
-            &ctx.config.state_database,
-            &crate::clock::stamp(ctx.now),
-        )?)
-    };
-    let mut state = ctx.state()?;
-    let Some(client) = ctx.sync_client(&state)? else {
-        return Ok(crate::exit::OK);
-    };
-    cycle(ctx, &mut state, &client, dry_run)?.finish(ctx)
-}
-
 /// One appointment cycle.
 pub fn cycle(
     ctx: &Ctx,
@@ -341,7 +324,9 @@ pub fn cycle(
         listings: HashMap::new(),
         outages: Outages::default(),
     };
+    let progress = ctx.out.progress(plan.len(), "events");
     'events: for (event_id, steps) in plan {
+        progress.inc(1);
         let subject = ("event", event_id.to_string());
         let subject = (subject.0, subject.1.as_str());
         for step in steps {

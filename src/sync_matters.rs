@@ -19,7 +19,6 @@ use serde_json::json;
 use crate::app::Ctx;
 use crate::casestatus::{ApiError, CaseBody, CaseStatus, Outages};
 use crate::eligibility::{current_body, evaluate, Evaluation, Reason, ReasonCode};
-use crate::exit::{RecordsFailed, OK};
 use crate::fluentcase::Access;
 use crate::ledger::{self, LedgerRow, SkipChange};
 use crate::runlog::{self, Counts};
@@ -154,40 +153,6 @@ pub struct MatterLine {
     pub detail: String,
 }
 
-/// `sync matters [--dry-run]`.
-pub fn run(ctx: &Ctx, dry_run: bool) -> anyhow::Result<u8> {
-    let state_path = ctx.config.state_database.clone();
-    let _lock = if dry_run {
-        None
-    } else {
-        Some(crate::runlock::acquire(
-            &state_path,
-            &crate::clock::stamp(ctx.now),
-        )?)
-    };
-    let mut state = ctx.state()?;
-    let Some(client) = ctx.sync_client(&state)? else {
-        return Ok(crate::exit::OK);
-    };
-    let report = cycle(ctx, &mut state, &client, dry_run)?;
-    print_report(ctx, &report)?;
-    if let Some(e) = report.fatal {
-        return Err(anyhow::Error::new(e).context(format!(
-            "sync matters stopped early (run {})",
-            report.run_id.unwrap_or(0)
-        )));
-    }
-    let failed = report.counts.get("errors").copied().unwrap_or(0);
-    if failed > 0 {
-        return Err(RecordsFailed {
-            failed,
-            run_id: report.run_id.unwrap_or(0),
-        }
-        .into());
-    }
-    Ok(OK)
-}
-
 /// How long a create whose answer was lost is given to show up in
 /// CaseStatus's look-up before it may be sent again (two cron cycles).
 /// Until then the matter waits: a look-up that lags must not lead to a
@@ -308,6 +273,7 @@ fn execute(
     };
     let mut skip_changes = Vec::new();
     let mut outages = Outages::default();
+    let progress = ctx.out.progress(plan.len(), "matters");
 
     for Planned {
         id,
@@ -316,6 +282,7 @@ fn execute(
         row,
     } in plan
     {
+        progress.inc(1);
         let sid = id.to_string();
         let previous_skip = skips.remove(&id).map(|s| s.codes);
         // Record a skip: a log item only when the reasons changed.
@@ -579,7 +546,8 @@ fn codes(reasons: &[Reason]) -> String {
     set.into_iter().collect::<Vec<_>>().join(",")
 }
 
-fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
+/// Print a matter cycle's report.
+pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
     if ctx.out.json {
         return ctx.out.json(r);
     }
@@ -620,7 +588,7 @@ fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
     }
     if ctx.out.verbose || r.dry_run {
         for l in &r.skipped {
-            ctx.out.line(format!(
+            ctx.out.detail(format!(
                 "  skipped: matter {} ({}) — {}",
                 l.matter_id,
                 l.file_number.as_deref().unwrap_or("no file number"),

@@ -127,23 +127,6 @@ pub fn insert_activity(fc: &mut FluentCase, msg: &Incoming) -> Result<bool, Flue
     result.map_err(|e| fc.err(e))
 }
 
-/// `sync messages [--dry-run]`.
-pub fn run(ctx: &Ctx, dry_run: bool) -> anyhow::Result<u8> {
-    let _lock = if dry_run {
-        None
-    } else {
-        Some(crate::runlock::acquire(
-            &ctx.config.state_database,
-            &crate::clock::stamp(ctx.now),
-        )?)
-    };
-    let mut state = ctx.state()?;
-    let Some(client) = ctx.sync_client(&state)? else {
-        return Ok(crate::exit::OK);
-    };
-    cycle(ctx, &mut state, &client, dry_run)?.finish(ctx)
-}
-
 /// One message cycle.
 pub fn cycle(
     ctx: &Ctx,
@@ -179,7 +162,9 @@ pub fn cycle(
         }
     };
     let mut outages = Outages::default();
+    let progress = ctx.out.progress(messages.len(), "messages");
     for m in &messages {
+        progress.inc(1);
         let subject_id = m.id.to_string();
         let subject = ("message", subject_id.as_str());
         let prepared = prepare(m, |id| matter_exists(&fc, id));

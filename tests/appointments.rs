@@ -123,7 +123,7 @@ fn no_enabled_type_pushes_nothing_and_says_so() {
         "Medical Appointment",
     ]);
     event(&firm, 1, 1, 1, "Deposition", "2026-12-01T15:00:00Z", None);
-    let out = firm.ok(&["sync", "appointments"]);
+    let out = firm.ok(&["-v", "sync", "appointments"]);
     assert!(out.contains("no event types are enabled"), "{out}");
     assert!(firm.sandbox.appointments().is_empty());
 }
@@ -253,7 +253,7 @@ fn propagation_delay_waits_then_succeeds() {
     event(&firm, 1, 1, 1, "Deposition", "2026-12-03T15:00:00Z", None);
     firm.sandbox.set_propagation_delay(Duration::from_secs(600));
     firm.ok(&["sync", "matters"]);
-    let (code, out, err) = firm.run(&["sync", "appointments"]);
+    let (code, out, err) = firm.run(&["-v", "sync", "appointments"]);
     assert_eq!(code, 0, "waiting is not an error: {out}{err}");
     assert!(out.contains("waiting: event 1"), "{out}");
     assert!(firm.sandbox.appointments().is_empty());
@@ -270,7 +270,7 @@ fn lost_create_response_makes_no_duplicate() {
     event(&firm, 2, 2, 1, "Deposition", "2026-12-03T15:00:00Z", None);
     firm.sandbox
         .inject(Route::new("POST", "/v1/api/cases/"), Fault::LoseResponse, 2);
-    let (code, out, err) = firm.run(&["sync", "appointments"]);
+    let (code, out, err) = firm.run(&["-v", "sync", "appointments"]);
     assert_eq!(code, 0, "{out}{err}");
     firm.ok(&["sync", "appointments"]);
     let held = live(&firm);

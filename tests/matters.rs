@@ -151,7 +151,7 @@ fn rejected_by_casestatus_then_accepted_next_cycle() {
     firm.add_matter(&m);
     firm.connect_and_map();
 
-    let (code, out, err) = firm.run(&["sync", "matters"]);
+    let (code, out, err) = firm.run(&["-v", "sync", "matters"]);
     assert_eq!(code, 0, "a 422 is a record-level outcome: {out}{err}");
     assert!(out.contains("rejected by CaseStatus: matter 7"), "{out}");
     assert!(out.contains("attorney_not_found"), "{out}");
@@ -198,7 +198,7 @@ fn lost_create_response_never_makes_a_second_case() {
     ); // first look-up: not there
     firm.sandbox
         .inject(Route::new("GET", "/v1/api/cases"), Fault::Status(503), 3); // reconcile look-up fails (with retries)
-    let (code, out, err) = firm.run(&["sync", "matters"]);
+    let (code, out, err) = firm.run(&["-v", "sync", "matters"]);
     assert_eq!(code, 1, "records failed: {out}{err}");
     assert!(err.contains("log --run"), "{err}");
     assert_eq!(
@@ -274,7 +274,7 @@ fn drift_is_reported_after_the_push() {
     firm.fc()
         .execute("UPDATE matters SET attorney_id = 2 WHERE id = 1", [])
         .unwrap();
-    let out = firm.ok(&["sync", "matters"]);
+    let out = firm.ok(&["-v", "sync", "matters"]);
     assert!(
         out.contains("attorney changed since the push — update it in CaseStatus by hand"),
         "{out}"
@@ -461,7 +461,7 @@ fn dry_run_changes_nothing() {
     firm.connect_and_map();
     let before = std::fs::read(&firm.state_path).unwrap();
     firm.sandbox.clear_requests();
-    let out = firm.ok(&["sync", "matters", "--dry-run"]);
+    let out = firm.ok(&["-v", "sync", "matters", "--dry-run"]);
     assert!(out.contains("would create: matter 1"), "{out}");
     assert!(firm.sandbox.requests().is_empty());
     assert!(firm.sandbox.cases().is_empty());
@@ -551,7 +551,7 @@ fn a_resumed_push_keeps_the_first_body_as_the_drift_baseline() {
     firm.fc()
         .execute("UPDATE matters SET attorney_id = 2 WHERE id = 1", [])
         .unwrap();
-    let out = firm.ok(&["sync", "matters"]);
+    let out = firm.ok(&["-v", "sync", "matters"]);
     assert!(out.contains("already in CaseStatus: matter 1"), "{out}");
     let why = firm.json(&["why-skipped", "1"]);
     assert_eq!(why["changed_since_push"], json!(["attorney"]), "{why}");

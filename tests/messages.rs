@@ -102,7 +102,7 @@ fn unmatched_stays_unprocessed_is_logged_and_does_not_block_others() {
     });
     firm.sandbox
         .add_message(NewMessage::client("1", "Maria", "hello"));
-    let (code, out, err) = firm.run(&["sync", "messages"]);
+    let (code, out, err) = firm.run(&["-v", "sync", "messages"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.contains("unmatched: message") && out.contains("OLD-7777"),
@@ -154,7 +154,7 @@ fn mark_processed_failing_heals_with_one_activity() {
         Fault::Status(500),
         3,
     );
-    let (code, out, err) = firm.run(&["sync", "messages"]);
+    let (code, out, err) = firm.run(&["-v", "sync", "messages"]);
     assert_eq!(code, 1, "{out}{err}");
     assert_eq!(activities(&firm).len(), 1);
     assert!(!firm.sandbox.messages()[0].processed);
@@ -240,7 +240,7 @@ fn fluentcase_busy_with_another_writer_is_waited_for() {
         tx.commit().unwrap();
     });
     ready_rx.recv().unwrap();
-    let (code, out, err) = firm.run(&["sync", "messages"]);
+    let (code, out, err) = firm.run(&["-v", "sync", "messages"]);
     writer.join().unwrap();
     assert_eq!(code, 0, "{out}{err}");
     assert!(!err.contains("locked"), "{err}");
@@ -253,7 +253,7 @@ fn dry_run_imports_nothing() {
     firm.sandbox
         .add_message(NewMessage::client("1", "Maria", "hi"));
     let before = std::fs::read(&firm.fc_path).unwrap();
-    let out = firm.ok(&["sync", "messages", "--dry-run"]);
+    let out = firm.ok(&["-v", "sync", "messages", "--dry-run"]);
     assert!(out.contains("would import: message"), "{out}");
     assert_eq!(std::fs::read(&firm.fc_path).unwrap(), before);
     assert!(!firm.sandbox.messages()[0].processed);

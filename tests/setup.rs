@@ -515,12 +515,15 @@ fn after_disconnect_sync_is_quiet_and_does_nothing() {
     firm.add_matters(1, 1);
     firm.connect_and_map();
     firm.ok(&["disconnect"]);
-    let (code, _, err) = firm.run(&["sync", "matters"]);
+    let (code, out, err) = firm.run(&["sync", "matters"]);
     assert_eq!(
         code, 0,
         "a deliberate disconnect is not an error for cron: {err}"
     );
-    assert!(err.contains("API key was removed"), "{err}");
+    assert_eq!((out.as_str(), err.as_str()), ("", ""), "cron mails nothing");
+    let (code, out, _) = firm.run(&["-v", "sync", "all"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("API key was removed"), "{out}");
     assert!(firm.sandbox.cases().is_empty());
     // The secret is gone from the state file and its WAL.
     for suffix in ["", "-wal"] {
