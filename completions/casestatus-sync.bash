@@ -22,6 +22,9 @@ _casestatus__sync() {
             casestatus__sync,connect)
                 cmd="casestatus__sync__subcmd__connect"
                 ;;
+            casestatus__sync,demo)
+                cmd="casestatus__sync__subcmd__demo"
+                ;;
             casestatus__sync,disconnect)
                 cmd="casestatus__sync__subcmd__disconnect"
                 ;;
@@ -78,6 +81,9 @@ _casestatus__sync() {
                 ;;
             casestatus__sync__subcmd__help,connect)
                 cmd="casestatus__sync__subcmd__help__subcmd__connect"
+                ;;
+            casestatus__sync__subcmd__help,demo)
+                cmd="casestatus__sync__subcmd__help__subcmd__demo"
                 ;;
             casestatus__sync__subcmd__help,disconnect)
                 cmd="casestatus__sync__subcmd__help__subcmd__disconnect"
@@ -191,7 +197,7 @@ _casestatus__sync() {
 
     case "${cmd}" in
         casestatus__sync)
-            opts="-q -v -h -V --config --json --quiet --verbose --help --version connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log sandbox completions help"
+            opts="-q -v -h -V --config --json --quiet --verbose --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log sandbox completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -238,6 +244,28 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__demo)
+            opts="-q -v -h --dir --config --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -381,7 +409,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__help)
-            opts="connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log sandbox completions help"
+            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log sandbox completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -409,6 +437,20 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__help__subcmd__connect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__subcmd__sync__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

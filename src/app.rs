@@ -140,6 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     }
     match &cli.command {
         Command::Sandbox { port } => return crate::sandbox_cmd::run(*port, &out),
+        Command::Demo { dir } => return crate::demo::run(dir.as_deref(), cli.json),
         Command::Completions { shell } => {
             crate::completions::print(*shell);
             return Ok(crate::exit::OK);
@@ -189,7 +190,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         },
         Command::WhySkipped { matter } => crate::why_skipped::run(&ctx, &matter),
         Command::Log { run, limit } => crate::runlog::show(&ctx, run, limit),
-        Command::Sandbox { .. } | Command::Completions { .. } => Ok(crate::exit::OK),
+        Command::Sandbox { .. } | Command::Demo { .. } | Command::Completions { .. } => {
+            Ok(crate::exit::OK)
+        }
     }
 }
 

@@ -28,6 +28,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Try everything on a sample firm: writes it to a new folder, runs a local sandbox, sets up and syncs
+    Demo {
+        /// Folder to create (default: ./casestatus-sync-demo, or -2, -3... if taken)
+        #[arg(long, value_name = "PATH")]
+        dir: Option<PathBuf>,
+    },
     /// Add (or replace) the CaseStatus API key
     Connect(ConnectArgs),
     /// Test Connection: check the key and count the matters eligible now

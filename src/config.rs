@@ -325,6 +325,13 @@ database = "state/cs.db"
     }
 
     #[test]
+    fn the_sample_config_in_examples_is_valid() {
+        let text = include_str!("../examples/casestatus-sync.toml");
+        let c = parse(Path::new("/etc/casestatus-sync/acme.toml"), text).unwrap();
+        assert_eq!(c.fluentcase.timezone, chrono_tz::America::Chicago);
+    }
+
+    #[test]
     fn http_is_only_for_loopback() {
         assert!(check_casestatus_url("http://localhost:9").is_ok());
         assert!(check_casestatus_url("http://[::1]:9").is_ok());

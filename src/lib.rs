@@ -39,6 +39,7 @@
 //! - [`sandbox`] — an in-process fake of CaseStatus's API over real HTTP,
 //!   with fault knobs, for tests and `casestatus-sync sandbox`.
 //! - [`clock`] — the injectable "now".
+//! - [`demo`] — `demo`: a sample firm, the sandbox and the whole walk-through.
 //! - [`sample`] — FluentCase's schema and a sample firm, for `demo` and tests.
 //!
 //! ## Invariants
@@ -66,6 +67,7 @@ pub mod cli;
 pub mod clock;
 pub mod completions;
 pub mod config;
+pub mod demo;
 pub mod eligibility;
 pub mod event_types;
 pub mod exit;
