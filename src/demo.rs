@@ -122,7 +122,7 @@ fn write_firm(conn: &Connection, now: DateTime<Utc>) -> anyhow::Result<()> {
                 }
             }
             19 | 20 => m.case_type_id = Some(4), // Estate Planning: not mapped
-            22 | 23 | 24 => m.status_id = Some(5), // Closed
+            22..=24 => m.status_id = Some(5),    // Closed
             26 => m.status_id = Some(1),         // Intake: mapped stage, but not a synced status
             28 | 29 => m.created_at = crate::clock::stamp(now - Duration::minutes(10)),
             31 => m.attorney_id = Some(6), // not a CaseStatus user: CaseStatus refuses (422)

@@ -147,7 +147,7 @@ fn two_runs_at_once_never_both_work() {
 
 #[test]
 fn a_killed_run_leaves_no_stale_lock() {
-    let firm = busy_firm();
+    let mut firm = busy_firm();
     firm.sandbox.set_latency(Duration::from_millis(50));
     let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
     let mut child = Command::new(&bin)
@@ -163,6 +163,9 @@ fn a_killed_run_leaves_no_stale_lock() {
     firm.sandbox.set_latency(Duration::ZERO);
     let (code, _, err) = firm.run(&["sync", "all"]);
     assert_eq!(code, 0, "the next run proceeds: {err}");
+    // Past the unconfirmed-create grace period every matter is in.
+    firm.now = "2026-11-28T12:31:00Z".into();
+    firm.ok(&["sync", "all"]);
     assert_eq!(firm.sandbox.cases().len(), 12);
     let runs = firm.json(&["log"]);
     let interrupted = runs["runs"]

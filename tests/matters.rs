@@ -229,7 +229,7 @@ fn lost_response_reconciled_in_the_same_run() {
 
 #[test]
 fn sigkill_mid_cycle_then_clean_run_every_matter_once() {
-    let firm = Firm::new();
+    let mut firm = Firm::new();
     firm.add_matters(1, 25);
     firm.connect_and_map();
     firm.sandbox.set_latency(Duration::from_millis(15));
@@ -254,6 +254,9 @@ fn sigkill_mid_cycle_then_clean_run_every_matter_once() {
         let _ = child.wait();
     }
     firm.sandbox.set_latency(Duration::ZERO);
+    // A kill between recording the intent and sending the create leaves the
+    // matter unconfirmed: it waits out the grace period before it is sent.
+    firm.now = "2026-11-28T12:31:00Z".into();
     firm.ok(&["sync", "matters"]);
     let held = cases_by_matter(&firm);
     assert_eq!(held.len(), 25, "{held:?}");
