@@ -47,6 +47,11 @@ impl Firm {
 
     /// Rewrite the config; `extra_casestatus` lines go under `[casestatus]`.
     pub fn write_config(&self, extra_casestatus: &str) {
+        self.write_config_with(5, 2, extra_casestatus);
+    }
+
+    /// Rewrite the config with this per-call timeout and retry count.
+    pub fn write_config_with(&self, timeout_seconds: u64, max_retries: u32, extra_casestatus: &str) {
         let text = format!(
             r#"[fluentcase]
 database = "fluentcase.db"
@@ -55,8 +60,8 @@ timezone = "America/Chicago"
 
 [casestatus]
 base_url = "{}"
-timeout_seconds = 5
-max_retries = 2
+timeout_seconds = {timeout_seconds}
+max_retries = {max_retries}
 {extra_casestatus}
 
 [state]
@@ -169,13 +174,32 @@ database = "state/casestatus-sync.db"
     }
 }
 
+/// Every API key any test hands the tool. No output of any run may
+/// contain one (the sandbox's own `sandbox` command, which prints its demo
+/// key for people, is not run through here).
+pub const SECRETS: &[&str] = &[
+    casestatus_sync::sandbox::Sandbox::DEMO_KEY,
+    "sandbox-no-api-key",
+    "wrong-key-9f8e7d6c5b4a",
+    "revoked-key",
+    "rotated-key-7c1f",
+];
+
 pub fn run_cmd(c: &mut Command) -> (i32, String, String) {
     let o = c.output().expect("run binary");
-    (
-        o.status.code().unwrap_or(-1),
+    let (out, err) = (
         String::from_utf8_lossy(&o.stdout).into_owned(),
         String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    );
+    assert_no_secret(&out, &err);
+    (o.status.code().unwrap_or(-1), out, err)
+}
+
+/// Fails if any test key appears in the output.
+pub fn assert_no_secret(out: &str, err: &str) {
+    for s in SECRETS {
+        assert!(!out.contains(s) && !err.contains(s), "the API key {s:?} was printed: {out}{err}");
+    }
 }
 
 /// A bare command (no config flag) in folder `dir`.

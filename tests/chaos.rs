@@ -1,0 +1,188 @@
+//! Issue 7: the kill test. The real binary runs `sync all` against the
+//! sandbox with latency and is killed with SIGKILL at seeded random moments,
+//! over and over, while the firm keeps changing. Then it runs to completion
+//! and every promise is checked: each eligible matter exactly one case,
+//! each in-window event exactly one appointment with the latest data, each
+//! client message exactly one activity and processed, and an intact state
+//! file. The sandbox accepts duplicates, so only the tool can prevent them.
+//!
+//! Replay a failure with `CHAOS_SEED=<seed printed> cargo test --test chaos -- --nocapture`.
+//! `CHAOS_KILLS` sets the number of kills (default 120).
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use casestatus_sync::sample::SampleMatter;
+use casestatus_sync::sandbox::NewMessage;
+use common::*;
+use rusqlite::params;
+
+/// xorshift64*: small, seeded, good enough to spread kill points.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn add_event(firm: &Firm, id: i64, matter: i64, title: &str) {
+    firm.fc()
+        .execute(
+            "INSERT INTO calendar_events (id, matter_id, event_type_id, title, starts_at, ends_at, all_day, location, updated_at)
+             VALUES (?1, ?2, 1, ?3, '2026-12-10T15:00:00Z', '2026-12-10T16:00:00Z', 0, 'https://meet.example/x', ?4)",
+            params![id, matter, title, YESTERDAY],
+        )
+        .unwrap();
+}
+
+/// Which sync step the last request before the kill belonged to.
+fn step_of(path: &str) -> &'static str {
+    if path.starts_with("/v1/api/messages") {
+        "messages"
+    } else if path.starts_with("/v1/api/appointments") || path.contains("/appointments") {
+        "appointments"
+    } else if path.starts_with("/v1/api/cases") {
+        "matters"
+    } else {
+        "other"
+    }
+}
+
+#[test]
+fn sigkill_at_many_points_then_everything_exactly_once() {
+    let seed = env_u64("CHAOS_SEED", 20_261_128);
+    let kills = env_u64("CHAOS_KILLS", 120);
+    println!("chaos: seed {seed}, {kills} kills");
+    let mut rng = Rng(seed | 1);
+
+    let mut firm = Firm::new();
+    firm.add_matters(1, 20);
+    firm.connect_and_map();
+    firm.ok(&["event-types", "enable", "Deposition"]);
+    firm.sandbox.set_allow_duplicates(true);
+    firm.sandbox.set_latency(Duration::from_millis(25));
+    let (mut next_matter, mut next_event) = (21i64, 1i64);
+    for m in 1..=20 {
+        add_event(&firm, next_event, m, &format!("Deposition {next_event}"));
+        next_event += 1;
+        firm.sandbox.add_message(NewMessage::client(&m.to_string(), "Client", &format!("hello from {m}")));
+    }
+
+    let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
+    let mut landed: BTreeMap<&str, u32> = BTreeMap::new();
+    for round in 0..kills {
+        // The firm keeps changing between kills, so every step has work.
+        for _ in 0..2 {
+            SampleMatter::new(next_matter, YESTERDAY).insert(&firm.fc()).unwrap();
+            add_event(&firm, next_event, next_matter, &format!("Deposition {next_event}"));
+            next_matter += 1;
+            next_event += 1;
+        }
+        for _ in 0..3 {
+            let m = 1 + rng.below((next_matter - 1) as u64) as i64;
+            firm.sandbox.add_message(NewMessage::client(&m.to_string(), "Client", &format!("round {round} ✓ \"quoted\"")));
+        }
+        for _ in 0..2 {
+            let e = 1 + rng.below((next_event - 1) as u64) as i64;
+            firm.fc().execute("UPDATE calendar_events SET title = ?2 WHERE id = ?1", params![e, format!("Edited in round {round}")]).unwrap();
+        }
+        if rng.below(3) == 0 {
+            let e = 1 + rng.below((next_event - 1) as u64) as i64;
+            firm.fc().execute("UPDATE calendar_events SET deleted_at = '2026-11-28T11:00:00Z' WHERE id = ?1", [e]).unwrap();
+        }
+        firm.sandbox.clear_requests();
+        // Each sync kind on its own, and all together, so kills land in every step.
+        let kind = ["all", "matters", "appointments", "messages"][rng.below(4) as usize];
+        let mut child = Command::new(&bin)
+            .args(["--config", firm.config.to_str().unwrap(), "sync", kind])
+            .env("CASESTATUS_SYNC_NOW", NOW)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(10 + rng.below(600)));
+        let finished = matches!(child.try_wait(), Ok(Some(_)));
+        let _ = child.kill();
+        let _ = child.wait();
+        let step = if finished {
+            "after the run finished"
+        } else {
+            firm.sandbox.requests().last().map_or("start-up (before any request)", |r| step_of(&r.path))
+        };
+        *landed.entry(step).or_default() += 1;
+    }
+    println!("chaos: kills landed: {landed:?}");
+
+    // Run to completion, past the unconfirmed-create grace period.
+    firm.sandbox.set_latency(Duration::ZERO);
+    firm.now = "2026-11-28T12:31:00Z".into();
+    firm.ok(&["sync", "all"]);
+    firm.ok(&["sync", "all"]);
+
+    // Every eligible matter: exactly one case.
+    let mut cases: HashMap<String, Vec<i64>> = HashMap::new();
+    for c in firm.sandbox.cases() {
+        cases.entry(c.integration_id.clone()).or_default().push(c.id);
+    }
+    let dup_cases = cases.values().filter(|v| v.len() > 1).count();
+    assert_eq!(dup_cases, 0, "duplicate cases: {cases:?}");
+    assert_eq!(cases.len() as i64, next_matter - 1, "every matter is in CaseStatus");
+
+    // Every live, in-window event: exactly one appointment, with the latest data.
+    let fc = firm.fc();
+    let mut want: HashMap<String, String> = HashMap::new();
+    let mut stmt = fc.prepare("SELECT id, title FROM calendar_events WHERE deleted_at IS NULL").unwrap();
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).unwrap() {
+        let (id, title) = row.unwrap();
+        want.insert(id.to_string(), title);
+    }
+    let mut live: HashMap<String, Vec<String>> = HashMap::new();
+    for a in firm.sandbox.appointments().into_iter().filter(|a| !a.deleted) {
+        live.entry(a.integration_id.clone()).or_default().push(a.body["title"].as_str().unwrap_or("").to_string());
+    }
+    let dup_appts = live.values().filter(|v| v.len() > 1).count();
+    assert_eq!(dup_appts, 0, "duplicate appointments: {live:?}");
+    for (id, title) in &want {
+        assert_eq!(live.get(id).map(|v| v[0].as_str()), Some(title.as_str()), "event {id}");
+    }
+    assert_eq!(live.len(), want.len(), "deleted events are gone from CaseStatus");
+
+    // Every client message: exactly one activity, processed.
+    let messages = firm.sandbox.messages();
+    let mut acts: HashMap<String, u32> = HashMap::new();
+    let mut stmt = fc.prepare("SELECT source_id FROM activities WHERE source = 'casestatus'").unwrap();
+    for row in stmt.query_map([], |r| r.get::<_, String>(0)).unwrap() {
+        *acts.entry(row.unwrap()).or_default() += 1;
+    }
+    let lost = messages.iter().filter(|m| acts.get(&m.id.to_string()).is_none()).count();
+    let doubled = acts.values().filter(|n| **n > 1).count();
+    assert_eq!((lost, doubled), (0, 0), "messages lost / imported twice");
+    assert!(messages.iter().all(|m| m.processed));
+
+    let integrity: String = rusqlite::Connection::open(&firm.state_path)
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    println!(
+        "chaos: {} matters, {} events ({} live), {} messages; duplicates 0, lost 0",
+        cases.len(),
+        next_event - 1,
+        want.len(),
+        messages.len()
+    );
+}
