@@ -59,6 +59,17 @@ impl Ctx {
     /// sandbox to production) would make the tool believe cases exist that
     /// don't. The first call records the URL; a different one is refused.
     pub fn casestatus(&self, state: &StateStore, key: &StoredKey) -> anyhow::Result<CaseStatus> {
+        self.casestatus_bound(state, key, true)
+    }
+
+    /// As [`Ctx::casestatus`]; `record` false checks the binding without
+    /// recording it (dry runs change nothing).
+    fn casestatus_bound(
+        &self,
+        state: &StateStore,
+        key: &StoredKey,
+        record: bool,
+    ) -> anyhow::Result<CaseStatus> {
         let url = self
             .config
             .casestatus
@@ -75,7 +86,8 @@ impl Ctx {
                 .into())
             }
             Some(_) => {}
-            None => state.set_setting(ACCOUNT_SETTING, url)?,
+            None if record => state.set_setting(ACCOUNT_SETTING, url)?,
+            None => {}
         }
         Ok(CaseStatus::new(
             self.config.casestatus.base_url.clone(),
@@ -88,17 +100,26 @@ impl Ctx {
     /// For a sync: the client, or None when an admin removed the key on
     /// purpose (`disconnect` stops syncing; cron should not mail an error
     /// every 15 minutes for it). Never connected at all is a setup error.
-    pub fn sync_client(&self, state: &StateStore) -> anyhow::Result<Option<CaseStatus>> {
+    pub fn sync_client(
+        &self,
+        state: &StateStore,
+        dry_run: bool,
+    ) -> anyhow::Result<Option<CaseStatus>> {
         if state.key()?.is_none() {
             if let Some(when) = state.setting(DISCONNECTED_SETTING)? {
-                self.out.line(format!(
-                    "Not syncing: the CaseStatus API key was removed on {when} (casestatus-sync connect to resume)."
-                ));
+                if self.out.json {
+                    self.out
+                        .json(&serde_json::json!({"syncing": false, "disconnected_at": when}))?;
+                } else {
+                    self.out.line(format!(
+                        "Not syncing: the CaseStatus API key was removed on {when} (casestatus-sync connect to resume)."
+                    ));
+                }
                 return Ok(None);
             }
         }
         let key = self.key(state)?;
-        Ok(Some(self.casestatus(state, &key)?))
+        Ok(Some(self.casestatus_bound(state, &key, !dry_run)?))
     }
 
     /// The current mappings and synced statuses, for the eligibility rules.

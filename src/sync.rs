@@ -104,7 +104,7 @@ pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
         )?)
     };
     let mut state = ctx.state()?;
-    let Some(client) = ctx.sync_client(&state)? else {
+    let Some(client) = ctx.sync_client(&state, dry_run)? else {
         return Ok(OK);
     };
 

@@ -180,6 +180,10 @@ pub enum Step {
 /// What the plan needs besides the event and its ledger row.
 pub struct PlanInputs<'a> {
     pub enabled_types: &'a HashSet<String>,
+    /// False when an enabled event type no longer exists in FluentCase
+    /// (renamed?): then "type not enabled" must not delete anything, or a
+    /// rename would wipe that type's appointments from clients' phones.
+    pub delete_unenabled: bool,
     /// matter id → CaseStatus case id, for matters in CaseStatus.
     pub cases: &'a HashMap<i64, i64>,
     pub window: Window,
@@ -240,10 +244,11 @@ pub fn plan_event(
             pushed: p.clone(),
             why: "the event was deleted in FluentCase",
         }],
-        (Err(NotWanted::TypeDisabled), Some(p)) => vec![Step::Delete {
+        (Err(NotWanted::TypeDisabled), Some(p)) if input.delete_unenabled => vec![Step::Delete {
             pushed: p.clone(),
             why: "its event type is no longer enabled for appointment sync",
         }],
+        (Err(NotWanted::TypeDisabled), Some(_)) => vec![Step::Unchanged],
         (Err(NotWanted::NotInCaseStatus), Some(p)) => vec![Step::Delete {
             pushed: p.clone(),
             why: "the event moved to a matter that is not in CaseStatus",
@@ -293,15 +298,19 @@ pub fn cycle(
 ) -> anyhow::Result<Report> {
     let tz = ctx.config.fluentcase.timezone;
     let enabled: HashSet<String> = state.enabled_event_types()?.into_iter().collect();
-    let cases = pushed_cases(state)?;
+    let (cases, pushed_at) = pushed_cases(state)?;
     let mut ledger = store::load(state)?;
+    let fc = ctx.fluentcase(Access::ReadOnly)?;
+    let known_types: HashSet<String> = fc.event_types()?.into_iter().collect();
+    let mut vanished_types: Vec<&String> = enabled.difference(&known_types).collect();
+    vanished_types.sort();
     let input = PlanInputs {
         enabled_types: &enabled,
+        delete_unenabled: vanished_types.is_empty(),
         cases: &cases,
         window: window(ctx.now, tz),
         tz,
     };
-    let fc = ctx.fluentcase(Access::ReadOnly)?;
     let mut plan: Vec<(i64, Vec<Step>)> = Vec::new();
     fc.for_each_event(|e| {
         let pushed = ledger.remove(&e.id);
@@ -312,6 +321,12 @@ pub fn cycle(
     }
 
     let mut report = Report::new("appointments", dry_run);
+    if !vanished_types.is_empty() {
+        report.notes.push(format!(
+            "enabled event type(s) {} no longer an event type in FluentCase (renamed?); appointments whose type is not enabled are left as they are until `casestatus-sync event-types` is fixed",
+            vanished_types.iter().map(|t| format!("{t:?}")).collect::<Vec<_>>().join(", ")
+        ));
+    }
     if enabled.is_empty() {
         report.notes.push("no event types are enabled for appointment sync, so no appointments are pushed (casestatus-sync event-types enable NAME...)".into());
     }
@@ -321,6 +336,8 @@ pub fn cycle(
     let mut exec = Executor {
         client,
         now: crate::clock::stamp(ctx.now),
+        propagation_cutoff: crate::clock::stamp(ctx.now - Duration::minutes(PROPAGATION_MINUTES)),
+        pushed_at: &pushed_at,
         listings: HashMap::new(),
         outages: Outages::default(),
     };
@@ -336,8 +353,18 @@ pub fn cycle(
             }
             let result = exec.apply(state, &mut report, event_id, subject, step);
             match result {
-                Ok(()) => exec.outages.ok(),
+                Ok(()) => {}
                 Err(Failure::State(e)) => return Err(e.into()),
+                // A refusal of this one appointment: record-level, like a 422 for a matter.
+                Err(Failure::Api(ApiError::Rejected { code, message })) => {
+                    report.record(
+                        state,
+                        subject,
+                        "rejected",
+                        format!("CaseStatus refused it ({code}): {message}; retried next cycle"),
+                    )?;
+                    continue 'events;
+                }
                 Err(Failure::Api(e)) => {
                     if exec.outages.stops_run(&e) {
                         report.error = Some(e.to_string());
@@ -418,6 +445,9 @@ impl From<ApiError> for Failure {
 struct Executor<'a> {
     client: &'a CaseStatus,
     now: String,
+    /// Cases pushed after this time may still be propagating in CaseStatus.
+    propagation_cutoff: String,
+    pushed_at: &'a HashMap<i64, String>,
     /// Per case, the appointments CaseStatus holds (integration id → id),
     /// listed once per run before the first create on that case.
     listings: HashMap<i64, HashMap<String, i64>>,
@@ -450,6 +480,7 @@ impl Executor<'_> {
                 };
                 if let Some(id) = id {
                     self.client.delete_appointment(id)?;
+                    self.outages.ok();
                     if let Some(m) = self.listings.get_mut(&pushed.case_id) {
                         m.remove(&event_id.to_string());
                     }
@@ -468,6 +499,7 @@ impl Executor<'_> {
                 };
                 match self.client.update_appointment(id, &body) {
                     Ok(()) => {
+                        self.outages.ok();
                         store::record_sent(state, event_id, id, &body, &self.now)?;
                         report.record(
                             state,
@@ -512,29 +544,44 @@ impl Executor<'_> {
         case_id: i64,
         body: AppointmentBody,
     ) -> Result<(), Failure> {
-        let waiting = |report: &mut Report| {
+        let recent = self
+            .pushed_at
+            .get(&case_id)
+            .is_some_and(|at| *at > self.propagation_cutoff);
+        let waiting = |report: &mut Report| -> Result<(), Failure> {
+            if !recent {
+                return Err(Failure::Api(ApiError::NotFound {
+                    message: format!(
+                        "case {case_id} is not in CaseStatus although it was pushed more than {PROPAGATION_MINUTES} minutes ago (deleted there?)"
+                    ),
+                }));
+            }
             report.record(
                 state,
                 subject,
                 "waiting",
                 format!("case {case_id} is new and CaseStatus has not finished setting it up; retried next cycle"),
-            )
+            )?;
+            Ok(())
         };
         store::record_intent(state, event_id, matter_id, case_id, &self.now)?;
         let existing = match self.listing(case_id) {
             Ok(map) => map.get(&body.integration_id).copied(),
-            Err(ApiError::NotFound { .. }) => return Ok(waiting(report)?),
+            Err(ApiError::NotFound { .. }) => return waiting(report),
             Err(e) => return Err(e.into()),
         };
         let (id, outcome) = match existing {
             Some(id) => (id, "found"),
             None => match self.client.create_appointment(case_id, &body) {
-                Ok(id) => (id, "created"),
+                Ok(id) => {
+                    self.outages.ok();
+                    (id, "created")
+                }
                 Err(ApiError::Conflict {
                     existing_id: Some(id),
                     ..
                 }) => (id, "found"),
-                Err(ApiError::NotFound { .. }) => return Ok(waiting(report)?),
+                Err(ApiError::NotFound { .. }) => return waiting(report),
                 Err(e) => {
                     // Perhaps created with the answer lost: look before giving up.
                     self.listings.remove(&case_id);
@@ -576,6 +623,7 @@ impl Executor<'_> {
     fn listing(&mut self, case_id: i64) -> Result<&HashMap<String, i64>, ApiError> {
         if !self.listings.contains_key(&case_id) {
             let list = self.client.list_appointments(case_id)?;
+            self.outages.ok();
             let map = list
                 .into_iter()
                 .filter_map(|a| a.integration_id.map(|i| (i, a.id)))
@@ -591,18 +639,39 @@ impl Executor<'_> {
     }
 }
 
-/// matter id → case id for every matter in CaseStatus.
-fn pushed_cases(state: &StateStore) -> Result<HashMap<i64, i64>, StateError> {
+/// For every matter in CaseStatus: matter id → case id, and case id →
+/// when the tool learned it was there (for the propagation-delay rule).
+#[allow(clippy::type_complexity)]
+fn pushed_cases(
+    state: &StateStore,
+) -> Result<(HashMap<i64, i64>, HashMap<i64, String>), StateError> {
     let mut stmt = state
         .conn()
-        .prepare("SELECT matter_id, case_id FROM matter_ledger WHERE case_id IS NOT NULL")
+        .prepare(
+            "SELECT matter_id, case_id, pushed_at FROM matter_ledger WHERE case_id IS NOT NULL",
+        )
         .map_err(|e| state.err(e))?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .and_then(|r| r.collect::<Result<HashMap<i64, i64>, _>>())
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })
+        .and_then(|r| r.collect::<Result<Vec<_>, _>>())
         .map_err(|e| state.err(e))?;
-    Ok(rows)
+    let cases = rows.iter().map(|(m, c, _)| (*m, *c)).collect();
+    let pushed = rows
+        .into_iter()
+        .map(|(_, c, at)| (c, at.unwrap_or_default()))
+        .collect();
+    Ok((cases, pushed))
 }
+
+/// A 404 for a case pushed less than this long ago is CaseStatus's
+/// propagation delay; later it means the case is gone.
+pub const PROPAGATION_MINUTES: i64 = 30;
 
 /// The appointment ledger's SQL.
 mod store {

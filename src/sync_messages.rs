@@ -48,7 +48,10 @@ pub enum NotImported {
 
 /// Check a message and build its activity. Pure; `matter_exists` answers
 /// whether FluentCase has a matter with that id.
-pub fn prepare(m: &Message, matter_exists: impl Fn(i64) -> bool) -> Result<Incoming, NotImported> {
+pub fn prepare(
+    m: &Message,
+    mut matter_exists: impl FnMut(i64) -> bool,
+) -> Result<Incoming, NotImported> {
     if m.kind.as_deref() != Some("client") {
         return Err(NotImported::Ignored);
     }
@@ -167,7 +170,24 @@ pub fn cycle(
         progress.inc(1);
         let subject_id = m.id.to_string();
         let subject = ("message", subject_id.as_str());
-        let prepared = prepare(m, |id| matter_exists(&fc, id));
+        let mut lookup_error = None;
+        let prepared = prepare(m, |id| match matter_exists(&fc, id) {
+            Ok(found) => found,
+            Err(e) => {
+                lookup_error = Some(e);
+                false
+            }
+        });
+        if let Some(e) = lookup_error {
+            // A database problem is not "unmatched": report it as an error.
+            report.record(
+                state,
+                subject,
+                "errors",
+                format!("{e}; left unprocessed, retried next cycle"),
+            )?;
+            continue;
+        }
         let incoming = match prepared {
             Ok(i) => i,
             Err(NotImported::Ignored) => {
@@ -271,13 +291,12 @@ pub fn cycle(
     Ok(report)
 }
 
-fn matter_exists(fc: &FluentCase, id: i64) -> bool {
+fn matter_exists(fc: &FluentCase, id: i64) -> Result<bool, FluentCaseError> {
     fc.conn()
         .query_row("SELECT 1 FROM matters WHERE id = ?1", [id], |_| Ok(()))
         .optional()
-        .ok()
-        .flatten()
-        .is_some()
+        .map(|found| found.is_some())
+        .map_err(|e| fc.err(e))
 }
 
 fn preview(body: &str) -> String {

@@ -218,12 +218,109 @@ fn deleted_rows_and_deleted_at_remove_the_appointment() {
     assert_eq!(doc["counts"]["deleted"], 2, "{doc}");
     let held = live(&firm);
     assert_eq!(held.keys().collect::<Vec<_>>(), vec!["3"]);
-    // Gone already in CaseStatus (404) is fine too.
+    // Someone already removed it in CaseStatus: the delete's 404 counts as done.
+    let appt = firm
+        .sandbox
+        .appointments()
+        .into_iter()
+        .find(|a| a.integration_id == "3" && !a.deleted)
+        .unwrap();
+    reqwest::blocking::Client::new()
+        .delete(format!(
+            "{}/v1/api/appointments/{}",
+            firm.sandbox.base_url(),
+            appt.id
+        ))
+        .header("Authorization", "ApiKey sandbox-demo-key")
+        .send()
+        .unwrap();
+    firm.fc()
+        .execute(
+            "UPDATE calendar_events SET deleted_at = '2026-11-28T11:30:00Z' WHERE id = 3",
+            [],
+        )
+        .unwrap();
+    let (code, out, err) = firm.run(&["--json", "sync", "appointments"]);
+    assert_eq!(code, 0, "{out}{err}");
     firm.sandbox.clear_requests();
-    assert_eq!(
-        firm.json(&["sync", "appointments"])["counts"].get("deleted"),
-        None
+    firm.ok(&["sync", "appointments"]);
+    assert!(
+        firm.sandbox.requests().is_empty(),
+        "the ledger row is gone: no second delete"
     );
+}
+
+#[test]
+fn window_edge_in_the_spring_dst_week() {
+    let mut firm = firm_with_cases();
+    // DST began in Chicago on 2027-03-14; on Mar 15 "yesterday" began at 00:00 CST = 06:00Z.
+    firm.now = "2027-03-15T12:00:00Z".into();
+    event(&firm, 1, 1, 1, "in", "2027-03-14T06:00:00Z", None);
+    event(&firm, 2, 1, 1, "out", "2027-03-14T05:59:59Z", None);
+    let doc = firm.json(&["sync", "appointments"]);
+    assert_eq!(doc["counts"]["created"], 1, "{doc}");
+    assert!(live(&firm).contains_key("1"));
+}
+
+#[test]
+fn the_log_counts_appointment_outcomes() {
+    let firm = firm_with_cases();
+    event(&firm, 1, 1, 1, "A", "2026-12-03T15:00:00Z", None);
+    event(&firm, 2, 1, 1, "B", "2026-12-04T15:00:00Z", None);
+    firm.ok(&["sync", "appointments"]);
+    firm.fc()
+        .execute("UPDATE calendar_events SET title = 'A2' WHERE id = 1", [])
+        .unwrap();
+    firm.fc()
+        .execute("DELETE FROM calendar_events WHERE id = 2", [])
+        .unwrap();
+    firm.ok(&["sync", "appointments"]);
+    let runs = firm.json(&["log"]);
+    let latest = &runs["runs"][0];
+    assert_eq!(latest["kind"], "appointments");
+    assert_eq!(latest["counts"]["updated"], 1);
+    assert_eq!(latest["counts"]["deleted"], 1);
+    assert_eq!(runs["runs"][1]["counts"]["created"], 2);
+    let text = firm.ok(&["log"]);
+    assert!(
+        text.contains("updated 1") && text.contains("deleted 1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn renaming_an_enabled_event_type_does_not_delete_its_appointments() {
+    let firm = firm_with_cases();
+    event(&firm, 1, 1, 1, "Deposition", "2026-12-03T15:00:00Z", None);
+    firm.ok(&["sync", "appointments"]);
+    firm.fc()
+        .execute(
+            "UPDATE event_types SET name = 'Depositions' WHERE id = 1",
+            [],
+        )
+        .unwrap();
+    let out = firm.ok(&["-v", "sync", "appointments"]);
+    assert!(
+        out.contains("no longer an event type in FluentCase"),
+        "{out}"
+    );
+    assert_eq!(live(&firm).len(), 1, "the client still sees it");
+}
+
+#[test]
+fn a_case_gone_from_casestatus_is_an_error_not_waiting_forever() {
+    let mut firm = firm_with_cases();
+    event(&firm, 1, 1, 1, "Deposition", "2026-12-03T15:00:00Z", None);
+    firm.sandbox
+        .set_propagation_delay(Duration::from_secs(3600 * 24 * 365));
+    // Just pushed: waiting.
+    let doc = firm.json(&["sync", "appointments"]);
+    assert_eq!(doc["counts"]["waiting"], 1, "{doc}");
+    // A day later CaseStatus still says 404: not propagation any more.
+    firm.now = "2026-11-29T12:00:00Z".into();
+    let (code, out, err) = firm.run(&["-v", "sync", "appointments"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("errors: event 1"), "{out}");
 }
 
 #[test]
@@ -268,6 +365,7 @@ fn lost_create_response_makes_no_duplicate() {
     let firm = firm_with_cases();
     event(&firm, 1, 1, 1, "Deposition", "2026-12-03T15:00:00Z", None);
     event(&firm, 2, 2, 1, "Deposition", "2026-12-03T15:00:00Z", None);
+    firm.sandbox.set_allow_duplicates(true); // the tool, not a 409, must prevent them
     firm.sandbox
         .inject(Route::new("POST", "/v1/api/cases/"), Fault::LoseResponse, 2);
     let (code, out, err) = firm.run(&["-v", "sync", "appointments"]);

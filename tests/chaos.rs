@@ -36,7 +36,10 @@ impl Rng {
 }
 
 fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn add_event(firm: &Firm, id: i64, matter: i64, title: &str) {
@@ -79,7 +82,11 @@ fn sigkill_at_many_points_then_everything_exactly_once() {
     for m in 1..=20 {
         add_event(&firm, next_event, m, &format!("Deposition {next_event}"));
         next_event += 1;
-        firm.sandbox.add_message(NewMessage::client(&m.to_string(), "Client", &format!("hello from {m}")));
+        firm.sandbox.add_message(NewMessage::client(
+            &m.to_string(),
+            "Client",
+            &format!("hello from {m}"),
+        ));
     }
 
     let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
@@ -87,22 +94,43 @@ fn sigkill_at_many_points_then_everything_exactly_once() {
     for round in 0..kills {
         // The firm keeps changing between kills, so every step has work.
         for _ in 0..2 {
-            SampleMatter::new(next_matter, YESTERDAY).insert(&firm.fc()).unwrap();
-            add_event(&firm, next_event, next_matter, &format!("Deposition {next_event}"));
+            SampleMatter::new(next_matter, YESTERDAY)
+                .insert(&firm.fc())
+                .unwrap();
+            add_event(
+                &firm,
+                next_event,
+                next_matter,
+                &format!("Deposition {next_event}"),
+            );
             next_matter += 1;
             next_event += 1;
         }
         for _ in 0..3 {
             let m = 1 + rng.below((next_matter - 1) as u64) as i64;
-            firm.sandbox.add_message(NewMessage::client(&m.to_string(), "Client", &format!("round {round} ✓ \"quoted\"")));
+            firm.sandbox.add_message(NewMessage::client(
+                &m.to_string(),
+                "Client",
+                &format!("round {round} ✓ \"quoted\""),
+            ));
         }
         for _ in 0..2 {
             let e = 1 + rng.below((next_event - 1) as u64) as i64;
-            firm.fc().execute("UPDATE calendar_events SET title = ?2 WHERE id = ?1", params![e, format!("Edited in round {round}")]).unwrap();
+            firm.fc()
+                .execute(
+                    "UPDATE calendar_events SET title = ?2 WHERE id = ?1",
+                    params![e, format!("Edited in round {round}")],
+                )
+                .unwrap();
         }
         if rng.below(3) == 0 {
             let e = 1 + rng.below((next_event - 1) as u64) as i64;
-            firm.fc().execute("UPDATE calendar_events SET deleted_at = '2026-11-28T11:00:00Z' WHERE id = ?1", [e]).unwrap();
+            firm.fc()
+                .execute(
+                    "UPDATE calendar_events SET deleted_at = '2026-11-28T11:00:00Z' WHERE id = ?1",
+                    [e],
+                )
+                .unwrap();
         }
         firm.sandbox.clear_requests();
         // Each sync kind on its own, and all together, so kills land in every step.
@@ -121,7 +149,10 @@ fn sigkill_at_many_points_then_everything_exactly_once() {
         let step = if finished {
             "after the run finished"
         } else {
-            firm.sandbox.requests().last().map_or("start-up (before any request)", |r| step_of(&r.path))
+            firm.sandbox
+                .requests()
+                .last()
+                .map_or("start-up (before any request)", |r| step_of(&r.path))
         };
         *landed.entry(step).or_default() += 1;
     }
@@ -136,39 +167,71 @@ fn sigkill_at_many_points_then_everything_exactly_once() {
     // Every eligible matter: exactly one case.
     let mut cases: HashMap<String, Vec<i64>> = HashMap::new();
     for c in firm.sandbox.cases() {
-        cases.entry(c.integration_id.clone()).or_default().push(c.id);
+        cases
+            .entry(c.integration_id.clone())
+            .or_default()
+            .push(c.id);
     }
     let dup_cases = cases.values().filter(|v| v.len() > 1).count();
     assert_eq!(dup_cases, 0, "duplicate cases: {cases:?}");
-    assert_eq!(cases.len() as i64, next_matter - 1, "every matter is in CaseStatus");
+    assert_eq!(
+        cases.len() as i64,
+        next_matter - 1,
+        "every matter is in CaseStatus"
+    );
 
     // Every live, in-window event: exactly one appointment, with the latest data.
     let fc = firm.fc();
     let mut want: HashMap<String, String> = HashMap::new();
-    let mut stmt = fc.prepare("SELECT id, title FROM calendar_events WHERE deleted_at IS NULL").unwrap();
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).unwrap() {
+    let mut stmt = fc
+        .prepare("SELECT id, title FROM calendar_events WHERE deleted_at IS NULL")
+        .unwrap();
+    for row in stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .unwrap()
+    {
         let (id, title) = row.unwrap();
         want.insert(id.to_string(), title);
     }
     let mut live: HashMap<String, Vec<String>> = HashMap::new();
-    for a in firm.sandbox.appointments().into_iter().filter(|a| !a.deleted) {
-        live.entry(a.integration_id.clone()).or_default().push(a.body["title"].as_str().unwrap_or("").to_string());
+    for a in firm
+        .sandbox
+        .appointments()
+        .into_iter()
+        .filter(|a| !a.deleted)
+    {
+        live.entry(a.integration_id.clone())
+            .or_default()
+            .push(a.body["title"].as_str().unwrap_or("").to_string());
     }
     let dup_appts = live.values().filter(|v| v.len() > 1).count();
     assert_eq!(dup_appts, 0, "duplicate appointments: {live:?}");
     for (id, title) in &want {
-        assert_eq!(live.get(id).map(|v| v[0].as_str()), Some(title.as_str()), "event {id}");
+        assert_eq!(
+            live.get(id).map(|v| v[0].as_str()),
+            Some(title.as_str()),
+            "event {id}"
+        );
     }
-    assert_eq!(live.len(), want.len(), "deleted events are gone from CaseStatus");
+    assert_eq!(
+        live.len(),
+        want.len(),
+        "deleted events are gone from CaseStatus"
+    );
 
     // Every client message: exactly one activity, processed.
     let messages = firm.sandbox.messages();
     let mut acts: HashMap<String, u32> = HashMap::new();
-    let mut stmt = fc.prepare("SELECT source_id FROM activities WHERE source = 'casestatus'").unwrap();
+    let mut stmt = fc
+        .prepare("SELECT source_id FROM activities WHERE source = 'casestatus'")
+        .unwrap();
     for row in stmt.query_map([], |r| r.get::<_, String>(0)).unwrap() {
         *acts.entry(row.unwrap()).or_default() += 1;
     }
-    let lost = messages.iter().filter(|m| acts.get(&m.id.to_string()).is_none()).count();
+    let lost = messages
+        .iter()
+        .filter(|m| !acts.contains_key(&m.id.to_string()))
+        .count();
     let doubled = acts.values().filter(|n| **n > 1).count();
     assert_eq!((lost, doubled), (0, 0), "messages lost / imported twice");
     assert!(messages.iter().all(|m| m.processed));

@@ -180,13 +180,24 @@ fn a_killed_run_leaves_no_stale_lock() {
 fn dry_run_changes_nothing_anywhere() {
     let firm = busy_firm();
     firm.ok(&["sync", "matters"]);
-    // Work for every step: an edited event, a new matter, a new message.
-    firm.fc()
-        .execute(
-            "UPDATE calendar_events SET title = 'Moved' WHERE id = 1",
-            [],
-        )
+    firm.ok(&["sync", "appointments"]);
+    // Work for every step: an edited event, a deleted one, a new event, a
+    // new matter, a new message.
+    let fc = firm.fc();
+    fc.execute(
+        "UPDATE calendar_events SET title = 'Moved' WHERE id = 1",
+        [],
+    )
+    .unwrap();
+    fc.execute("DELETE FROM calendar_events WHERE id = 2", [])
         .unwrap();
+    fc.execute(
+        "INSERT INTO calendar_events (id, matter_id, event_type_id, title, starts_at, all_day, updated_at)
+         VALUES (99, 3, 1, 'New', '2026-12-11T15:00:00Z', 0, '2026-11-28T11:00:00Z')",
+        [],
+    )
+    .unwrap();
+    drop(fc);
     firm.add_matters(50, 1);
     firm.sandbox
         .add_message(NewMessage::client("2", "Client", "new"));
@@ -200,7 +211,9 @@ fn dry_run_changes_nothing_anywhere() {
     let out = firm.ok(&["-v", "sync", "all", "--dry-run"]);
     assert!(out.contains("would create: matter 50"), "{out}");
     assert!(out.contains("would import: message"), "{out}");
-    assert!(out.contains("would create: event"), "{out}");
+    assert!(out.contains("would create: event 99"), "{out}");
+    assert!(out.contains("would update: event 1"), "{out}");
+    assert!(out.contains("would delete: event 2"), "{out}");
     assert!(
         firm.sandbox.requests().iter().all(|r| r.method == "GET"),
         "{:?}",

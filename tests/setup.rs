@@ -524,6 +524,8 @@ fn after_disconnect_sync_is_quiet_and_does_nothing() {
     let (code, out, _) = firm.run(&["-v", "sync", "all"]);
     assert_eq!(code, 0);
     assert!(out.contains("API key was removed"), "{out}");
+    let doc = firm.json(&["sync", "all"]);
+    assert_eq!(doc["syncing"], false);
     assert!(firm.sandbox.cases().is_empty());
     // The secret is gone from the state file and its WAL.
     for suffix in ["", "-wal"] {

@@ -51,7 +51,12 @@ impl Firm {
     }
 
     /// Rewrite the config with this per-call timeout and retry count.
-    pub fn write_config_with(&self, timeout_seconds: u64, max_retries: u32, extra_casestatus: &str) {
+    pub fn write_config_with(
+        &self,
+        timeout_seconds: u64,
+        max_retries: u32,
+        extra_casestatus: &str,
+    ) {
         let text = format!(
             r#"[fluentcase]
 database = "fluentcase.db"
@@ -198,7 +203,10 @@ pub fn run_cmd(c: &mut Command) -> (i32, String, String) {
 /// Fails if any test key appears in the output.
 pub fn assert_no_secret(out: &str, err: &str) {
     for s in SECRETS {
-        assert!(!out.contains(s) && !err.contains(s), "the API key {s:?} was printed: {out}{err}");
+        assert!(
+            !out.contains(s) && !err.contains(s),
+            "the API key {s:?} was printed: {out}{err}"
+        );
     }
 }
 
