@@ -272,6 +272,9 @@ pub struct CaseStatus {
     base: Url,
     auth: HeaderValue,
     max_retries: u32,
+    /// After a 429, no worker sends anything before this instant: the
+    /// Retry-After is honoured by every thread sharing this client.
+    paused_until: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl std::fmt::Debug for CaseStatus {
@@ -316,6 +319,7 @@ impl CaseStatus {
             base,
             auth,
             max_retries,
+            paused_until: std::sync::Mutex::new(None),
         })
     }
 
@@ -459,6 +463,7 @@ impl CaseStatus {
         }
         let mut attempt = 0;
         loop {
+            self.wait_for_pause();
             let mut req: RequestBuilder = self
                 .http
                 .request(method.clone(), url.clone())
@@ -503,8 +508,32 @@ impl CaseStatus {
                 return Err(err);
             }
             let backoff = BACKOFF_BASE * 2u32.pow(attempt);
-            std::thread::sleep(wait.map_or(backoff, |w| w.min(MAX_RETRY_AFTER)));
+            let pause = wait.map_or(backoff, |w| w.min(MAX_RETRY_AFTER));
+            if matches!(err, ApiError::RateLimited { .. }) {
+                self.pause_all(pause);
+            }
+            std::thread::sleep(pause);
             attempt += 1;
+        }
+    }
+
+    /// Sleep while a 429 from any thread asks everyone to wait.
+    fn wait_for_pause(&self) {
+        let until = *self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(until) = until {
+            let now = std::time::Instant::now();
+            if until > now {
+                std::thread::sleep(until - now);
+            }
+        }
+    }
+
+    /// Ask every thread using this client to wait `d` before its next call.
+    fn pause_all(&self, d: Duration) {
+        let until = std::time::Instant::now() + d;
+        let mut slot = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none_or(|u| u < until) {
+            *slot = Some(until);
         }
     }
 

@@ -22,6 +22,8 @@ pub const DEFAULT_CONFIG_FILE: &str = "casestatus-sync.toml";
 const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
 /// Default retries of a failed call that is safe to retry.
 const DEFAULT_MAX_RETRIES: u32 = 3;
+/// Default number of calls to CaseStatus in flight at once.
+const DEFAULT_CONCURRENCY: usize = 8;
 
 /// A config problem: always names the file, and where it can, the key.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +79,8 @@ pub struct CaseStatusConfig {
     pub base_url: Url,
     pub timeout: Duration,
     pub max_retries: u32,
+    /// How many calls to CaseStatus may be in flight at once.
+    pub concurrency: usize,
 }
 
 #[derive(Deserialize)]
@@ -101,6 +105,7 @@ struct RawCaseStatus {
     base_url: String,
     timeout_seconds: Option<u64>,
     max_retries: Option<u32>,
+    concurrency: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -231,6 +236,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         ));
     }
 
+    let concurrency = raw.casestatus.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
+    if !(1..=32).contains(&concurrency) {
+        return Err(invalid(
+            "casestatus.concurrency",
+            format!("must be between 1 and 32, got {concurrency}"),
+        ));
+    }
+
     Ok(Config {
         path: path.to_path_buf(),
         fluentcase: FluentCaseConfig {
@@ -242,6 +255,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             base_url: cs_url,
             timeout: Duration::from_secs(timeout_seconds),
             max_retries,
+            concurrency,
         },
         state_database: state_db,
     })

@@ -35,6 +35,8 @@
 //! - [`runlog`] — the Recent Activity log (`log`), kept 30 days.
 //! - [`runlock`] — one sync at a time per state file (`flock`, freed by the
 //!   kernel when a run dies).
+//! - [`pool`] — bounded concurrency (`casestatus.concurrency` threads) for
+//!   the syncs' calls to CaseStatus; results are handled on the main thread.
 //! - [`output`] — tables, badges, `--json`, quiet/verbose, colour.
 //! - [`sandbox`] — an in-process fake of CaseStatus's API over real HTTP,
 //!   with fault knobs, for tests and `casestatus-sync sandbox`.
@@ -75,6 +77,7 @@ pub mod fluentcase;
 pub mod ledger;
 pub mod mapping;
 pub mod output;
+pub mod pool;
 pub mod report;
 pub mod runlock;
 pub mod runlog;

@@ -249,6 +249,10 @@ struct State {
     /// When true, creates never answer 409: tests use it to prove the tool
     /// prevents duplicates itself instead of relying on CaseStatus.
     allow_duplicates: bool,
+    /// Indexes so the benchmark's 100,000-record firm stays fast: cases by
+    /// integration id, appointments by case (positions in the vectors).
+    cases_by_iid: HashMap<String, Vec<usize>>,
+    appointments_by_case: HashMap<i64, Vec<usize>>,
 }
 
 impl State {
@@ -268,7 +272,38 @@ impl State {
             propagation_delay: Duration::ZERO,
             allow_duplicates: false,
             faults: Vec::new(),
+            cases_by_iid: HashMap::new(),
+            appointments_by_case: HashMap::new(),
         }
+    }
+
+    /// Position of a case by id (ids are handed out in order from FIRST_CASE_ID).
+    fn case_pos(&self, id: i64) -> Option<usize> {
+        let pos = usize::try_from(id.checked_sub(FIRST_CASE_ID)?).ok()?;
+        (self.cases.get(pos)?.id == id).then_some(pos)
+    }
+
+    /// Position of a live appointment by id.
+    fn appointment_pos(&self, id: i64) -> Option<usize> {
+        let pos = usize::try_from(id.checked_sub(FIRST_APPOINTMENT_ID)?).ok()?;
+        let a = self.appointments.get(pos)?;
+        (a.id == id && !a.deleted).then_some(pos)
+    }
+
+    /// Position of a message by id.
+    fn message_pos(&self, id: i64) -> Option<usize> {
+        let pos = usize::try_from(id.checked_sub(FIRST_MESSAGE_ID)?).ok()?;
+        (self.messages.get(pos)?.id == id).then_some(pos)
+    }
+
+    /// Live appointments of a case.
+    fn case_appointments(&self, case_id: i64) -> impl Iterator<Item = &SandboxAppointment> {
+        self.appointments_by_case
+            .get(&case_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| self.appointments.get(*p))
+            .filter(|a| !a.deleted)
     }
 
     /// Takes one use of the first fault whose route matches.
@@ -310,9 +345,10 @@ impl State {
         let mut out = m.clone();
         if let Some(iid) = &m.integration_id {
             let from_case = self
-                .cases
-                .iter()
-                .find(|c| &c.integration_id == iid)
+                .cases_by_iid
+                .get(iid)
+                .and_then(|ps| ps.first())
+                .and_then(|p| self.cases.get(*p))
                 .and_then(|c| c.body.get("readable_id"))
                 .and_then(Value::as_str);
             if let Some(r) = from_case {
@@ -1085,9 +1121,9 @@ fn api_route(state: &Mutex<State>, req: &Request) -> Response {
         },
         ["messages", id, "processed"] => match (id.parse::<i64>(), m) {
             (Err(_), _) => Response::not_found("Not found"),
-            (Ok(id), "POST") => match st.messages.iter_mut().find(|msg| msg.id == id) {
-                Some(msg) => {
-                    msg.processed = true;
+            (Ok(id), "POST") => match st.message_pos(id) {
+                Some(pos) => {
+                    st.messages[pos].processed = true;
                     Response::no_content()
                 }
                 None => Response::not_found(&format!("Message {id} not found")),
@@ -1164,16 +1200,21 @@ fn str_at<'a>(obj: &'a Map<String, Value>, path: &str) -> Option<&'a str> {
 
 fn list_cases(st: &State, req: &Request) -> Response {
     with_paging(req, |p| {
-        let filtered: Vec<Value> = st
-            .cases
-            .iter()
-            .filter(|c| {
-                req.param("integration_id")
-                    .is_none_or(|iid| c.integration_id == iid)
-            })
-            .map(|c| c.body.clone())
-            .collect();
-        Response::json(200, &Value::Array(paginate(&filtered, p)))
+        let chosen: Vec<&SandboxCase> = match req.param("integration_id") {
+            Some(iid) => st
+                .cases_by_iid
+                .get(iid)
+                .into_iter()
+                .flatten()
+                .filter_map(|pos| st.cases.get(*pos))
+                .collect(),
+            None => st.cases.iter().collect(),
+        };
+        let page = paginate(&chosen, p);
+        Response::json(
+            200,
+            &Value::Array(page.iter().map(|c| c.body.clone()).collect()),
+        )
     })
 }
 
@@ -1224,9 +1265,11 @@ fn create_case(st: &mut State, req: &Request) -> Response {
         }
     }
     if let Some(existing) = st
-        .cases
-        .iter()
-        .find(|c| !st.allow_duplicates && c.integration_id == integration_id)
+        .cases_by_iid
+        .get(integration_id)
+        .and_then(|ps| ps.first())
+        .and_then(|p| st.cases.get(*p))
+        .filter(|_| !st.allow_duplicates)
     {
         return Response::conflict(
             "duplicate_integration_id",
@@ -1251,22 +1294,25 @@ fn create_case(st: &mut State, req: &Request) -> Response {
         created_at,
     };
     let resp = Response::json(201, &case.body);
+    st.cases_by_iid
+        .entry(case.integration_id.clone())
+        .or_default()
+        .push(st.cases.len());
     st.cases.push(case);
     resp
 }
 
 fn list_appointments(st: &State, req: &Request, case_id: i64) -> Response {
-    if !st.cases.iter().any(|c| c.id == case_id) {
+    if st.case_pos(case_id).is_none() {
         return Response::not_found(&format!("Case {case_id} not found"));
     }
     with_paging(req, |p| {
-        let items: Vec<Value> = st
-            .appointments
-            .iter()
-            .filter(|a| a.case_id == case_id && !a.deleted)
-            .map(|a| a.body.clone())
-            .collect();
-        Response::json(200, &Value::Array(paginate(&items, p)))
+        let items: Vec<&SandboxAppointment> = st.case_appointments(case_id).collect();
+        let page = paginate(&items, p);
+        Response::json(
+            200,
+            &Value::Array(page.iter().map(|a| a.body.clone()).collect()),
+        )
     })
 }
 
@@ -1301,7 +1347,7 @@ fn validate_appointment(obj: &Map<String, Value>) -> Result<String, Response> {
 
 fn create_appointment(st: &mut State, req: &Request, case_id: i64) -> Response {
     let not_found = || Response::not_found(&format!("Case {case_id} not found"));
-    let Some(case) = st.cases.iter().find(|c| c.id == case_id) else {
+    let Some(case) = st.case_pos(case_id).and_then(|p| st.cases.get(p)) else {
         return not_found();
     };
     // A negative age (clock step) counts as "just created".
@@ -1320,12 +1366,10 @@ fn create_appointment(st: &mut State, req: &Request, case_id: i64) -> Response {
         Ok(iid) => iid,
         Err(r) => return r,
     };
-    if let Some(existing) = st.appointments.iter().find(|a| {
-        !st.allow_duplicates
-            && a.case_id == case_id
-            && !a.deleted
-            && a.integration_id == integration_id
-    }) {
+    if let Some(existing) = st
+        .case_appointments(case_id)
+        .find(|a| !st.allow_duplicates && a.integration_id == integration_id)
+    {
         return Response::conflict(
             "duplicate_integration_id",
             &format!("An appointment with integration_id {integration_id} already exists on case {case_id}"),
@@ -1345,16 +1389,16 @@ fn create_appointment(st: &mut State, req: &Request, case_id: i64) -> Response {
         deleted: false,
     };
     let resp = Response::json(201, &appt.body);
+    st.appointments_by_case
+        .entry(case_id)
+        .or_default()
+        .push(st.appointments.len());
     st.appointments.push(appt);
     resp
 }
 
 fn update_appointment(st: &mut State, req: &Request, id: i64) -> Response {
-    let Some(idx) = st
-        .appointments
-        .iter()
-        .position(|a| a.id == id && !a.deleted)
-    else {
+    let Some(idx) = st.appointment_pos(id) else {
         return Response::not_found(&format!("Appointment {id} not found"));
     };
     let obj = match parse_object(&req.body) {
@@ -1367,9 +1411,10 @@ fn update_appointment(st: &mut State, req: &Request, id: i64) -> Response {
     };
     // In bounds: `idx` came from `position` and nothing was removed since.
     let case_id = st.appointments[idx].case_id;
-    if let Some(other) = st.appointments.iter().find(|a| {
-        a.id != id && a.case_id == case_id && !a.deleted && a.integration_id == integration_id
-    }) {
+    if let Some(other) = st
+        .case_appointments(case_id)
+        .find(|a| a.id != id && a.integration_id == integration_id)
+    {
         return Response::conflict(
             "duplicate_integration_id",
             &format!("An appointment with integration_id {integration_id} already exists on case {case_id}"),
@@ -1389,13 +1434,9 @@ fn update_appointment(st: &mut State, req: &Request, id: i64) -> Response {
 }
 
 fn delete_appointment(st: &mut State, id: i64) -> Response {
-    match st
-        .appointments
-        .iter_mut()
-        .find(|a| a.id == id && !a.deleted)
-    {
-        Some(a) => {
-            a.deleted = true;
+    match st.appointment_pos(id) {
+        Some(pos) => {
+            st.appointments[pos].deleted = true;
             Response::no_content()
         }
         None => Response::not_found(&format!("Appointment {id} not found")),
@@ -1410,13 +1451,16 @@ fn list_messages(st: &State, req: &Request) -> Response {
         Some(_) => return Response::invalid("processed must be true or false"),
     };
     with_paging(req, |p| {
-        let items: Vec<Value> = st
+        let items: Vec<&SandboxMessage> = st
             .messages
             .iter()
             .filter(|m| filter.is_none_or(|f| m.processed == f))
-            .map(|m| st.message_json(m))
             .collect();
-        Response::json(200, &Value::Array(paginate(&items, p)))
+        let page = paginate(&items, p);
+        Response::json(
+            200,
+            &Value::Array(page.iter().map(|m| st.message_json(m)).collect()),
+        )
     })
 }
 

@@ -21,6 +21,7 @@ use crate::casestatus::{ApiError, CaseBody, CaseStatus, Outages};
 use crate::eligibility::{current_body, evaluate, Evaluation, Reason, ReasonCode};
 use crate::fluentcase::Access;
 use crate::ledger::{self, LedgerRow, SkipChange};
+use crate::pool::Flow;
 use crate::runlog::{self, Counts};
 use crate::state::StateStore;
 
@@ -272,209 +273,106 @@ fn execute(
         ..Report::default()
     };
     let mut skip_changes = Vec::new();
-    let mut outages = Outages::default();
     let progress = ctx.out.progress(plan.len(), "matters");
 
-    for Planned {
-        id,
-        file_number: fnum,
-        action,
-        row,
-    } in plan
-    {
-        progress.inc(1);
-        let sid = id.to_string();
-        let previous_skip = skips.remove(&id).map(|s| s.codes);
-        // Record a skip: a log item only when the reasons changed.
-        let mut skipped_for: Option<(String, serde_json::Value)> = None;
-        // An attempt whose answer is unconfirmed: recent enough to wait for.
-        let unconfirmed_recent = row
-            .as_ref()
-            .is_some_and(|r| r.case_id.is_none() && r.intent_at > grace_cutoff);
-
-        match action {
+    // Local work first (no request): skips and drift of pushed matters.
+    let mut network = Vec::new();
+    for p in plan {
+        match p.action {
             Action::InCaseStatus { case_id, changed } => {
-                bump(&mut report.counts, "in_casestatus");
-                let drift = (!changed.is_empty()).then(|| changed.join(", "));
-                let drift_before = row.as_ref().and_then(|r| r.drift.clone());
-                if !changed.is_empty() {
-                    bump(&mut report.counts, "changed_since_push");
-                    let pushed_at = row
-                        .as_ref()
-                        .and_then(|r| r.pushed_at.clone())
-                        .unwrap_or_default();
-                    let msg = drift_message(&pushed_at, &changed);
-                    if drift != drift_before {
-                        runlog::item(
-                            state,
-                            run_id,
-                            "matter",
-                            &sid,
-                            "changed_since_push",
-                            &json!({"message": msg, "fields": changed, "case_id": case_id}),
-                        )?;
-                    }
-                    report.changed_since_push.push(line(id, &fnum, msg));
-                }
-                if drift != drift_before {
-                    ledger::set_drift(state, id, drift.as_deref())?;
+                progress.inc(1);
+                note_drift(
+                    state,
+                    &mut report,
+                    run_id,
+                    p.id,
+                    &p.file_number,
+                    p.row.as_ref(),
+                    case_id,
+                    changed,
+                )?;
+                if skips.remove(&p.id).is_some() {
+                    ledger::clear_skip(state, p.id)?;
                 }
             }
             Action::Skip { reasons } => {
+                progress.inc(1);
                 count_reasons(&mut report.counts, &reasons);
-                report.skipped.push(line(id, &fnum, codes(&reasons)));
-                skipped_for = Some((codes(&reasons), json!({ "reasons": reasons })));
+                report
+                    .skipped
+                    .push(line(p.id, &p.file_number, codes(&reasons)));
+                let previous = skips.remove(&p.id).map(|s| s.codes);
+                note_skip(
+                    state,
+                    &mut skip_changes,
+                    run_id,
+                    p.id,
+                    previous,
+                    codes(&reasons),
+                    json!({ "reasons": reasons }),
+                )?;
             }
-            Action::Reconcile { reasons } => {
-                // Not eligible now, but an earlier create may have landed.
-                count_reasons(&mut report.counts, &reasons);
-                match lookup(client, id) {
-                    PushOutcome::AlreadyThere(case_id) => {
-                        outages.ok();
-                        ledger::record_pushed(state, id, case_id, "found", &now)?;
-                        bump(&mut report.counts, "already_in_casestatus");
-                        runlog::item(
-                            state,
-                            run_id,
-                            "matter",
-                            &sid,
-                            "already_in_casestatus",
-                            &json!({"case_id": case_id}),
-                        )?;
-                        report.already_in_casestatus.push(line(
-                            id,
-                            &fnum,
-                            format!("case {case_id}"),
-                        ));
-                    }
-                    PushOutcome::Failed(e) => {
-                        if outages.stops_run(&e) {
-                            report.error = Some(e.to_string());
-                            report.fatal = Some(e);
-                            break;
-                        }
-                        record_error(
-                            state,
-                            &mut report,
-                            run_id,
-                            id,
-                            &fnum,
-                            format!("look-up of an earlier unconfirmed create failed: {e}"),
-                        )?;
-                    }
-                    _ => {
-                        outages.ok();
-                        if !unconfirmed_recent {
-                            // Confirmed absent twice over: stop looking.
-                            ledger::forget(state, id)?;
-                        }
-                        report.skipped.push(line(id, &fnum, codes(&reasons)));
-                        skipped_for = Some((codes(&reasons), json!({ "reasons": reasons })));
-                    }
-                }
-            }
-            Action::Push { body, .. } => {
-                let sent = serde_json::to_string(&body)?;
-                // Look up first: if it is there, the body of the earlier
-                // attempt (already in the ledger) stays the drift baseline.
-                let outcome = match lookup(client, id) {
-                    PushOutcome::NotThere if unconfirmed_recent => PushOutcome::Unconfirmed,
-                    PushOutcome::NotThere => {
-                        ledger::record_intent(state, id, &sent, &now)?;
-                        create(client, id, &body)
-                    }
-                    other => other,
-                };
-                if !matches!(outcome, PushOutcome::Failed(_)) {
-                    outages.ok();
-                }
-                match outcome {
-                    PushOutcome::Created(case_id) | PushOutcome::AlreadyThere(case_id) => {
-                        let created = matches!(outcome, PushOutcome::Created(_));
-                        let (how, key) = if created {
-                            ("created", "created")
-                        } else {
-                            ("found", "already_in_casestatus")
-                        };
-                        if row.is_none() && !created {
-                            ledger::record_intent(state, id, &sent, &now)?;
-                        }
-                        ledger::record_pushed(state, id, case_id, how, &now)?;
-                        bump(&mut report.counts, key);
-                        runlog::item(
-                            state,
-                            run_id,
-                            "matter",
-                            &sid,
-                            key,
-                            &json!({"case_id": case_id}),
-                        )?;
-                        let l = line(id, &fnum, format!("case {case_id}"));
-                        if created {
-                            report.created.push(l)
-                        } else {
-                            report.already_in_casestatus.push(l)
-                        }
-                    }
-                    PushOutcome::Unconfirmed => {
-                        bump(&mut report.counts, "waiting");
-                        let msg = format!(
-                            "a create sent at {} got no answer and CaseStatus does not list the case yet; it is sent again only if still missing {UNCONFIRMED_GRACE_MINUTES} minutes after that",
-                            row.as_ref().map(|r| r.intent_at.as_str()).unwrap_or("?")
-                        );
-                        runlog::item(
-                            state,
-                            run_id,
-                            "matter",
-                            &sid,
-                            "waiting",
-                            &json!({"message": msg}),
-                        )?;
-                    }
-                    PushOutcome::Rejected { code, message } => {
-                        // Refused outright: no case was made, so no intent stays.
-                        ledger::forget(state, id)?;
-                        bump(&mut report.counts, "rejected");
-                        bump(&mut report.counts, "skipped:rejected_by_casestatus");
-                        let msg = format!("CaseStatus refused the case ({code}): {message}");
-                        report.rejected.push(line(id, &fnum, msg.clone()));
-                        skipped_for = Some((
-                            ReasonCode::RejectedByCasestatus.code().to_string(),
-                            json!({"reasons": [{"code": ReasonCode::RejectedByCasestatus, "message": msg}], "casestatus_code": code}),
-                        ));
-                    }
-                    PushOutcome::Failed(e) if outages.stops_run(&e) => {
-                        report.error = Some(e.to_string());
-                        report.fatal = Some(e);
-                        break;
-                    }
-                    PushOutcome::Failed(e) => {
-                        record_error(state, &mut report, run_id, id, &fnum,
-                            format!("{e}; the attempt is recorded, so the next cycle looks it up before creating"))?;
-                    }
-                    PushOutcome::NotThere => {}
-                }
-            }
-        }
-
-        match (skipped_for, previous_skip) {
-            (Some((c, _)), Some(old)) if old == c => {}
-            (Some((c, detail)), _) => {
-                let outcome = if c == ReasonCode::RejectedByCasestatus.code() {
-                    "rejected"
-                } else {
-                    "skipped"
-                };
-                runlog::item(state, run_id, "matter", &sid, outcome, &detail)?;
-                skip_changes.push(SkipChange::Set {
-                    matter_id: id,
-                    codes: c,
+            Action::Push { .. } | Action::Reconcile { .. } => {
+                let previous = skips.remove(&p.id).map(|s| s.codes);
+                let unconfirmed_recent = p
+                    .row
+                    .as_ref()
+                    .is_some_and(|r| r.case_id.is_none() && r.intent_at > grace_cutoff);
+                network.push(Job {
+                    planned: p,
+                    previous,
+                    unconfirmed_recent,
                 });
             }
-            // Cleared at once so a kill later in the run leaves no stale skip.
-            (None, Some(_)) => ledger::clear_skip(state, id)?,
-            (None, None) => {}
         }
+    }
+
+    // Then the matters that need CaseStatus, `concurrency` at a time. Each
+    // worker has its own state connection and writes the ledger right after
+    // each remote write; this thread keeps the report and the run log.
+    let state_path = state.path().to_path_buf();
+    let mut outages = Outages::default();
+    let mut failure: Option<anyhow::Error> = None;
+    crate::pool::run(
+        network,
+        ctx.config.casestatus.concurrency,
+        || StateStore::open(&state_path),
+        |worker_state, job: Job, emit| {
+            let result = match worker_state {
+                Ok(ws) => push_or_reconcile(client, ws, &job, &now).map_err(anyhow::Error::from),
+                Err(e) => Err(anyhow::anyhow!("{e}")),
+            };
+            emit((job, result));
+        },
+        |(job, result)| {
+            progress.inc(1);
+            let outcome = match result {
+                Ok(o) => o,
+                Err(e) => {
+                    failure = Some(e);
+                    return Flow::Stop;
+                }
+            };
+            match record_outcome(
+                state,
+                &mut report,
+                &mut skip_changes,
+                &mut outages,
+                run_id,
+                job,
+                outcome,
+            ) {
+                Ok(flow) => flow,
+                Err(e) => {
+                    failure = Some(e);
+                    Flow::Stop
+                }
+            }
+        },
+    );
+    progress.finish_and_clear();
+    if let Some(e) = failure {
+        return Err(e);
     }
     if report.error.is_none() {
         // Matters no longer in FluentCase drop out of the skip state.
@@ -490,7 +388,295 @@ fn execute(
         report.error.as_deref(),
         ctx.now,
     )?;
+    // Workers finish in any order; people read lists in matter order.
+    for list in [
+        &mut report.created,
+        &mut report.already_in_casestatus,
+        &mut report.rejected,
+        &mut report.errors,
+        &mut report.skipped,
+    ] {
+        list.sort_by_key(|l| l.matter_id);
+    }
     Ok(report)
+}
+
+/// A matter that needs CaseStatus this cycle.
+struct Job {
+    planned: Planned,
+    /// Its skip codes from the last cycle, if it was skipped.
+    previous: Option<String>,
+    /// An earlier create is unconfirmed and recent enough to wait for.
+    unconfirmed_recent: bool,
+}
+
+/// What a worker found or did for one matter.
+enum NetOutcome {
+    Push(PushOutcome),
+    /// A reconcile look-up: found (case id), or not there.
+    Reconciled(Option<i64>),
+    ReconcileFailed(ApiError),
+}
+
+/// The network part of one matter, on a worker thread with its own state
+/// connection: look up, record the intent, create, record the result.
+fn push_or_reconcile(
+    client: &CaseStatus,
+    ws: &StateStore,
+    job: &Job,
+    now: &str,
+) -> Result<NetOutcome, crate::state::StateError> {
+    let id = job.planned.id;
+    match &job.planned.action {
+        Action::Reconcile { .. } => Ok(match lookup(client, id) {
+            PushOutcome::AlreadyThere(case_id) => {
+                ledger::record_pushed(ws, id, case_id, "found", now)?;
+                NetOutcome::Reconciled(Some(case_id))
+            }
+            PushOutcome::Failed(e) => NetOutcome::ReconcileFailed(e),
+            _ => {
+                if !job.unconfirmed_recent {
+                    // Confirmed absent twice over: stop looking.
+                    ledger::forget(ws, id)?;
+                }
+                NetOutcome::Reconciled(None)
+            }
+        }),
+        Action::Push { body, .. } => {
+            let sent = serde_json::to_string(body).unwrap_or_default();
+            // Look up first: if it is there, the body of the earlier
+            // attempt (already in the ledger) stays the drift baseline.
+            let outcome = match lookup(client, id) {
+                PushOutcome::NotThere if job.unconfirmed_recent => PushOutcome::Unconfirmed,
+                PushOutcome::NotThere => {
+                    ledger::record_intent(ws, id, &sent, now)?;
+                    create(client, id, body)
+                }
+                other => other,
+            };
+            match &outcome {
+                PushOutcome::Created(case_id) => {
+                    ledger::record_pushed(ws, id, *case_id, "created", now)?
+                }
+                PushOutcome::AlreadyThere(case_id) => {
+                    if job.planned.row.is_none() {
+                        ledger::record_intent(ws, id, &sent, now)?;
+                    }
+                    ledger::record_pushed(ws, id, *case_id, "found", now)?;
+                }
+                // Refused outright: no case was made, so no intent stays.
+                PushOutcome::Rejected { .. } => ledger::forget(ws, id)?,
+                _ => {}
+            }
+            Ok(NetOutcome::Push(outcome))
+        }
+        Action::Skip { .. } | Action::InCaseStatus { .. } => Ok(NetOutcome::Reconciled(None)),
+    }
+}
+
+/// Count and log one matter's network outcome (main thread).
+fn record_outcome(
+    state: &StateStore,
+    report: &mut Report,
+    skip_changes: &mut Vec<SkipChange>,
+    outages: &mut Outages,
+    run_id: i64,
+    job: Job,
+    outcome: NetOutcome,
+) -> anyhow::Result<Flow> {
+    let Job {
+        planned, previous, ..
+    } = job;
+    let (id, fnum) = (planned.id, planned.file_number);
+    let sid = id.to_string();
+    let reasons = match planned.action {
+        Action::Reconcile { reasons } => reasons,
+        _ => Vec::new(),
+    };
+    if !reasons.is_empty() {
+        count_reasons(&mut report.counts, &reasons);
+    }
+    let mut skipped_for: Option<(String, serde_json::Value)> = None;
+    let mut stop = false;
+    match outcome {
+        NetOutcome::Reconciled(Some(case_id)) => {
+            outages.ok();
+            bump(&mut report.counts, "already_in_casestatus");
+            runlog::item(
+                state,
+                run_id,
+                "matter",
+                &sid,
+                "already_in_casestatus",
+                &json!({"case_id": case_id}),
+            )?;
+            report
+                .already_in_casestatus
+                .push(line(id, &fnum, format!("case {case_id}")));
+        }
+        NetOutcome::Reconciled(None) => {
+            outages.ok();
+            report.skipped.push(line(id, &fnum, codes(&reasons)));
+            skipped_for = Some((codes(&reasons), json!({ "reasons": reasons })));
+        }
+        NetOutcome::ReconcileFailed(e) => {
+            if outages.stops_run(&e) {
+                stop = true;
+                report.error = Some(e.to_string());
+                report.fatal = Some(e);
+            } else {
+                record_error(
+                    state,
+                    report,
+                    run_id,
+                    id,
+                    &fnum,
+                    format!("look-up of an earlier unconfirmed create failed: {e}"),
+                )?;
+            }
+        }
+        NetOutcome::Push(outcome) => {
+            if !matches!(outcome, PushOutcome::Failed(_)) {
+                outages.ok();
+            }
+            match outcome {
+                PushOutcome::Created(case_id) | PushOutcome::AlreadyThere(case_id) => {
+                    let created = matches!(outcome, PushOutcome::Created(_));
+                    let key = if created {
+                        "created"
+                    } else {
+                        "already_in_casestatus"
+                    };
+                    bump(&mut report.counts, key);
+                    runlog::item(
+                        state,
+                        run_id,
+                        "matter",
+                        &sid,
+                        key,
+                        &json!({"case_id": case_id}),
+                    )?;
+                    let l = line(id, &fnum, format!("case {case_id}"));
+                    if created {
+                        report.created.push(l);
+                    } else {
+                        report.already_in_casestatus.push(l);
+                    }
+                }
+                PushOutcome::Unconfirmed => {
+                    bump(&mut report.counts, "waiting");
+                    let msg = format!(
+                        "a create sent at {} got no answer and CaseStatus does not list the case yet; it is sent again only if still missing {UNCONFIRMED_GRACE_MINUTES} minutes after that",
+                        planned.row.as_ref().map(|r| r.intent_at.as_str()).unwrap_or("?")
+                    );
+                    runlog::item(
+                        state,
+                        run_id,
+                        "matter",
+                        &sid,
+                        "waiting",
+                        &json!({"message": msg}),
+                    )?;
+                }
+                PushOutcome::Rejected { code, message } => {
+                    bump(&mut report.counts, "rejected");
+                    bump(&mut report.counts, "skipped:rejected_by_casestatus");
+                    let msg = format!("CaseStatus refused the case ({code}): {message}");
+                    report.rejected.push(line(id, &fnum, msg.clone()));
+                    skipped_for = Some((
+                        ReasonCode::RejectedByCasestatus.code().to_string(),
+                        json!({"reasons": [{"code": ReasonCode::RejectedByCasestatus, "message": msg}], "casestatus_code": code}),
+                    ));
+                }
+                PushOutcome::Failed(e) if outages.stops_run(&e) => {
+                    stop = true;
+                    report.error = Some(e.to_string());
+                    report.fatal = Some(e);
+                }
+                PushOutcome::Failed(e) => {
+                    record_error(
+                        state,
+                        report,
+                        run_id,
+                        id,
+                        &fnum,
+                        format!("{e}; the attempt is recorded, so the next cycle looks it up before creating"),
+                    )?;
+                }
+                PushOutcome::NotThere => {}
+            }
+        }
+    }
+    match skipped_for {
+        Some((c, detail)) => note_skip(state, skip_changes, run_id, id, previous, c, detail)?,
+        // Cleared at once so a kill later in the run leaves no stale skip.
+        None if previous.is_some() => ledger::clear_skip(state, id)?,
+        None => {}
+    }
+    Ok(if stop { Flow::Stop } else { Flow::Continue })
+}
+
+/// Record a skip: a log item only when the reasons changed since last cycle.
+fn note_skip(
+    state: &StateStore,
+    skip_changes: &mut Vec<SkipChange>,
+    run_id: i64,
+    id: i64,
+    previous: Option<String>,
+    codes: String,
+    detail: serde_json::Value,
+) -> anyhow::Result<()> {
+    if previous.as_deref() == Some(codes.as_str()) {
+        return Ok(());
+    }
+    let outcome = if codes == ReasonCode::RejectedByCasestatus.code() {
+        "rejected"
+    } else {
+        "skipped"
+    };
+    runlog::item(state, run_id, "matter", &id.to_string(), outcome, &detail)?;
+    skip_changes.push(SkipChange::Set {
+        matter_id: id,
+        codes,
+    });
+    Ok(())
+}
+
+/// Report what changed since a matter was pushed (once per change).
+#[allow(clippy::too_many_arguments)]
+fn note_drift(
+    state: &StateStore,
+    report: &mut Report,
+    run_id: i64,
+    id: i64,
+    fnum: &Option<String>,
+    row: Option<&LedgerRow>,
+    case_id: i64,
+    changed: Vec<String>,
+) -> anyhow::Result<()> {
+    bump(&mut report.counts, "in_casestatus");
+    let drift = (!changed.is_empty()).then(|| changed.join(", "));
+    let drift_before = row.and_then(|r| r.drift.clone());
+    if !changed.is_empty() {
+        bump(&mut report.counts, "changed_since_push");
+        let pushed_at = row.and_then(|r| r.pushed_at.clone()).unwrap_or_default();
+        let msg = drift_message(&pushed_at, &changed);
+        if drift != drift_before {
+            runlog::item(
+                state,
+                run_id,
+                "matter",
+                &id.to_string(),
+                "changed_since_push",
+                &json!({"message": msg, "fields": changed, "case_id": case_id}),
+            )?;
+        }
+        report.changed_since_push.push(line(id, fnum, msg));
+    }
+    if drift != drift_before {
+        ledger::set_drift(state, id, drift.as_deref())?;
+    }
+    Ok(())
 }
 
 fn record_error(

@@ -181,6 +181,7 @@ fn rejected_by_casestatus_then_accepted_next_cycle() {
 #[test]
 fn lost_create_response_never_makes_a_second_case() {
     let firm = Firm::new();
+    firm.write_config("concurrency = 1"); // the faults below are queued in request order
     firm.add_matters(1, 2);
     firm.connect_and_map();
     firm.sandbox.set_allow_duplicates(true);
