@@ -26,6 +26,7 @@ use rusqlite::params;
 use crate::app::Ctx;
 use crate::casestatus::{ApiError, AppointmentBody, CaseStatus, Outages};
 use crate::fluentcase::{Access, EventRecord};
+use crate::pool::Flow;
 use crate::report::Report;
 use crate::state::{StateError, StateStore};
 
@@ -311,14 +312,6 @@ pub fn cycle(
         window: window(ctx.now, tz),
         tz,
     };
-    let mut plan: Vec<(i64, Vec<Step>)> = Vec::new();
-    fc.for_each_event(|e| {
-        let pushed = ledger.remove(&e.id);
-        plan.push((e.id, plan_event(Some(&e), pushed.as_ref(), &input)));
-    })?;
-    for (id, pushed) in ledger {
-        plan.push((id, plan_event(None, Some(&pushed), &input)));
-    }
 
     let mut report = Report::new("appointments", dry_run);
     if !vanished_types.is_empty() {
@@ -333,50 +326,126 @@ pub fn cycle(
     if !dry_run {
         report.run_id = Some(crate::runlog::start(state, "appointments", ctx.now)?);
     }
-    let mut exec = Executor {
-        client,
-        now: crate::clock::stamp(ctx.now),
-        propagation_cutoff: crate::clock::stamp(ctx.now - Duration::minutes(PROPAGATION_MINUTES)),
-        pushed_at: &pushed_at,
-        listings: HashMap::new(),
-        outages: Outages::default(),
-    };
-    let progress = ctx.out.progress(plan.len(), "events");
-    'events: for (event_id, steps) in plan {
-        progress.inc(1);
-        let subject = ("event", event_id.to_string());
-        let subject = (subject.0, subject.1.as_str());
+
+    // Plan, keeping only events that need CaseStatus (grouped by case, so
+    // one worker lists a case once); everything else is only counted, so a
+    // million unchanged events cost a counter, not memory.
+    let mut groups: HashMap<i64, EventSteps> = HashMap::new();
+    let mut invalid = Vec::new();
+    let mut plan_one = |event_id: i64, steps: Vec<Step>, report: &mut Report| {
+        let mut actionable = Vec::new();
         for step in steps {
-            if dry_run {
-                describe_dry(&mut report, state, subject, &step)?;
-                continue;
+            match step {
+                Step::Unchanged => report.bump("unchanged"),
+                Step::OutOfWindow => report.bump("outside_window"),
+                Step::Skip(NotWanted::Invalid(msg)) => invalid.push((event_id, msg)),
+                Step::Skip(why) => report.bump(why.count_key()),
+                other => actionable.push(other),
             }
-            let result = exec.apply(state, &mut report, event_id, subject, step);
-            match result {
-                Ok(()) => {}
-                Err(Failure::State(e)) => return Err(e.into()),
-                // A refusal of this one appointment: record-level, like a 422 for a matter.
-                Err(Failure::Api(ApiError::Rejected { code, message })) => {
-                    report.record(
-                        state,
-                        subject,
-                        "rejected",
-                        format!("CaseStatus refused it ({code}): {message}; retried next cycle"),
-                    )?;
-                    continue 'events;
-                }
-                Err(Failure::Api(e)) => {
-                    if exec.outages.stops_run(&e) {
-                        report.error = Some(e.to_string());
-                        report.fatal = Some(e);
-                        break 'events;
-                    }
-                    report.record(state, subject, "errors", e.to_string())?;
-                    // Later steps for this event depend on this one.
-                    continue 'events;
+        }
+        let key = actionable.iter().find_map(|s| match s {
+            Step::Create { case_id, .. } => Some(*case_id),
+            Step::Update { pushed, .. } | Step::Delete { pushed, .. } => Some(pushed.case_id),
+            _ => None,
+        });
+        if let Some(case) = key {
+            groups.entry(case).or_default().push((event_id, actionable));
+        }
+    };
+    fc.for_each_event(|e| {
+        let pushed = ledger.remove(&e.id);
+        plan_one(
+            e.id,
+            plan_event(Some(&e), pushed.as_ref(), &input),
+            &mut report,
+        );
+    })?;
+    for (id, pushed) in ledger {
+        plan_one(id, plan_event(None, Some(&pushed), &input), &mut report);
+    }
+    for (event_id, msg) in invalid {
+        report.record(state, ("event", &event_id.to_string()), "invalid", msg)?;
+    }
+    let mut groups: Vec<(i64, EventSteps)> = groups.into_iter().collect();
+    groups.sort_by_key(|(case, _)| *case);
+
+    if dry_run {
+        for (_, events) in &groups {
+            for (event_id, steps) in events {
+                for step in steps {
+                    describe_dry(&mut report, state, ("event", &event_id.to_string()), step)?;
                 }
             }
         }
+        return Ok(report);
+    }
+
+    let total: usize = groups.iter().map(|(_, e)| e.len()).sum();
+    let progress = ctx.out.progress(total, "events");
+    let now = crate::clock::stamp(ctx.now);
+    let propagation_cutoff = crate::clock::stamp(ctx.now - Duration::minutes(PROPAGATION_MINUTES));
+    let state_path = state.path().to_path_buf();
+    let mut outages = Outages::default();
+    let mut failure: Option<anyhow::Error> = None;
+    crate::pool::run(
+        groups,
+        ctx.config.casestatus.concurrency,
+        || StateStore::open(&state_path),
+        |worker_state, (_, events): (i64, EventSteps), emit| {
+            let ws = match worker_state {
+                Ok(ws) => ws,
+                Err(e) => {
+                    emit(EventResult::broken(anyhow::anyhow!("{e}")));
+                    return;
+                }
+            };
+            let mut exec = Executor {
+                client,
+                state: ws,
+                now: &now,
+                propagation_cutoff: &propagation_cutoff,
+                pushed_at: &pushed_at,
+                listings: HashMap::new(),
+                records: Vec::new(),
+                called_ok: false,
+            };
+            for (event_id, steps) in events {
+                let mut error = None;
+                for step in steps {
+                    if let Err(e) = exec.apply(event_id, step) {
+                        // Later steps for this event depend on this one.
+                        error = Some(e);
+                        break;
+                    }
+                }
+                let result = EventResult {
+                    event_id,
+                    records: std::mem::take(&mut exec.records),
+                    called_ok: std::mem::take(&mut exec.called_ok),
+                    error,
+                };
+                if !emit(result) {
+                    return;
+                }
+            }
+        },
+        |result| {
+            progress.inc(1);
+            match record_event(state, &mut report, &mut outages, result) {
+                Ok(flow) => flow,
+                Err(e) => {
+                    failure = Some(e);
+                    Flow::Stop
+                }
+            }
+        },
+    );
+    progress.finish_and_clear();
+    if let Some(e) = failure {
+        if let Some(run_id) = report.run_id {
+            crate::runlog::fail(state, run_id, &e, ctx.now);
+        }
+        return Err(e);
     }
     if let Some(run_id) = report.run_id {
         crate::runlog::finish(
@@ -388,6 +457,75 @@ pub fn cycle(
         )?;
     }
     Ok(report)
+}
+
+/// The steps of the events of one case: (event id, steps).
+type EventSteps = Vec<(i64, Vec<Step>)>;
+
+/// What happened to one event on a worker.
+struct EventResult {
+    event_id: i64,
+    /// (outcome, detail) for the report; an empty detail is only counted.
+    records: Vec<(&'static str, String)>,
+    /// A call to CaseStatus succeeded (the outage streak is over).
+    called_ok: bool,
+    error: Option<Failure>,
+}
+
+impl EventResult {
+    fn broken(e: anyhow::Error) -> EventResult {
+        EventResult {
+            event_id: 0,
+            records: Vec::new(),
+            called_ok: false,
+            error: Some(Failure::Other(e)),
+        }
+    }
+}
+
+/// Count and log one event's result (main thread); whether to go on.
+fn record_event(
+    state: &StateStore,
+    report: &mut Report,
+    outages: &mut Outages,
+    result: EventResult,
+) -> anyhow::Result<Flow> {
+    let sid = result.event_id.to_string();
+    let subject = ("event", sid.as_str());
+    for (outcome, detail) in result.records {
+        if detail.is_empty() {
+            report.bump(outcome);
+        } else {
+            report.record(state, subject, outcome, detail)?;
+        }
+    }
+    match result.error {
+        None => {
+            if result.called_ok {
+                outages.ok();
+            }
+        }
+        Some(Failure::State(e)) => return Err(e.into()),
+        Some(Failure::Other(e)) => return Err(e),
+        // A refusal of this one appointment: record-level, like a 422 for a matter.
+        Some(Failure::Api(ApiError::Rejected { code, message })) => {
+            report.record(
+                state,
+                subject,
+                "rejected",
+                format!("CaseStatus refused it ({code}): {message}; retried next cycle"),
+            )?;
+        }
+        Some(Failure::Api(e)) => {
+            if outages.stops_run(&e) {
+                report.error = Some(e.to_string());
+                report.fatal = Some(e);
+                return Ok(Flow::Stop);
+            }
+            report.record(state, subject, "errors", e.to_string())?;
+        }
+    }
+    Ok(Flow::Continue)
 }
 
 fn describe_dry(
@@ -410,24 +548,14 @@ fn describe_dry(
             format!("{:?} at {}", body.title, body.starts_at),
         ),
         Step::Delete { why, .. } => report.record(state, subject, "would_delete", why.to_string()),
-        Step::Unchanged => {
-            report.bump("unchanged");
-            Ok(())
-        }
-        Step::Skip(why) => {
-            report.bump(why.count_key());
-            Ok(())
-        }
-        Step::OutOfWindow => {
-            report.bump("outside_window");
-            Ok(())
-        }
+        Step::Unchanged | Step::Skip(_) | Step::OutOfWindow => Ok(()),
     }
 }
 
 enum Failure {
     Api(ApiError),
     State(StateError),
+    Other(anyhow::Error),
 }
 
 impl From<StateError> for Failure {
@@ -442,32 +570,27 @@ impl From<ApiError> for Failure {
     }
 }
 
+/// Carries out one event's steps on a worker thread, with the worker's own
+/// state connection; what happened goes to `records` for the main thread.
 struct Executor<'a> {
     client: &'a CaseStatus,
-    now: String,
+    state: &'a StateStore,
+    now: &'a str,
     /// Cases pushed after this time may still be propagating in CaseStatus.
-    propagation_cutoff: String,
+    propagation_cutoff: &'a str,
     pushed_at: &'a HashMap<i64, String>,
     /// Per case, the appointments CaseStatus holds (integration id → id),
     /// listed once per run before the first create on that case.
     listings: HashMap<i64, HashMap<String, i64>>,
-    outages: Outages,
+    records: Vec<(&'static str, String)>,
+    called_ok: bool,
 }
 
 impl Executor<'_> {
-    fn apply(
-        &mut self,
-        state: &StateStore,
-        report: &mut Report,
-        event_id: i64,
-        subject: (&str, &str),
-        step: Step,
-    ) -> Result<(), Failure> {
+    fn apply(&mut self, event_id: i64, step: Step) -> Result<(), Failure> {
+        let state = self.state;
         match step {
-            Step::Unchanged => report.bump("unchanged"),
-            Step::OutOfWindow => report.bump("outside_window"),
-            Step::Skip(NotWanted::Invalid(msg)) => report.record(state, subject, "invalid", msg)?,
-            Step::Skip(why) => report.bump(why.count_key()),
+            Step::Unchanged | Step::OutOfWindow | Step::Skip(_) => {}
             Step::Delete { pushed, why } => {
                 let id = match pushed.appointment_id {
                     Some(id) => Some(id),
@@ -480,16 +603,12 @@ impl Executor<'_> {
                 };
                 if let Some(id) = id {
                     self.client.delete_appointment(id)?;
-                    self.outages.ok();
+                    self.called_ok = true;
                     if let Some(m) = self.listings.get_mut(&pushed.case_id) {
                         m.remove(&event_id.to_string());
                     }
-                    report.record(
-                        state,
-                        subject,
-                        "deleted",
-                        format!("appointment {id}: {why}"),
-                    )?;
+                    self.records
+                        .push(("deleted", format!("appointment {id}: {why}")));
                 }
                 store::forget(state, event_id)?;
             }
@@ -499,27 +618,15 @@ impl Executor<'_> {
                 };
                 match self.client.update_appointment(id, &body) {
                     Ok(()) => {
-                        self.outages.ok();
-                        store::record_sent(state, event_id, id, &body, &self.now)?;
-                        report.record(
-                            state,
-                            subject,
-                            "updated",
-                            format!("{:?} at {}", body.title, body.starts_at),
-                        )?;
+                        self.called_ok = true;
+                        store::record_sent(state, event_id, id, &body, self.now)?;
+                        self.records
+                            .push(("updated", format!("{:?} at {}", body.title, body.starts_at)));
                     }
                     Err(ApiError::NotFound { .. }) => {
                         // Removed in CaseStatus by someone: put it back.
                         store::forget(state, event_id)?;
-                        return self.create(
-                            state,
-                            report,
-                            event_id,
-                            subject,
-                            pushed.matter_id,
-                            pushed.case_id,
-                            body,
-                        );
+                        return self.create(event_id, pushed.matter_id, pushed.case_id, body);
                     }
                     Err(e) => return Err(e.into()),
                 }
@@ -528,27 +635,24 @@ impl Executor<'_> {
                 matter_id,
                 case_id,
                 body,
-            } => return self.create(state, report, event_id, subject, matter_id, case_id, body),
+            } => return self.create(event_id, matter_id, case_id, body),
         }
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn create(
         &mut self,
-        state: &StateStore,
-        report: &mut Report,
         event_id: i64,
-        subject: (&str, &str),
         matter_id: i64,
         case_id: i64,
         body: AppointmentBody,
     ) -> Result<(), Failure> {
+        let state = self.state;
         let recent = self
             .pushed_at
             .get(&case_id)
-            .is_some_and(|at| *at > self.propagation_cutoff);
-        let waiting = |report: &mut Report| -> Result<(), Failure> {
+            .is_some_and(|at| at.as_str() > self.propagation_cutoff);
+        let waiting = |records: &mut Vec<(&'static str, String)>| -> Result<(), Failure> {
             if !recent {
                 return Err(Failure::Api(ApiError::NotFound {
                     message: format!(
@@ -556,32 +660,30 @@ impl Executor<'_> {
                     ),
                 }));
             }
-            report.record(
-                state,
-                subject,
+            records.push((
                 "waiting",
                 format!("case {case_id} is new and CaseStatus has not finished setting it up; retried next cycle"),
-            )?;
+            ));
             Ok(())
         };
-        store::record_intent(state, event_id, matter_id, case_id, &self.now)?;
+        store::record_intent(state, event_id, matter_id, case_id, self.now)?;
         let existing = match self.listing(case_id) {
             Ok(map) => map.get(&body.integration_id).copied(),
-            Err(ApiError::NotFound { .. }) => return waiting(report),
+            Err(ApiError::NotFound { .. }) => return waiting(&mut self.records),
             Err(e) => return Err(e.into()),
         };
         let (id, outcome) = match existing {
             Some(id) => (id, "found"),
             None => match self.client.create_appointment(case_id, &body) {
                 Ok(id) => {
-                    self.outages.ok();
+                    self.called_ok = true;
                     (id, "created")
                 }
                 Err(ApiError::Conflict {
                     existing_id: Some(id),
                     ..
                 }) => (id, "found"),
-                Err(ApiError::NotFound { .. }) => return waiting(report),
+                Err(ApiError::NotFound { .. }) => return waiting(&mut self.records),
                 Err(e) => {
                     // Perhaps created with the answer lost: look before giving up.
                     self.listings.remove(&case_id);
@@ -600,13 +702,11 @@ impl Executor<'_> {
             store::record_id(state, event_id, id)?;
             self.client.update_appointment(id, &body)?;
         }
-        store::record_sent(state, event_id, id, &body, &self.now)?;
+        store::record_sent(state, event_id, id, &body, self.now)?;
         if let Some(m) = self.listings.get_mut(&case_id) {
             m.insert(body.integration_id.clone(), id);
         }
-        report.record(
-            state,
-            subject,
+        self.records.push((
             if outcome == "created" {
                 "created"
             } else {
@@ -616,14 +716,14 @@ impl Executor<'_> {
                 "{:?} at {} → appointment {id} on case {case_id}",
                 body.title, body.starts_at
             ),
-        )?;
+        ));
         Ok(())
     }
 
     fn listing(&mut self, case_id: i64) -> Result<&HashMap<String, i64>, ApiError> {
         if !self.listings.contains_key(&case_id) {
             let list = self.client.list_appointments(case_id)?;
-            self.outages.ok();
+            self.called_ok = true;
             let map = list
                 .into_iter()
                 .filter_map(|a| a.integration_id.map(|i| (i, a.id)))

@@ -18,6 +18,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use crate::app::Ctx;
 use crate::casestatus::{CaseStatus, Message, Outages};
 use crate::fluentcase::{Access, FluentCase, FluentCaseError};
+use crate::pool::Flow;
 use crate::report::Report;
 use crate::state::StateStore;
 
@@ -137,37 +138,37 @@ pub fn cycle(
     client: &CaseStatus,
     dry_run: bool,
 ) -> anyhow::Result<Report> {
-    let access = if dry_run {
-        Access::ReadOnly
-    } else {
-        Access::InsertActivities
-    };
-    let mut fc = ctx.fluentcase(access)?;
+    // This thread only reads FluentCase; the workers insert.
+    let fc = ctx.fluentcase(Access::ReadOnly)?;
     let mut report = Report::new("messages", dry_run);
     if !dry_run {
         report.run_id = Some(crate::runlog::start(state, "messages", ctx.now)?);
     }
+    let finish = |state: &StateStore, report: &Report| -> anyhow::Result<()> {
+        if let Some(run_id) = report.run_id {
+            crate::runlog::finish(
+                state,
+                run_id,
+                &report.counts,
+                report.error.as_deref(),
+                ctx.now,
+            )?;
+        }
+        Ok(())
+    };
     let messages = match client.unprocessed_messages() {
         Ok(m) => m,
         Err(e) => {
             report.error = Some(e.to_string());
             report.fatal = Some(e);
-            if let Some(run_id) = report.run_id {
-                crate::runlog::finish(
-                    state,
-                    run_id,
-                    &report.counts,
-                    report.error.as_deref(),
-                    ctx.now,
-                )?;
-            }
+            finish(state, &report)?;
             return Ok(report);
         }
     };
-    let mut outages = Outages::default();
-    let progress = ctx.out.progress(messages.len(), "messages");
+
+    // Check and match every message here; only importable ones go on.
+    let mut importable = Vec::new();
     for m in &messages {
-        progress.inc(1);
         let subject_id = m.id.to_string();
         let subject = ("message", subject_id.as_str());
         let mut lookup_error = None;
@@ -188,33 +189,8 @@ pub fn cycle(
             )?;
             continue;
         }
-        let incoming = match prepared {
-            Ok(i) => i,
-            Err(NotImported::Ignored) => {
-                report.bump("ignored_not_client");
-                continue;
-            }
-            Err(NotImported::Invalid(why)) => {
-                report.record(
-                    state,
-                    subject,
-                    "invalid",
-                    format!("{why}; left unprocessed in CaseStatus"),
-                )?;
-                continue;
-            }
-            Err(NotImported::Unmatched(why)) => {
-                report.record(
-                    state,
-                    subject,
-                    "unmatched",
-                    format!("{why}; left unprocessed in CaseStatus"),
-                )?;
-                continue;
-            }
-        };
-        if dry_run {
-            report.record(
+        match prepared {
+            Ok(incoming) if dry_run => report.record(
                 state,
                 subject,
                 "would_import",
@@ -223,72 +199,116 @@ pub fn cycle(
                     incoming.matter_id,
                     preview(&incoming.body)
                 ),
-            )?;
-            continue;
+            )?,
+            Ok(incoming) => importable.push(incoming),
+            Err(NotImported::Ignored) => report.bump("ignored_not_client"),
+            Err(NotImported::Invalid(why)) => report.record(
+                state,
+                subject,
+                "invalid",
+                format!("{why}; left unprocessed in CaseStatus"),
+            )?,
+            Err(NotImported::Unmatched(why)) => report.record(
+                state,
+                subject,
+                "unmatched",
+                format!("{why}; left unprocessed in CaseStatus"),
+            )?,
         }
-        let inserted = match insert_activity(&mut fc, &incoming) {
-            Ok(i) => i,
-            Err(e) => {
-                report.record(
-                    state,
-                    subject,
+    }
+    if dry_run {
+        return Ok(report);
+    }
+    drop(fc);
+
+    // Insert, then mark processed: `concurrency` messages at a time, each
+    // worker with its own FluentCase connection (FluentCase serialises the
+    // short inserts; the marks overlap).
+    let progress = ctx.out.progress(importable.len(), "messages");
+    let fc_path = ctx.config.fluentcase.database.clone();
+    let mut outages = Outages::default();
+    crate::pool::run(
+        importable,
+        ctx.config.casestatus.concurrency,
+        || FluentCase::open(&fc_path, Access::InsertActivities),
+        |worker_fc, incoming: Incoming, emit| {
+            let outcome = match worker_fc {
+                Err(e) => Imported::NotSaved(e.to_string()),
+                Ok(fc) => match insert_activity(fc, &incoming) {
+                    Err(e) => Imported::NotSaved(e.to_string()),
+                    Ok(inserted) => match client.mark_processed(incoming.message_id) {
+                        Ok(()) => Imported::Done { inserted },
+                        Err(e) => Imported::NotMarked(e),
+                    },
+                },
+            };
+            emit((incoming, outcome));
+        },
+        |(incoming, outcome)| {
+            progress.inc(1);
+            let sid = incoming.message_id.to_string();
+            let subject = ("message", sid.as_str());
+            let (outcome, detail) = match outcome {
+                Imported::Done { inserted } => {
+                    outages.ok();
+                    if inserted {
+                        (
+                            "imported",
+                            format!(
+                                "to matter {}: {}",
+                                incoming.matter_id,
+                                preview(&incoming.body)
+                            ),
+                        )
+                    } else {
+                        (
+                            "already_imported",
+                            format!(
+                                "activity on matter {} existed; marked processed now",
+                                incoming.matter_id
+                            ),
+                        )
+                    }
+                }
+                Imported::NotSaved(e) => (
                     "errors",
                     format!("{e}; left unprocessed, retried next cycle"),
-                )?;
-                continue;
-            }
-        };
-        match client.mark_processed(m.id) {
-            Ok(()) => {
-                outages.ok();
-                if inserted {
-                    report.record(
-                        state,
-                        subject,
-                        "imported",
-                        format!(
-                            "to matter {}: {}",
-                            incoming.matter_id,
-                            preview(&incoming.body)
-                        ),
-                    )?;
-                } else {
-                    report.record(
-                        state,
-                        subject,
-                        "already_imported",
-                        format!(
-                            "activity on matter {} existed; marked processed now",
-                            incoming.matter_id
-                        ),
-                    )?;
+                ),
+                Imported::NotMarked(e) => {
+                    if outages.stops_run(&e) {
+                        report.error = Some(e.to_string());
+                        report.fatal = Some(e);
+                        return Flow::Stop;
+                    }
+                    ("errors", format!(
+                        "activity saved on matter {}, but marking it processed failed ({e}); retried next cycle without a second activity",
+                        incoming.matter_id
+                    ))
                 }
-            }
-            Err(e) => {
-                if outages.stops_run(&e) {
+            };
+            match report.record(state, subject, outcome, detail) {
+                Ok(()) => Flow::Continue,
+                Err(e) => {
                     report.error = Some(e.to_string());
-                    report.fatal = Some(e);
-                    break;
+                    Flow::Stop
                 }
-                report.record(
-                    state,
-                    subject,
-                    "errors",
-                    format!("activity saved on matter {}, but marking it processed failed ({e}); retried next cycle without a second activity", incoming.matter_id),
-                )?;
             }
-        }
-    }
-    if let Some(run_id) = report.run_id {
-        crate::runlog::finish(
-            state,
-            run_id,
-            &report.counts,
-            report.error.as_deref(),
-            ctx.now,
-        )?;
-    }
+        },
+    );
+    progress.finish_and_clear();
+    finish(state, &report)?;
     Ok(report)
+}
+
+/// What a worker did with one message.
+enum Imported {
+    /// The activity is in FluentCase (`inserted` false: it already was) and
+    /// the message is marked processed.
+    Done { inserted: bool },
+    /// The activity could not be saved; the message stays unprocessed.
+    NotSaved(String),
+    /// Saved, but the mark failed: retried next cycle, no second activity.
+    NotMarked(crate::casestatus::ApiError),
 }
 
 fn matter_exists(fc: &FluentCase, id: i64) -> Result<bool, FluentCaseError> {
