@@ -9,7 +9,7 @@
 //! into text) because one odd row must not stop a cycle; judging whether the
 //! data is good enough is the eligibility module's job.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -319,12 +319,64 @@ impl FluentCase {
 
     /// Visit every matter, in id order, one at a time (the table can be large).
     ///
+    /// FluentCase has no index on `contact_phones.contact_id` and we may not
+    /// add one, so phones are read in one pass up front (only those of
+    /// primary parties), and primary parties are merged in from a second
+    /// query ordered by matter id — two streams instead of a query per
+    /// matter, which was quadratic on a big firm.
+    ///
     /// # Errors
     /// A database error; the visitor's own errors are the caller's business.
     pub fn for_each_matter(
         &self,
         mut visit: impl FnMut(MatterRecord),
     ) -> Result<(), FluentCaseError> {
+        let mut phones = self.primary_phones()?;
+        let mut parties_stmt = self
+            .conn
+            .prepare(
+                "SELECT mp.matter_id, mp.contact_id, c.id IS NOT NULL, c.first_name, c.last_name,
+                        c.email, c.date_of_birth
+                 FROM matter_parties mp LEFT JOIN contacts c ON c.id = mp.contact_id
+                 WHERE mp.is_primary <> 0
+                 ORDER BY mp.matter_id, mp.contact_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut parties = parties_stmt.query([]).map_err(|e| self.err(e))?;
+        let mut next_party = || -> Result<Option<(i64, PrimaryParty)>, FluentCaseError> {
+            loop {
+                let Some(r) = parties.next().map_err(|e| self.err(e))? else {
+                    return Ok(None);
+                };
+                let read = (|| -> rusqlite::Result<Option<(i64, PrimaryParty)>> {
+                    let Some(matter_id) = int(r, 0)? else {
+                        return Ok(None);
+                    };
+                    let Some(contact_id) = int(r, 1)? else {
+                        return Ok(None);
+                    };
+                    Ok(Some((
+                        matter_id,
+                        PrimaryParty {
+                            contact_id,
+                            contact_exists: r.get(2)?,
+                            first_name: text(r, 3)?,
+                            last_name: text(r, 4)?,
+                            email: text(r, 5)?,
+                            date_of_birth: text(r, 6)?,
+                            phones: Vec::new(),
+                        },
+                    )))
+                })()
+                .map_err(|e| self.err(e))?;
+                // Rows whose ids are not numbers cannot belong to a matter.
+                if read.is_some() {
+                    return Ok(read);
+                }
+            }
+        };
+        let mut pending = next_party()?;
+
         let mut stmt = self
             .conn
             .prepare(&format!("{MATTER_SELECT} ORDER BY m.id"))
@@ -332,10 +384,51 @@ impl FluentCase {
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let mut m = matter_from_row(row).map_err(|e| self.err(e))?;
-            m.primary_parties = self.primary_parties(m.id)?;
+            // Parties of matters that do not exist are passed over.
+            while pending.as_ref().is_some_and(|(mid, _)| *mid < m.id) {
+                pending = next_party()?;
+            }
+            while pending.as_ref().is_some_and(|(mid, _)| *mid == m.id) {
+                if let Some((_, mut party)) = pending.take() {
+                    party.phones = phones.get(&party.contact_id).cloned().unwrap_or_default();
+                    m.primary_parties.push(party);
+                }
+                pending = next_party()?;
+            }
             visit(m);
         }
+        phones.clear();
         Ok(())
+    }
+
+    /// Phones of every contact that is a primary party somewhere, by contact.
+    fn primary_phones(&self) -> Result<HashMap<i64, Vec<Phone>>, FluentCaseError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT contact_id, label, number FROM contact_phones
+                 WHERE contact_id IN (SELECT contact_id FROM matter_parties WHERE is_primary <> 0)
+                 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut out: HashMap<i64, Vec<Phone>> = HashMap::new();
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let (Some(contact), label, Some(number)) = (
+                int(r, 0).map_err(|e| self.err(e))?,
+                text(r, 1).map_err(|e| self.err(e))?,
+                text(r, 2).map_err(|e| self.err(e))?,
+            ) else {
+                continue;
+            };
+            let number = number.trim().to_string();
+            if !number.is_empty() {
+                out.entry(contact)
+                    .or_default()
+                    .push(Phone { label, number });
+            }
+        }
+        Ok(out)
     }
 
     /// Visit every calendar event, in id order, one at a time.

@@ -203,6 +203,12 @@ impl StateStore {
         let _: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(sql)?;
+        // In WAL mode NORMAL is safe against a killed process (the case that
+        // matters here) and avoids an fsync per ledger write. A power cut
+        // may lose the last writes; the syncs recover those by looking up
+        // by integration_id before any create.
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sql)?;
         migrate(&mut conn, path)?;
         // Deleted rows (an old API key) are overwritten, not left in free
         // pages. Set after the schema exists: on a still-empty file SQLite

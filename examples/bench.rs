@@ -1,0 +1,357 @@
+//! Benchmark: a synthetic big firm against the sandbox, through the real
+//! release binary.
+//!
+//! ```sh
+//! cargo build --release && cargo run --release --example bench
+//! BENCH_SCALE=0.1 BENCH_LATENCY_MS=20 BENCH_CONCURRENCY=8 BENCH_CYCLES=96 cargo run --release --example bench
+//! ```
+//!
+//! At scale 1: 100,000 matters (10% eligible), 1,000,000 calendar events
+//! (50,000 in the window on enabled types), 20,000 client messages. Each
+//! sync runs as its own process; the sandbox (in this process) adds the
+//! latency to every request. For each step it prints wall time, requests,
+//! the ideal (requests × latency ÷ concurrency), their ratio and the
+//! process's peak RSS (VmHWM, sampled every 20 ms); then a no-change
+//! `sync all`, `why-skipped` timings, and the state file's growth over
+//! BENCH_CYCLES no-change cycles 15 minutes apart and after 31 days.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use casestatus_sync::sample;
+use casestatus_sync::sandbox::{NewMessage, Sandbox};
+use chrono::{DateTime, Duration as Days, Utc};
+use rusqlite::params;
+
+fn env_f(name: &str, default: f64) -> f64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Bench {
+    bin: PathBuf,
+    config: PathBuf,
+    state: PathBuf,
+    sandbox: Sandbox,
+    latency: Duration,
+    concurrency: usize,
+}
+
+struct Measured {
+    wall: Duration,
+    requests: usize,
+    peak_rss_kb: u64,
+    code: i32,
+}
+
+impl Bench {
+    /// Run the binary once at clock `now`; wall time, requests, peak RSS.
+    fn run(&self, now: DateTime<Utc>, args: &[&str], stdin: Option<&str>) -> Measured {
+        self.sandbox.clear_requests();
+        let start = Instant::now();
+        let mut cmd = Command::new(&self.bin);
+        cmd.arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("CASESTATUS_SYNC_NOW", now.to_rfc3339())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            });
+        let mut child = cmd.spawn().expect("start casestatus-sync");
+        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            use std::io::Write;
+            pipe.write_all(text.as_bytes()).expect("stdin");
+        }
+        let status_path = format!("/proc/{}/status", child.id());
+        let mut peak = 0;
+        let code = loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                break status.code().unwrap_or(-1);
+            }
+            if let Ok(text) = std::fs::read_to_string(&status_path) {
+                if let Some(kb) = text
+                    .lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|v| v.parse::<u64>().ok())
+                {
+                    peak = peak.max(kb);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let wall = start.elapsed();
+        if code != 0 {
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                use std::io::Read;
+                let _ = e.read_to_string(&mut err);
+            }
+            eprintln!("  ({args:?} exited {code}: {})", err.trim());
+        }
+        Measured {
+            wall,
+            requests: self.sandbox.requests().len(),
+            peak_rss_kb: peak,
+            code,
+        }
+    }
+
+    fn report(&self, label: &str, m: &Measured) {
+        let ideal = self.latency.as_secs_f64() * m.requests as f64 / self.concurrency as f64;
+        let ratio = if ideal > 0.0 {
+            m.wall.as_secs_f64() / ideal
+        } else {
+            f64::NAN
+        };
+        println!(
+            "{label:<34} wall {:>8.2}s  requests {:>7}  ideal {:>8.2}s  ratio {:>5.2}  peak RSS {:>6.1} MB  exit {}",
+            m.wall.as_secs_f64(), m.requests, ideal, ratio, m.peak_rss_kb as f64 / 1024.0, m.code
+        );
+    }
+}
+
+fn file_size(p: &Path) -> u64 {
+    let mut total = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    for suffix in ["-wal", "-shm"] {
+        let mut q = p.as_os_str().to_owned();
+        q.push(suffix);
+        total += std::fs::metadata(PathBuf::from(q))
+            .map(|m| m.len())
+            .unwrap_or(0);
+    }
+    total
+}
+
+fn main() {
+    let scale = env_f("BENCH_SCALE", 1.0);
+    let latency = Duration::from_millis(env_f("BENCH_LATENCY_MS", 20.0) as u64);
+    let concurrency = env_f("BENCH_CONCURRENCY", 8.0) as usize;
+    let cycles = env_f("BENCH_CYCLES", 96.0) as usize;
+    let matters = (100_000.0 * scale) as i64;
+    let events_total = (1_000_000.0 * scale) as i64;
+    let messages = (20_000.0 * scale) as i64;
+
+    let exe = std::env::current_exe().expect("own path");
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|d| d.join("casestatus-sync"))
+        .expect("target dir");
+    if !bin.is_file() {
+        eprintln!(
+            "{} not found: run `cargo build --release` first",
+            bin.display()
+        );
+        std::process::exit(2);
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let now: DateTime<Utc> = "2026-11-28T12:00:00Z".parse().expect("time");
+    println!(
+        "synthetic firm: {matters} matters, {events_total} events, {messages} client messages; latency {} ms; concurrency {concurrency}",
+        latency.as_millis()
+    );
+
+    // FluentCase: every 10th matter is eligible; the rest are closed.
+    let t = Instant::now();
+    let fc_path = dir.path().join("fluentcase.db");
+    let mut fc = sample::create_fluentcase(&fc_path).expect("fluentcase");
+    let tx = fc.transaction().expect("tx");
+    {
+        let old = (now - Days::days(400)).to_rfc3339();
+        let mut m = tx.prepare("INSERT INTO matters (id, file_number, case_type_id, status_id, attorney_id, paralegal_id, opened_on, created_at, updated_at) VALUES (?1, ?2, 1, ?3, 1, 4, '2025-01-05', ?4, ?4)").expect("sql");
+        let mut c = tx.prepare("INSERT INTO contacts (id, first_name, last_name, email, date_of_birth) VALUES (?1, 'Client', ?2, NULL, '1980-03-14')").expect("sql");
+        let mut ph = tx.prepare("INSERT INTO contact_phones (contact_id, label, number) VALUES (?1, 'mobile', '+1 512 555 0100')").expect("sql");
+        let mut mp = tx.prepare("INSERT INTO matter_parties (matter_id, contact_id, role, is_primary) VALUES (?1, ?1, 'Client', 1)").expect("sql");
+        for id in 1..=matters {
+            let status = if id % 10 == 0 { 2 } else { 5 };
+            m.execute(params![id, format!("WC-{id:06}"), status, old])
+                .expect("matter");
+            c.execute(params![id, format!("Number{id}")])
+                .expect("contact");
+            ph.execute([id]).expect("phone");
+            mp.execute([id]).expect("party");
+        }
+        // Events: 5 in the window on each eligible matter (Deposition),
+        // the rest in the past or of a disabled type.
+        let mut e = tx.prepare("INSERT INTO calendar_events (id, matter_id, event_type_id, title, starts_at, ends_at, all_day, location, notes, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, 'Bring ID', ?8)").expect("sql");
+        let in_window = (matters / 10) * 5;
+        for id in 1..=events_total {
+            let (matter, type_id, start) = if id <= in_window {
+                let matter = ((id - 1) / 5 + 1) * 10;
+                (matter, 1, now + Days::days(1 + id % 170))
+            } else {
+                let matter = 1 + id % matters;
+                if id % 2 == 0 {
+                    (matter, 4, now + Days::days(1 + id % 170))
+                } else {
+                    (matter, 1, now - Days::days(3 + id % 300))
+                }
+            };
+            let location = if id % 3 == 0 {
+                "https://zoom.example/j/1"
+            } else {
+                "123 Main St"
+            };
+            e.execute(params![
+                id,
+                matter,
+                type_id,
+                format!("Event {id}"),
+                start.to_rfc3339(),
+                (start + Days::hours(1)).to_rfc3339(),
+                location,
+                old
+            ])
+            .expect("event");
+        }
+    }
+    tx.commit().expect("commit");
+    drop(fc);
+    println!(
+        "generated FluentCase in {:.1}s ({:.0} MB)",
+        t.elapsed().as_secs_f64(),
+        file_size(&fc_path) as f64 / 1e6
+    );
+
+    let sandbox = Sandbox::demo(0).expect("sandbox");
+    let eligible = matters / 10;
+    for i in 0..messages {
+        let matter = ((i % eligible.max(1)) + 1) * 10;
+        sandbox.add_message(NewMessage::client(
+            &matter.to_string(),
+            "Client",
+            &format!("message {i}"),
+        ));
+    }
+    let config = dir.path().join("casestatus-sync.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[fluentcase]\ndatabase = \"fluentcase.db\"\nbase_url = \"https://bench.example\"\ntimezone = \"America/Chicago\"\n\n[casestatus]\nbase_url = \"{}\"\ntimeout_seconds = 30\nconcurrency = {concurrency}\n\n[state]\ndatabase = \"state.db\"\n",
+            sandbox.base_url()
+        ),
+    )
+    .expect("config");
+    let bench = Bench {
+        bin,
+        config,
+        state: dir.path().join("state.db"),
+        sandbox,
+        latency,
+        concurrency,
+    };
+
+    // Setup through the binary (no latency yet).
+    bench.run(
+        now,
+        &["connect", "--name", "Bench", "--api-key-stdin"],
+        Some(Sandbox::DEMO_KEY),
+    );
+    bench.run(now, &["test"], None);
+    bench.run(
+        now,
+        &[
+            "map",
+            "practice-area",
+            "Workers' Compensation",
+            "--case-type",
+            "Workers' Compensation",
+        ],
+        None,
+    );
+    bench.run(
+        now,
+        &[
+            "map",
+            "stage",
+            "Workers' Compensation",
+            "Treatment",
+            "--status",
+            "Open",
+        ],
+        None,
+    );
+    bench.run(now, &["event-types", "enable", "Deposition"], None);
+    bench.sandbox.set_latency(latency);
+
+    let m = bench.run(now, &["sync", "matters"], None);
+    bench.report(
+        &format!("first push: {} matters", bench.sandbox.cases().len()),
+        &m,
+    );
+    let m = bench.run(now, &["sync", "appointments"], None);
+    bench.report(
+        &format!(
+            "first push: {} appointments",
+            bench.sandbox.appointments().len()
+        ),
+        &m,
+    );
+    let m = bench.run(now, &["sync", "messages"], None);
+    let imported = bench
+        .sandbox
+        .messages()
+        .iter()
+        .filter(|m| m.processed)
+        .count();
+    bench.report(&format!("first import: {imported} messages"), &m);
+    let after_first = file_size(&bench.state);
+
+    let m = bench.run(now + Days::minutes(15), &["sync", "all"], None);
+    bench.report("no-change sync all", &m);
+    for kind in ["matters", "appointments", "messages"] {
+        let m = bench.run(now + Days::minutes(16), &["sync", kind], None);
+        bench.report(&format!("  no-change sync {kind}"), &m);
+    }
+
+    bench.sandbox.set_latency(Duration::ZERO);
+    let probe = matters - 1; // a skipped (closed) matter near the end
+    for (label, key) in [
+        ("why-skipped by id", probe.to_string()),
+        ("why-skipped by file number", format!("WC-{probe:06}")),
+    ] {
+        let runs = 5;
+        let mut best = Duration::MAX;
+        for _ in 0..runs {
+            best = best.min(bench.run(now, &["why-skipped", &key], None).wall);
+        }
+        println!(
+            "{label:<34} best of {runs}: {:.1} ms (process start included)",
+            best.as_secs_f64() * 1000.0
+        );
+    }
+
+    // State growth: `cycles` no-change cycles 15 minutes apart, then one
+    // after 31 days (old runs pruned).
+    let before = file_size(&bench.state);
+    let t = Instant::now();
+    for i in 0..cycles {
+        bench.run(
+            now + Days::minutes(30 + 15 * i as i64),
+            &["sync", "all"],
+            None,
+        );
+    }
+    let after_day = file_size(&bench.state);
+    println!(
+        "state file: {:.1} MB after the first sync; {:.1} MB → {:.1} MB over {cycles} no-change cycles ({:+.1} KB per cycle, {:.1}s per cycle)",
+        after_first as f64 / 1e6,
+        before as f64 / 1e6,
+        after_day as f64 / 1e6,
+        (after_day as f64 - before as f64) / 1024.0 / cycles.max(1) as f64,
+        t.elapsed().as_secs_f64() / cycles.max(1) as f64
+    );
+    bench.run(now + Days::days(31), &["sync", "all"], None);
+    println!(
+        "state file after a cycle 31 days later (runs older than 30 days pruned): {:.1} MB",
+        file_size(&bench.state) as f64 / 1e6
+    );
+}
