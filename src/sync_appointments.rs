@@ -352,7 +352,10 @@ pub fn cycle(
             groups.entry(case).or_default().push((event_id, actionable));
         }
     };
-    fc.for_each_event(|e| {
+    // Events of enabled types, read in one stream; events of other types
+    // are only counted, unless they were pushed (then read one by one).
+    let enabled_list: Vec<String> = enabled.iter().cloned().collect();
+    fc.for_each_event_of_types(&enabled_list, |e| {
         let pushed = ledger.remove(&e.id);
         plan_one(
             e.id,
@@ -360,8 +363,25 @@ pub fn cycle(
             &mut report,
         );
     })?;
-    for (id, pushed) in ledger {
-        plan_one(id, plan_event(None, Some(&pushed), &input), &mut report);
+    let not_enabled = fc.count_events_not_of_types(&enabled_list)?;
+    if not_enabled > 0 {
+        *report.counts.entry("type_not_enabled".into()).or_default() += not_enabled;
+    }
+    let mut leftovers: Vec<(i64, PushedEvent)> = ledger.into_iter().collect();
+    leftovers.sort_by_key(|(id, _)| *id);
+    for (id, pushed) in leftovers {
+        let event = fc.event(id)?;
+        if event.as_ref().is_some_and(|e| e.deleted_at.is_none()) {
+            // Counted above as "not enabled"; its fate is decided here.
+            if let Some(n) = report.counts.get_mut("type_not_enabled") {
+                *n = n.saturating_sub(1);
+            }
+        }
+        plan_one(
+            id,
+            plan_event(event.as_ref(), Some(&pushed), &input),
+            &mut report,
+        );
     }
     for (event_id, msg) in invalid {
         report.record(state, ("event", &event_id.to_string()), "invalid", msg)?;

@@ -40,8 +40,13 @@ pub enum Action {
     InCaseStatus { case_id: i64, changed: Vec<String> },
 }
 
-/// Decide one matter's action. Pure.
-pub fn plan_matter(eval: &Evaluation, now_body: &CaseBody, row: Option<&LedgerRow>) -> Action {
+/// Decide one matter's action. Pure. `now_body` (the body as it would be
+/// sent now) is only computed for pushed matters, to tell what changed.
+pub fn plan_matter(
+    eval: &Evaluation,
+    now_body: impl FnOnce() -> CaseBody,
+    row: Option<&LedgerRow>,
+) -> Action {
     match row {
         Some(LedgerRow {
             case_id: Some(id),
@@ -49,7 +54,7 @@ pub fn plan_matter(eval: &Evaluation, now_body: &CaseBody, row: Option<&LedgerRo
             ..
         }) => Action::InCaseStatus {
             case_id: *id,
-            changed: changed_fields(sent, now_body),
+            changed: changed_fields(sent, &now_body()),
         },
         Some(_) => match &eval.payload {
             Some(body) => Action::Push {
@@ -139,7 +144,11 @@ pub struct Report {
     pub rejected: Vec<MatterLine>,
     pub errors: Vec<MatterLine>,
     pub changed_since_push: Vec<MatterLine>,
+    /// Each skipped matter: kept only for `-v` and dry runs (a big firm
+    /// skips tens of thousands every cycle; the counts say enough).
     pub skipped: Vec<MatterLine>,
+    #[serde(skip)]
+    keep_skipped: bool,
     /// Why the run stopped early, if it did.
     pub error: Option<String>,
     #[serde(skip)]
@@ -178,36 +187,54 @@ pub fn cycle(
     dry_run: bool,
 ) -> anyhow::Result<Report> {
     if dry_run {
-        let plan = plan_all(ctx, state)?;
+        let mut plan = Vec::new();
+        plan_each(ctx, state, |p| {
+            plan.push(p);
+            Ok(())
+        })?;
         return Ok(describe(plan));
     }
     let run_id = runlog::start(state, "matters", ctx.now)?;
-    let result = plan_all(ctx, state).and_then(|plan| execute(ctx, state, client, run_id, plan));
+    let result = execute(ctx, state, client, run_id);
     if let Err(e) = &result {
         runlog::fail(state, run_id, e, ctx.now);
     }
     result
 }
 
-fn plan_all(ctx: &Ctx, state: &StateStore) -> anyhow::Result<Vec<Planned>> {
+/// Plan every matter, handing each to `visit` as it is read (a big firm's
+/// matters are never all in memory at once). Stops at `visit`'s first error.
+fn plan_each(
+    ctx: &Ctx,
+    state: &StateStore,
+    mut visit: impl FnMut(Planned) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let fc = ctx.fluentcase(Access::ReadOnly)?;
     let (mappings, statuses) = ctx.rules_input(state)?;
     let policy = ctx.policy(&mappings, &statuses);
     let mut ledger_rows = ledger::load_all(state)?;
-    let mut plan = Vec::new();
+    let mut failed: Option<anyhow::Error> = None;
     fc.for_each_matter(|m| {
+        if failed.is_some() {
+            return;
+        }
         let eval = evaluate(&m, &policy, ctx.now);
-        let body = current_body(&m, &policy);
         let row = ledger_rows.remove(&m.id);
-        let action = plan_matter(&eval, &body, row.as_ref());
-        plan.push(Planned {
+        let action = plan_matter(&eval, || current_body(&m, &policy), row.as_ref());
+        let planned = Planned {
             id: m.id,
-            file_number: m.file_number.clone(),
+            file_number: m.file_number,
             action,
             row,
-        });
+        };
+        if let Err(e) = visit(planned) {
+            failed = Some(e);
+        }
     })?;
-    Ok(plan)
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 fn line(id: i64, fnum: &Option<String>, detail: String) -> MatterLine {
@@ -262,7 +289,6 @@ fn execute(
     state: &mut StateStore,
     client: &CaseStatus,
     run_id: i64,
-    plan: Vec<Planned>,
 ) -> anyhow::Result<Report> {
     let now = crate::clock::stamp(ctx.now);
     let grace_cutoff =
@@ -270,17 +296,17 @@ fn execute(
     let mut skips = ledger::load_skips(state)?;
     let mut report = Report {
         run_id: Some(run_id),
+        keep_skipped: ctx.out.verbose,
         ..Report::default()
     };
     let mut skip_changes = Vec::new();
-    let progress = ctx.out.progress(plan.len(), "matters");
 
-    // Local work first (no request): skips and drift of pushed matters.
+    // While planning, do the local work at once (no request: skips and
+    // drift of pushed matters) and keep only matters that need CaseStatus.
     let mut network = Vec::new();
-    for p in plan {
+    plan_each(ctx, state, |p| {
         match p.action {
             Action::InCaseStatus { case_id, changed } => {
-                progress.inc(1);
                 note_drift(
                     state,
                     &mut report,
@@ -296,11 +322,12 @@ fn execute(
                 }
             }
             Action::Skip { reasons } => {
-                progress.inc(1);
                 count_reasons(&mut report.counts, &reasons);
-                report
-                    .skipped
-                    .push(line(p.id, &p.file_number, codes(&reasons)));
+                if report.keep_skipped {
+                    report
+                        .skipped
+                        .push(line(p.id, &p.file_number, codes(&reasons)));
+                }
                 let previous = skips.remove(&p.id).map(|s| s.codes);
                 note_skip(
                     state,
@@ -325,7 +352,9 @@ fn execute(
                 });
             }
         }
-    }
+        Ok(())
+    })?;
+    let progress = ctx.out.progress(network.len(), "matters");
 
     // Then the matters that need CaseStatus, `concurrency` at a time. Each
     // worker has its own state connection and writes the ledger right after
@@ -516,7 +545,9 @@ fn record_outcome(
         }
         NetOutcome::Reconciled(None) => {
             outages.ok();
-            report.skipped.push(line(id, &fnum, codes(&reasons)));
+            if report.keep_skipped {
+                report.skipped.push(line(id, &fnum, codes(&reasons)));
+            }
             skipped_for = Some((codes(&reasons), json!({ "reasons": reasons })));
         }
         NetOutcome::ReconcileFailed(e) => {
