@@ -152,7 +152,13 @@ fn main() {
         );
         std::process::exit(2);
     }
-    let dir = tempfile::tempdir().expect("temp dir");
+    // BENCH_DIR keeps the synthetic firm for profiling; otherwise a temp folder.
+    let temp = tempfile::tempdir().expect("temp dir");
+    let kept = std::env::var_os("BENCH_DIR").map(PathBuf::from);
+    if let Some(d) = &kept {
+        std::fs::create_dir_all(d).expect("BENCH_DIR");
+    }
+    let dir_path = kept.clone().unwrap_or_else(|| temp.path().to_path_buf());
     let now: DateTime<Utc> = "2026-11-28T12:00:00Z".parse().expect("time");
     println!(
         "synthetic firm: {matters} matters, {events_total} events, {messages} client messages; latency {} ms; concurrency {concurrency}",
@@ -161,7 +167,7 @@ fn main() {
 
     // FluentCase: every 10th matter is eligible; the rest are closed.
     let t = Instant::now();
-    let fc_path = dir.path().join("fluentcase.db");
+    let fc_path = dir_path.as_path().join("fluentcase.db");
     let mut fc = sample::create_fluentcase(&fc_path).expect("fluentcase");
     let tx = fc.transaction().expect("tx");
     {
@@ -231,7 +237,7 @@ fn main() {
             &format!("message {i}"),
         ));
     }
-    let config = dir.path().join("casestatus-sync.toml");
+    let config = dir_path.as_path().join("casestatus-sync.toml");
     std::fs::write(
         &config,
         format!(
@@ -243,7 +249,7 @@ fn main() {
     let bench = Bench {
         bin,
         config,
-        state: dir.path().join("state.db"),
+        state: dir_path.as_path().join("state.db"),
         sandbox,
         latency,
         concurrency,

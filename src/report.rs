@@ -16,8 +16,11 @@ pub struct Report {
     pub run_id: Option<i64>,
     pub dry_run: bool,
     pub counts: Counts,
-    /// Noteworthy records: created, updated, deleted, imported, waiting, errors...
+    /// Noteworthy records: created, updated, deleted, imported, waiting,
+    /// errors... The first [`MAX_ITEMS`] only; all of them are in the run log.
     pub items: Vec<Item>,
+    /// How many more records the run log holds than `items` shows.
+    pub items_omitted: u64,
     /// Notes for people, e.g. "no event types are enabled".
     pub notes: Vec<String>,
     /// Why the run stopped early, if it did.
@@ -25,6 +28,11 @@ pub struct Report {
     #[serde(skip)]
     pub fatal: Option<ApiError>,
 }
+
+/// How many records a report keeps for printing: a first sync of 50,000
+/// appointments is not worth 50,000 lines (or megabytes) here; `log --run`
+/// has every one.
+pub const MAX_ITEMS: usize = 200;
 
 /// One noteworthy record.
 #[derive(Debug, Serialize)]
@@ -70,11 +78,15 @@ impl Report {
                 &serde_json::json!({ "message": detail }),
             )?;
         }
-        self.items.push(Item {
-            outcome: outcome.to_string(),
-            subject: format!("{} {}", subject.0, subject.1),
-            detail,
-        });
+        if self.items.len() < MAX_ITEMS {
+            self.items.push(Item {
+                outcome: outcome.to_string(),
+                subject: format!("{} {}", subject.0, subject.1),
+                detail,
+            });
+        } else {
+            self.items_omitted += 1;
+        }
         Ok(())
     }
 
@@ -106,6 +118,13 @@ impl Report {
                 i.outcome.replace('_', " "),
                 i.subject,
                 i.detail
+            ));
+        }
+        if self.items_omitted > 0 {
+            ctx.out.line(format!(
+                "  … and {} more (casestatus-sync log --run {})",
+                self.items_omitted,
+                self.run_id.unwrap_or(0)
             ));
         }
         Ok(())

@@ -354,8 +354,7 @@ pub fn cycle(
     };
     // Events of enabled types, read in one stream; events of other types
     // are only counted, unless they were pushed (then read one by one).
-    let enabled_list: Vec<String> = enabled.iter().cloned().collect();
-    fc.for_each_event_of_types(&enabled_list, |e| {
+    let not_enabled = fc.for_each_event_of_types(&enabled, |e| {
         let pushed = ledger.remove(&e.id);
         plan_one(
             e.id,
@@ -363,7 +362,6 @@ pub fn cycle(
             &mut report,
         );
     })?;
-    let not_enabled = fc.count_events_not_of_types(&enabled_list)?;
     if not_enabled > 0 {
         *report.counts.entry("type_not_enabled".into()).or_default() += not_enabled;
     }

@@ -794,12 +794,19 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
         ("changed since the push", &r.changed_since_push),
     ];
     for (label, lines) in sections {
-        for l in lines {
+        for l in lines.iter().take(crate::report::MAX_ITEMS) {
             ctx.out.line(format!(
                 "  {label}: matter {} ({}) — {}",
                 l.matter_id,
                 l.file_number.as_deref().unwrap_or("no file number"),
                 l.detail
+            ));
+        }
+        if lines.len() > crate::report::MAX_ITEMS {
+            ctx.out.line(format!(
+                "  … and {} more {label} (casestatus-sync log --run {})",
+                lines.len() - crate::report::MAX_ITEMS,
+                r.run_id.unwrap_or(0)
             ));
         }
     }

@@ -389,24 +389,7 @@ fn sigkill_mid_cycle_then_a_clean_run_has_every_event_once() {
     drop(conn);
     firm.sandbox.set_latency(Duration::from_millis(15));
     firm.sandbox.set_allow_duplicates(true); // the tool, not CaseStatus's 409, must prevent them
-    let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
-    for delay_ms in [120u64, 300, 500, 800] {
-        let mut child = std::process::Command::new(&bin)
-            .args([
-                "--config",
-                firm.config.to_str().unwrap(),
-                "sync",
-                "appointments",
-            ])
-            .env("CASESTATUS_SYNC_NOW", NOW)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+    firm.kill_after(&["sync", "appointments"], &[120, 300, 500, 800]);
     firm.sandbox.set_latency(Duration::ZERO);
     firm.ok(&["sync", "appointments"]);
     let held = live(&firm);

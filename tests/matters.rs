@@ -235,25 +235,7 @@ fn sigkill_mid_cycle_then_clean_run_every_matter_once() {
     firm.connect_and_map();
     firm.sandbox.set_latency(Duration::from_millis(15));
     firm.sandbox.set_allow_duplicates(true); // the tool, not CaseStatus's 409, must prevent them
-    let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
-    for delay_ms in [150u64, 400, 700, 1000] {
-        let mut child = std::process::Command::new(&bin)
-            .args([
-                "--config",
-                firm.config.to_str().unwrap(),
-                "-q",
-                "sync",
-                "matters",
-            ])
-            .env("CASESTATUS_SYNC_NOW", NOW)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
-    }
+    firm.kill_after(&["-q", "sync", "matters"], &[150, 400, 700, 1000]);
     firm.sandbox.set_latency(Duration::ZERO);
     // A kill between recording the intent and sending the create leaves the
     // matter unconfirmed: it waits out the grace period before it is sent.

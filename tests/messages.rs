@@ -190,24 +190,7 @@ fn sigkill_mid_run_then_every_client_message_exactly_once() {
             .add_message(NewMessage::client("1", "Maria", &format!("m{i}")));
     }
     firm.sandbox.set_latency(Duration::from_millis(15));
-    let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
-    for delay_ms in [150u64, 350, 600] {
-        let mut child = std::process::Command::new(&bin)
-            .args([
-                "--config",
-                firm.config.to_str().unwrap(),
-                "sync",
-                "messages",
-            ])
-            .env("CASESTATUS_SYNC_NOW", NOW)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+    firm.kill_after(&["sync", "messages"], &[150, 350, 600]);
     firm.sandbox.set_latency(Duration::ZERO);
     firm.ok(&["sync", "messages"]);
     let acts = activities(&firm);

@@ -174,6 +174,30 @@ database = "state/casestatus-sync.db"
         }
     }
 
+    /// Start the real binary with `args` (this firm's config, pinned clock,
+    /// output discarded) without waiting for it.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("casestatus-sync"))
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("CASESTATUS_SYNC_NOW", &self.now)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the binary")
+    }
+
+    /// Run `args` once per delay and SIGKILL it after that many milliseconds.
+    pub fn kill_after(&self, args: &[&str], delays_ms: &[u64]) {
+        for ms in delays_ms {
+            let mut child = self.spawn(args);
+            std::thread::sleep(std::time::Duration::from_millis(*ms));
+            let _ = child.kill(); // SIGKILL
+            let _ = child.wait();
+        }
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
