@@ -328,22 +328,43 @@ impl FluentCase {
     ///
     /// # Errors
     /// A database error; the visitor's own errors are the caller's business.
-    pub fn for_each_matter(
+    pub fn for_each_matter(&self, visit: impl FnMut(MatterRecord)) -> Result<(), FluentCaseError> {
+        let phones = self.primary_phones()?;
+        self.for_each_matter_in((i64::MIN, i64::MAX), &phones, visit)
+    }
+
+    /// The lowest and highest matter id, if there are matters.
+    pub fn matter_id_range(&self) -> Result<Option<(i64, i64)>, FluentCaseError> {
+        self.conn
+            .query_row("SELECT MIN(id), MAX(id) FROM matters", [], |r| {
+                Ok(r.get::<_, Option<i64>>(0)?.zip(r.get::<_, Option<i64>>(1)?))
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// As [`FluentCase::for_each_matter`], for matter ids in `lo..=hi`,
+    /// with the phones read by [`FluentCase::primary_phones`] (so several
+    /// ranges can be read on several threads, each with its own connection).
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn for_each_matter_in(
         &self,
+        (lo, hi): (i64, i64),
+        phones: &HashMap<i64, Vec<Phone>>,
         mut visit: impl FnMut(MatterRecord),
     ) -> Result<(), FluentCaseError> {
-        let mut phones = self.primary_phones()?;
         let mut parties_stmt = self
             .conn
             .prepare(
                 "SELECT mp.matter_id, mp.contact_id, c.id IS NOT NULL, c.first_name, c.last_name,
                         c.email, c.date_of_birth
                  FROM matter_parties mp LEFT JOIN contacts c ON c.id = mp.contact_id
-                 WHERE mp.is_primary <> 0
+                 WHERE mp.is_primary <> 0 AND mp.matter_id BETWEEN ?1 AND ?2
                  ORDER BY mp.matter_id, mp.contact_id",
             )
             .map_err(|e| self.err(e))?;
-        let mut parties = parties_stmt.query([]).map_err(|e| self.err(e))?;
+        let mut parties = parties_stmt.query([lo, hi]).map_err(|e| self.err(e))?;
         let mut next_party = || -> Result<Option<(i64, PrimaryParty)>, FluentCaseError> {
             loop {
                 let Some(r) = parties.next().map_err(|e| self.err(e))? else {
@@ -380,9 +401,11 @@ impl FluentCase {
 
         let mut stmt = self
             .conn
-            .prepare(&format!("{MATTER_SELECT} ORDER BY m.id"))
+            .prepare(&format!(
+                "{MATTER_SELECT} WHERE m.id BETWEEN ?1 AND ?2 ORDER BY m.id"
+            ))
             .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([lo, hi]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let mut m = matter_from_row(row).map_err(|e| self.err(e))?;
             // Parties of matters that do not exist are passed over.
@@ -398,12 +421,11 @@ impl FluentCase {
             }
             visit(m);
         }
-        phones.clear();
         Ok(())
     }
 
     /// Phones of every contact that is a primary party somewhere, by contact.
-    fn primary_phones(&self) -> Result<HashMap<i64, Vec<Phone>>, FluentCaseError> {
+    pub fn primary_phones(&self) -> Result<HashMap<i64, Vec<Phone>>, FluentCaseError> {
         let mut stmt = self
             .conn
             .prepare(
