@@ -68,7 +68,7 @@ fn step_of(path: &str) -> &'static str {
 #[test]
 fn sigkill_at_many_points_then_everything_exactly_once() {
     let seed = env_u64("CHAOS_SEED", 20_261_128);
-    let kills = env_u64("CHAOS_KILLS", 120);
+    let kills = env_u64("CHAOS_KILLS", 150);
     println!("chaos: seed {seed}, {kills} kills");
     let mut rng = Rng(seed | 1);
 
@@ -77,7 +77,10 @@ fn sigkill_at_many_points_then_everything_exactly_once() {
     firm.connect_and_map();
     firm.ok(&["event-types", "enable", "Deposition"]);
     firm.sandbox.set_allow_duplicates(true);
-    firm.sandbox.set_latency(Duration::from_millis(25));
+    // Three workers and 40 ms per request keep a run long enough that most
+    // kills land mid-cycle, while still exercising concurrent workers.
+    firm.write_config("concurrency = 3");
+    firm.sandbox.set_latency(Duration::from_millis(40));
     let (mut next_matter, mut next_event) = (21i64, 1i64);
     for m in 1..=20 {
         add_event(&firm, next_event, m, &format!("Deposition {next_event}"));
@@ -142,7 +145,7 @@ fn sigkill_at_many_points_then_everything_exactly_once() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(10 + rng.below(600)));
+        std::thread::sleep(Duration::from_millis(5 + rng.below(350)));
         let finished = matches!(child.try_wait(), Ok(Some(_)));
         let _ = child.kill();
         let _ = child.wait();
