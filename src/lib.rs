@@ -20,8 +20,9 @@
 //! - [`event_types`] — which event types become appointments.
 //! - [`eligibility`] — the one pure function deciding whether a matter is
 //!   pushed, and why not.
-//! - [`sync`] — runs one or all sync kinds under the run lock and picks the
-//!   exit status.
+//! - [`sync`] — runs one or all sync kinds under the run lock, opens and
+//!   closes each step's run in the log (with its error if it failed
+//!   part-way), and picks the exit status.
 //! - [`sync_matters`] — `sync matters`: plan (pure) then execute, ledger
 //!   written right after each remote write; [`ledger`] holds what was
 //!   pushed and the current skip reasons.

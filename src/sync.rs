@@ -11,6 +11,7 @@ use serde_json::json;
 use crate::app::Ctx;
 use crate::casestatus::{ApiError, CaseStatus};
 use crate::exit::{RecordsFailed, OK};
+use crate::runlog;
 use crate::state::StateStore;
 
 /// One kind of sync.
@@ -54,6 +55,13 @@ impl StepReport {
             StepReport::Other(r) => serde_json::to_value(r).unwrap_or_default(),
         }
     }
+    /// The counts and run-level error to close the run with.
+    fn summary(&self) -> (&runlog::Counts, Option<&str>) {
+        match self {
+            StepReport::Matters(r) => (&r.counts, r.error.as_deref()),
+            StepReport::Other(r) => (&r.counts, r.error.as_deref()),
+        }
+    }
     fn take_fatal(&mut self) -> Option<ApiError> {
         match self {
             StepReport::Matters(r) => r.fatal.take(),
@@ -69,6 +77,9 @@ impl StepReport {
     }
 }
 
+/// One step as one run in the log: opened here, closed here with the
+/// step's counts — or with the error if the step failed part-way — so no
+/// sync module has to remember to.
 fn step(
     ctx: &Ctx,
     state: &mut StateStore,
@@ -76,17 +87,31 @@ fn step(
     kind: Kind,
     dry_run: bool,
 ) -> anyhow::Result<StepReport> {
-    Ok(match kind {
+    let run_id = match dry_run {
+        true => None,
+        false => Some(runlog::start(state, kind.name(), ctx.now)?),
+    };
+    let result = match kind {
         Kind::Matters => {
-            StepReport::Matters(crate::sync_matters::cycle(ctx, state, client, dry_run)?)
+            crate::sync_matters::cycle(ctx, state, client, run_id).map(StepReport::Matters)
         }
-        Kind::Appointments => StepReport::Other(crate::sync_appointments::cycle(
-            ctx, state, client, dry_run,
-        )?),
+        Kind::Appointments => {
+            crate::sync_appointments::cycle(ctx, state, client, run_id).map(StepReport::Other)
+        }
         Kind::Messages => {
-            StepReport::Other(crate::sync_messages::cycle(ctx, state, client, dry_run)?)
+            crate::sync_messages::cycle(ctx, state, client, run_id).map(StepReport::Other)
         }
-    })
+    };
+    if let Some(run_id) = run_id {
+        match &result {
+            Ok(report) => {
+                let (counts, error) = report.summary();
+                runlog::finish(state, run_id, counts, error, ctx.now)?;
+            }
+            Err(e) => runlog::fail(state, run_id, e, ctx.now),
+        }
+    }
+    result
 }
 
 /// Run the given kinds as one cycle.

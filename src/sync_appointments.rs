@@ -295,8 +295,9 @@ pub fn cycle(
     ctx: &Ctx,
     state: &mut StateStore,
     client: &CaseStatus,
-    dry_run: bool,
+    run_id: Option<i64>,
 ) -> anyhow::Result<Report> {
+    let dry_run = run_id.is_none();
     let tz = ctx.config.fluentcase.timezone;
     let enabled: HashSet<String> = state.enabled_event_types()?.into_iter().collect();
     let (cases, pushed_at) = pushed_cases(state)?;
@@ -323,9 +324,7 @@ pub fn cycle(
     if enabled.is_empty() {
         report.notes.push("no event types are enabled for appointment sync, so no appointments are pushed (casestatus-sync event-types enable NAME...)".into());
     }
-    if !dry_run {
-        report.run_id = Some(crate::runlog::start(state, "appointments", ctx.now)?);
-    }
+    report.run_id = run_id;
 
     // Plan, keeping only events that need CaseStatus (grouped by case, so
     // one worker lists a case once); everything else is only counted, so a
@@ -459,22 +458,10 @@ pub fn cycle(
         },
     );
     progress.finish_and_clear();
-    if let Some(e) = failure {
-        if let Some(run_id) = report.run_id {
-            crate::runlog::fail(state, run_id, &e, ctx.now);
-        }
-        return Err(e);
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(report),
     }
-    if let Some(run_id) = report.run_id {
-        crate::runlog::finish(
-            state,
-            run_id,
-            &report.counts,
-            report.error.as_deref(),
-            ctx.now,
-        )?;
-    }
-    Ok(report)
 }
 
 /// The steps of the events of one case: (event id, steps).

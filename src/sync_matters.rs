@@ -178,28 +178,24 @@ struct Planned {
     row: Option<LedgerRow>,
 }
 
-/// One cycle: plan every matter, then execute (or, for a dry run, only
-/// describe). Returns the report; the run log has the same facts.
+/// One cycle: plan every matter, then execute under run `run_id` (or, for
+/// a dry run, `None`, only describe). The caller ([`crate::sync`]) opens
+/// and closes the run in the log.
 pub fn cycle(
     ctx: &Ctx,
     state: &mut StateStore,
     client: &CaseStatus,
-    dry_run: bool,
+    run_id: Option<i64>,
 ) -> anyhow::Result<Report> {
-    if dry_run {
+    let Some(run_id) = run_id else {
         let mut plan = Vec::new();
         plan_each(ctx, state, |p| {
             plan.push(p);
             Ok(())
         })?;
         return Ok(describe(plan));
-    }
-    let run_id = runlog::start(state, "matters", ctx.now)?;
-    let result = execute(ctx, state, client, run_id);
-    if let Err(e) = &result {
-        runlog::fail(state, run_id, e, ctx.now);
-    }
-    result
+    };
+    execute(ctx, state, client, run_id)
 }
 
 /// Plan every matter, handing each to `visit` as it is read (a big firm's
@@ -451,13 +447,6 @@ fn execute(
         }
     }
     ledger::apply_skips(state, &skip_changes, run_id, &now)?;
-    runlog::finish(
-        state,
-        run_id,
-        &report.counts,
-        report.error.as_deref(),
-        ctx.now,
-    )?;
     // Workers finish in any order; people read lists in matter order.
     for list in [
         &mut report.created,

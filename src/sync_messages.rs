@@ -136,32 +136,18 @@ pub fn cycle(
     ctx: &Ctx,
     state: &mut StateStore,
     client: &CaseStatus,
-    dry_run: bool,
+    run_id: Option<i64>,
 ) -> anyhow::Result<Report> {
+    let dry_run = run_id.is_none();
     // This thread only reads FluentCase; the workers insert.
     let fc = ctx.fluentcase(Access::ReadOnly)?;
     let mut report = Report::new("messages", dry_run);
-    if !dry_run {
-        report.run_id = Some(crate::runlog::start(state, "messages", ctx.now)?);
-    }
-    let finish = |state: &StateStore, report: &Report| -> anyhow::Result<()> {
-        if let Some(run_id) = report.run_id {
-            crate::runlog::finish(
-                state,
-                run_id,
-                &report.counts,
-                report.error.as_deref(),
-                ctx.now,
-            )?;
-        }
-        Ok(())
-    };
+    report.run_id = run_id;
     let messages = match client.unprocessed_messages() {
         Ok(m) => m,
         Err(e) => {
             report.error = Some(e.to_string());
             report.fatal = Some(e);
-            finish(state, &report)?;
             return Ok(report);
         }
     };
@@ -296,7 +282,6 @@ pub fn cycle(
         },
     );
     progress.finish_and_clear();
-    finish(state, &report)?;
     Ok(report)
 }
 

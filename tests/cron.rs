@@ -7,22 +7,13 @@ use std::time::Duration;
 
 use casestatus_sync::sandbox::NewMessage;
 use common::*;
-use rusqlite::params;
 
 fn busy_firm() -> Firm {
     let firm = Firm::new();
     firm.add_matters(1, 12);
     firm.connect_and_map();
     firm.ok(&["event-types", "enable", "Deposition"]);
-    let c = firm.fc();
-    for id in 1..=12 {
-        c.execute(
-            "INSERT INTO calendar_events (id, matter_id, event_type_id, title, starts_at, all_day, updated_at)
-             VALUES (?1, ?1, 1, 'Deposition', '2026-12-10T15:00:00Z', 0, ?2)",
-            params![id, YESTERDAY],
-        )
-        .unwrap();
-    }
+    firm.add_depositions(1..=12);
     for m in 1..=6 {
         firm.sandbox
             .add_message(NewMessage::client(&m.to_string(), "Client", "hello"));

@@ -275,20 +275,7 @@ fn mixed_faults_seeded() {
 fn connection_refused_is_exit_4_and_quick() {
     let firm = Firm::new();
     firm.connect();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let text = std::fs::read_to_string(&firm.config).unwrap();
-    std::fs::write(
-        &firm.config,
-        text.replace(
-            &firm.sandbox.base_url(),
-            &format!("http://127.0.0.1:{port}"),
-        ),
-    )
-    .unwrap();
+    firm.point_at_a_dead_port();
     let t = Instant::now();
     let (code, _, err) = firm.run(&["sync", "all"]);
     assert_eq!(code, 4, "{err}");

@@ -90,16 +90,7 @@ fn existing_case_is_recorded_not_created_again() {
     firm.add_matters(1, 2);
     firm.connect_and_map();
     // Someone already pushed matter 2 (e.g. an earlier integration).
-    let resp = reqwest::blocking::Client::new()
-        .post(format!("{}/v1/api/cases", firm.sandbox.base_url()))
-        .header("Authorization", "ApiKey sandbox-demo-key")
-        .json(&json!({"integration_id": "2", "readable_id": "OLD", "practice_area": "Workers' Compensation", "stage": "Intake",
-            "attorney": {"name": "D", "email": "dreyes@firm.example"}, "client": {"first_name": "a", "last_name": "b", "phone": "1"}}))
-        .send().unwrap();
-    assert_eq!(resp.status(), 201);
-    let existing: i64 = resp.json::<serde_json::Value>().unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let existing = firm.case_made_elsewhere("2");
     firm.sandbox.clear_requests();
 
     let doc = firm.json(&["sync", "matters"]);
@@ -117,15 +108,7 @@ fn a_409_records_the_existing_id() {
     firm.add_matters(1, 1);
     firm.connect_and_map();
     // The case exists but the look-up misses it (e.g. CaseStatus's index lags).
-    let resp = reqwest::blocking::Client::new()
-        .post(format!("{}/v1/api/cases", firm.sandbox.base_url()))
-        .header("Authorization", "ApiKey sandbox-demo-key")
-        .json(&json!({"integration_id": "1", "readable_id": "X", "practice_area": "Workers' Compensation", "stage": "Intake",
-            "attorney": {"name": "D", "email": "dreyes@firm.example"}, "client": {"first_name": "a", "last_name": "b", "phone": "1"}}))
-        .send().unwrap();
-    let existing = resp.json::<serde_json::Value>().unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let existing = firm.case_made_elsewhere("1");
     firm.sandbox.inject(
         Route::new("GET", "/v1/api/cases"),
         Fault::Respond {

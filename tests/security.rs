@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use casestatus_sync::sandbox::NewMessage;
 use common::*;
-use rusqlite::params;
 
 #[test]
 fn rotating_the_key_keeps_the_ledger() {
@@ -103,18 +102,11 @@ fn overlapping_runs_of_each_kind_never_duplicate() {
     firm.add_matters(1, 10);
     firm.connect_and_map();
     firm.ok(&["event-types", "enable", "Deposition"]);
-    let fc = firm.fc();
+    firm.add_depositions(1..=10);
     for id in 1..=10 {
-        fc.execute(
-            "INSERT INTO calendar_events (id, matter_id, event_type_id, title, starts_at, all_day, updated_at)
-             VALUES (?1, ?1, 1, 'Deposition', '2026-12-10T15:00:00Z', 0, ?2)",
-            params![id, YESTERDAY],
-        )
-        .unwrap();
         firm.sandbox
             .add_message(NewMessage::client(&id.to_string(), "Client", "hi"));
     }
-    drop(fc);
     firm.sandbox.set_allow_duplicates(true);
     firm.sandbox.set_latency(Duration::from_millis(40));
     let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");

@@ -72,21 +72,7 @@ fn key_without_api_access_gets_plan_advice() {
 fn unreachable_casestatus_is_exit_4_with_advice() {
     let firm = Firm::new();
     firm.connect();
-    // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let text = std::fs::read_to_string(&firm.config).unwrap();
-    std::fs::write(
-        &firm.config,
-        text.replace(
-            &firm.sandbox.base_url(),
-            &format!("http://127.0.0.1:{port}"),
-        ),
-    )
-    .unwrap();
+    firm.point_at_a_dead_port();
     let (code, out, err) = firm.run(&["test"]);
     assert_eq!(code, 4, "{out}{err}");
     assert!(out.contains("could not reach CaseStatus"), "{out}");

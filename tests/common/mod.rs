@@ -174,6 +174,56 @@ database = "state/casestatus-sync.db"
         }
     }
 
+    /// Create a case in CaseStatus directly (as another system would have),
+    /// for matter `integration_id`; its CaseStatus id.
+    pub fn case_made_elsewhere(&self, integration_id: &str) -> i64 {
+        let resp = reqwest::blocking::Client::new()
+            .post(format!("{}/v1/api/cases", self.sandbox.base_url()))
+            .header(
+                "Authorization",
+                format!("ApiKey {}", casestatus_sync::sandbox::Sandbox::DEMO_KEY),
+            )
+            .json(
+                &serde_json::json!({"integration_id": integration_id, "readable_id": "OLD",
+                "practice_area": "Workers' Compensation", "stage": "Intake",
+                "attorney": {"name": "D", "email": "dreyes@firm.example"},
+                "client": {"first_name": "a", "last_name": "b", "phone": "1"}}),
+            )
+            .send()
+            .expect("sandbox answers");
+        assert_eq!(resp.status(), 201);
+        resp.json::<serde_json::Value>().expect("JSON")["id"]
+            .as_i64()
+            .expect("an id")
+    }
+
+    /// Point the config at a loopback port nothing listens on.
+    pub fn point_at_a_dead_port(&self) {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let text = std::fs::read_to_string(&self.config).expect("config");
+        let text = text.replace(
+            &self.sandbox.base_url(),
+            &format!("http://127.0.0.1:{port}"),
+        );
+        std::fs::write(&self.config, text).expect("config");
+    }
+
+    /// A Deposition (event type 1) on matter = event id, for each id.
+    pub fn add_depositions(&self, ids: std::ops::RangeInclusive<i64>) {
+        let fc = self.fc();
+        for id in ids {
+            fc.execute(
+                "INSERT INTO calendar_events (id, matter_id, event_type_id, title, starts_at, all_day, updated_at)
+                 VALUES (?1, ?1, 1, 'Deposition', '2026-12-10T15:00:00Z', 0, ?2)",
+                rusqlite::params![id, YESTERDAY],
+            )
+            .expect("insert event");
+        }
+    }
+
     /// Start the real binary with `args` (this firm's config, pinned clock,
     /// output discarded) without waiting for it.
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {
