@@ -139,6 +139,8 @@ impl Ctx {
             mappings,
             synced_statuses: statuses,
             deep_link_base: &self.config.fluentcase.base_url,
+            phone_region: self.config.fluentcase.phone_region,
+            timezone: self.config.fluentcase.timezone,
         }
     }
 }

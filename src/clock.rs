@@ -34,3 +34,38 @@ pub fn parse(text: &str) -> Option<DateTime<Utc>> {
         .ok()
         .map(|t| t.with_timezone(&Utc))
 }
+
+/// A time as people read it: in the firm's zone, to the minute, with the
+/// zone's abbreviation (`2026-11-28 09:45 CST`). `--json` keeps RFC 3339 UTC.
+pub fn local(t: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// A stored time shown in the firm's zone; text that is not a time is
+/// shown as it is (it is what the file holds).
+pub fn local_text(stored: &str, tz: chrono_tz::Tz) -> String {
+    match parse(stored) {
+        Some(t) => local(t, tz),
+        None => stored.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_time_has_the_zone_abbreviation() {
+        let t = parse("2026-11-28T15:45:00Z").unwrap();
+        assert_eq!(
+            local(t, chrono_tz::America::Chicago),
+            "2026-11-28 09:45 CST"
+        );
+        let summer = parse("2026-07-01T15:45:00Z").unwrap();
+        assert_eq!(
+            local(summer, chrono_tz::America::Chicago),
+            "2026-07-01 10:45 CDT"
+        );
+        assert_eq!(local_text("soon", chrono_tz::UTC), "soon");
+    }
+}

@@ -71,6 +71,8 @@ pub struct FluentCaseConfig {
     /// Deep links are `{base_url}/matters/{id}`; kept without a trailing slash.
     pub base_url: String,
     pub timezone: Tz,
+    /// Country of phone numbers written without a country code (default US).
+    pub phone_region: crate::eligibility::PhoneRegion,
 }
 
 /// `[casestatus]`: where the API is and how patient to be with it.
@@ -97,6 +99,7 @@ struct RawFluentCase {
     database: String,
     base_url: String,
     timezone: String,
+    phone_region: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -215,6 +218,20 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         )
     })?;
 
+    let region_text = raw.fluentcase.phone_region.as_deref().unwrap_or("US");
+    let phone_region = region_text
+        .trim()
+        .to_ascii_uppercase()
+        .parse::<crate::eligibility::PhoneRegion>()
+        .map_err(|_| {
+            invalid(
+                "fluentcase.phone_region",
+                format!(
+                    "must be a two-letter ISO 3166 country code such as \"US\" or \"GB\", got {region_text:?}"
+                ),
+            )
+        })?;
+
     let cs_url = check_casestatus_url(&raw.casestatus.base_url)
         .map_err(|problem| invalid("casestatus.base_url", problem))?;
 
@@ -250,6 +267,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             database: fluentcase_db,
             base_url: fc_url.as_str().trim_end_matches('/').to_string(),
             timezone,
+            phone_region,
         },
         casestatus: CaseStatusConfig {
             base_url: cs_url,
@@ -361,6 +379,15 @@ database = "state/cs.db"
         let e = parse(Path::new("f.toml"), &bad).unwrap_err().to_string();
         assert!(
             e.contains("f.toml") && e.contains("fluentcase.timezone"),
+            "{e}"
+        );
+        let bad = GOOD.replace(
+            "timezone = \"America/Chicago\"",
+            "timezone = \"America/Chicago\"\nphone_region = \"XX\"",
+        );
+        let e = parse(Path::new("f.toml"), &bad).unwrap_err().to_string();
+        assert!(
+            e.contains("f.toml") && e.contains("fluentcase.phone_region") && e.contains("\"XX\""),
             "{e}"
         );
         let bad = GOOD.replace("database = \"fc.db\"", "database = 5");

@@ -213,7 +213,14 @@ pub struct Policy<'a> {
     pub synced_statuses: &'a BTreeSet<String>,
     /// FluentCase's base URL for the deep link, without trailing slash.
     pub deep_link_base: &'a str,
+    /// The country of phone numbers written without a country code.
+    pub phone_region: PhoneRegion,
+    /// The firm's time zone, for times in messages.
+    pub timezone: chrono_tz::Tz,
 }
+
+/// An ISO 3166 country, as `fluentcase.phone_region` names it.
+pub type PhoneRegion = phonenumber::country::Id;
 
 /// The verdict on one matter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,6 +231,9 @@ pub struct Evaluation {
     pub payload: Option<CaseBody>,
     /// When `too_new` stops applying (if the creation time is known).
     pub eligible_from: Option<DateTime<Utc>>,
+    /// Optional fields that are unusable and are sent as null (client
+    /// email, date of birth, paralegal email): worth fixing, never a block.
+    pub notes: Vec<String>,
 }
 
 impl Evaluation {
@@ -319,26 +329,11 @@ pub fn evaluate(matter: &MatterRecord, policy: &Policy<'_>, now: DateTime<Utc>) 
                     ),
                 );
             }
-            if preferred_phone(&p.phones).is_none() {
+            if preferred_phone(&p.phones, policy.phone_region).is_none() {
                 push(
                     ReasonCode::PrimaryPartyNoPhone,
-                    format!(
-                        "the primary party {} (contact {}) has no phone number",
-                        person_name(&p.first_name, &p.last_name),
-                        p.contact_id
-                    ),
+                    no_phone_message(p, policy.phone_region),
                 );
-            }
-            if let Some(dob) = p.date_of_birth.as_deref().filter(|d| !d.trim().is_empty()) {
-                if !is_date(dob) {
-                    push(
-                        ReasonCode::InvalidRecord,
-                        format!(
-                            "the primary party's date of birth {dob:?} is not a YYYY-MM-DD date (contact {})",
-                            p.contact_id
-                        ),
-                    );
-                }
             }
         }
     }
@@ -437,7 +432,7 @@ pub fn evaluate(matter: &MatterRecord, policy: &Policy<'_>, now: DateTime<Utc>) 
             ReasonCode::TooNew,
             format!(
                 "created less than {MIN_AGE_MINUTES} minutes ago; eligible from {}",
-                crate::clock::stamp(from)
+                crate::clock::local(from, policy.timezone)
             ),
         ),
         (_, Some(_)) => {}
@@ -468,14 +463,72 @@ pub fn evaluate(matter: &MatterRecord, policy: &Policy<'_>, now: DateTime<Utc>) 
             matter,
             area.map(|a| a.area.clone()).unwrap_or_default(),
             stage.unwrap_or_default(),
-            policy.deep_link_base,
+            policy,
         )
     });
     Evaluation {
         reasons,
         payload,
         eligible_from,
+        notes: optional_field_notes(matter),
     }
+}
+
+/// The message for `primary_party_no_phone`, naming refused entries.
+fn no_phone_message(p: &PrimaryParty, region: PhoneRegion) -> String {
+    let who = format!(
+        "the primary party {} (contact {})",
+        person_name(&p.first_name, &p.last_name),
+        p.contact_id
+    );
+    let refused: Vec<String> = p
+        .phones
+        .iter()
+        .filter(|ph| e164(&ph.number, region).is_none())
+        .map(
+            |ph| match ph.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+                Some(label) => format!("{:?} ({label})", ph.number),
+                None => format!("{:?}", ph.number),
+            },
+        )
+        .collect();
+    if refused.is_empty() {
+        format!("{who} has no phone number")
+    } else {
+        format!(
+            "{who} has no valid phone number (not a number for region {}: {})",
+            region.as_ref(),
+            refused.join(", ")
+        )
+    }
+}
+
+/// Optional fields that will be sent as null because they are unusable.
+fn optional_field_notes(matter: &MatterRecord) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let [p] = matter.primary_parties.as_slice() {
+        if let Some(e) = trimmed(&p.email).filter(|e| !valid_email(e)) {
+            notes.push(format!(
+                "the client's email {e:?} is not a valid address; sent as empty (fix: Contact record for that party)"
+            ));
+        }
+        if let Some(d) = trimmed(&p.date_of_birth).filter(|d| !is_date(d)) {
+            notes.push(format!(
+                "the client's date of birth {d:?} is not a YYYY-MM-DD date; sent as empty (fix: Contact record for that party)"
+            ));
+        }
+    }
+    if let Some(e) = matter
+        .paralegal
+        .as_ref()
+        .and_then(|p| trimmed(&p.email))
+        .filter(|e| !valid_email(e))
+    {
+        notes.push(format!(
+            "the paralegal's email {e:?} is not a valid address; sent as empty (fix: Matter → Edit → Staff)"
+        ));
+    }
+    notes
 }
 
 /// The case body as it would be sent now, even for a matter that is not
@@ -494,11 +547,12 @@ pub fn current_body(matter: &MatterRecord, policy: &Policy<'_>) -> CaseBody {
         matter,
         area.map(|a| a.area.clone()).unwrap_or_default(),
         stage,
-        policy.deep_link_base,
+        policy,
     )
 }
 
-fn draft_body(matter: &MatterRecord, area: String, stage: String, base: &str) -> CaseBody {
+fn draft_body(matter: &MatterRecord, area: String, stage: String, policy: &Policy<'_>) -> CaseBody {
+    let base = policy.deep_link_base;
     let attorney = matter.attorney.clone().unwrap_or_default();
     let attorney_email = attorney.email.as_deref().unwrap_or("").trim().to_string();
     let attorney_name = person_name(&attorney.first_name, &attorney.last_name);
@@ -531,43 +585,61 @@ fn draft_body(matter: &MatterRecord, area: String, stage: String, base: &str) ->
         client: Client {
             first_name: trimmed(&party.first_name).unwrap_or_default(),
             last_name: trimmed(&party.last_name).unwrap_or_default(),
-            phone: preferred_phone(&party.phones)
-                .map(|p| p.number.trim().to_string())
+            phone: preferred_phone(&party.phones, policy.phone_region)
+                .map(|(_, e164)| e164)
                 .unwrap_or_default(),
-            email: trimmed(&party.email),
-            date_of_birth: trimmed(&party.date_of_birth),
+            email: trimmed(&party.email).filter(|e| valid_email(e)),
+            date_of_birth: trimmed(&party.date_of_birth).filter(|d| is_date(d)),
         },
         deep_link: format!("{base}/matters/{}", matter.id),
     }
 }
 
-/// The phone to send: mobile/cell first, then phone, home, work/office, then any.
-pub fn preferred_phone(phones: &[Phone]) -> Option<&Phone> {
+/// The phone to send, with its number in E.164. Only entries that are
+/// real numbers for `region` count (`n/a` does not). Preference by label,
+/// in any case: one containing "mobile" or "cell" ("Cell Phone"), then
+/// "phone" itself, then one containing "home", then "work" or "office",
+/// then any other; the first entry wins a tie.
+pub fn preferred_phone(phones: &[Phone], region: PhoneRegion) -> Option<(&Phone, String)> {
     fn rank(label: Option<&str>) -> u8 {
-        match label.map(|l| l.trim().to_ascii_lowercase()).as_deref() {
-            Some("mobile" | "cell") => 0,
-            Some("phone") => 1,
-            Some("home") => 2,
-            Some("work" | "office") => 3,
-            _ => 4,
+        let l = label.map(|l| l.trim().to_lowercase()).unwrap_or_default();
+        if l.contains("mobile") || l.contains("cell") {
+            0
+        } else if l == "phone" {
+            1
+        } else if l.contains("home") {
+            2
+        } else if l.contains("work") || l.contains("office") {
+            3
+        } else {
+            4
         }
     }
     phones
         .iter()
-        .filter(|p| !p.number.trim().is_empty())
-        .min_by_key(|p| rank(p.label.as_deref()))
+        .filter_map(|p| e164(&p.number, region).map(|n| (p, n)))
+        .min_by_key(|(p, _)| rank(p.label.as_deref()))
 }
 
-/// A plausible email: one `@`, something before it, a dotted domain, no spaces.
+/// A phone number as typed, parsed for `region` (unless it has its own
+/// country code) and written in E.164 (`+15125550142`); None when it is
+/// not a valid number.
+pub fn e164(number: &str, region: PhoneRegion) -> Option<String> {
+    let n = phonenumber::parse(Some(region), number.trim()).ok()?;
+    phonenumber::is_valid(&n).then(|| n.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// An email address a mail server would accept: one address, no display
+/// name or brackets, a dotted domain (checked by the `email_address`
+/// parser, not by hand).
 pub fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
+    let options = email_address::Options {
+        minimum_sub_domains: 2,
+        allow_domain_literal: false,
+        allow_display_text: false,
+        ..email_address::Options::default()
     };
-    !local.is_empty()
-        && !domain.contains('@')
-        && !email.chars().any(char::is_whitespace)
-        && domain.split('.').count() >= 2
-        && domain.split('.').all(|part| !part.is_empty())
+    email_address::EmailAddress::parse_with_options(email, options).is_ok()
 }
 
 /// `YYYY-MM-DD` (NaiveDate's own parser: no format string to interpret
@@ -693,6 +765,8 @@ mod tests {
             mappings: &mappings,
             synced_statuses: &synced,
             deep_link_base: "https://acme.fluentcase.com",
+            phone_region: PhoneRegion::US,
+            timezone: chrono_tz::America::Chicago,
         };
         evaluate(m, &policy, now())
     }
@@ -712,7 +786,7 @@ mod tests {
             "opened_on": "2026-01-05", "closed_on": null,
             "attorney": {"name": "Dana Reyes", "email": "dreyes@firm.example"},
             "paralegal_email": "pat@firm.example",
-            "client": {"first_name": "Maria", "last_name": "Lopez", "phone": "+1 512 555 0142",
+            "client": {"first_name": "Maria", "last_name": "Lopez", "phone": "+15125550142",
                        "email": null, "date_of_birth": "1980-03-14"},
             "deep_link": "https://acme.fluentcase.com/matters/1042"
         });
@@ -793,7 +867,12 @@ mod tests {
             e.eligible_from.map(crate::clock::stamp).as_deref(),
             Some("2026-11-28T12:00:01Z")
         );
-        assert!(e.reasons[0].message.contains("2026-11-28T12:00:01Z"));
+        // People read the firm's local time (America/Chicago in this test).
+        assert!(
+            e.reasons[0].message.contains("2026-11-28 06:00 CST"),
+            "{:?}",
+            e.reasons
+        );
     }
 
     #[test]
@@ -802,38 +881,91 @@ mod tests {
             label: label.map(str::to_string),
             number: n.into(),
         };
-        let pick = |phones: Vec<Phone>| preferred_phone(&phones).map(|p| p.number.clone());
-        assert_eq!(
-            pick(vec![
-                p(Some("fax"), "1"),
-                p(Some("office"), "2"),
-                p(Some("home"), "3"),
-                p(Some("phone"), "4"),
-                p(Some("cell"), "5")
-            ]),
-            Some("5".into())
+        let us = PhoneRegion::US;
+        let pick = |phones: Vec<Phone>| preferred_phone(&phones, us).map(|(_, n)| n);
+        // (phones, expected E.164)
+        let cases: Vec<(Vec<Phone>, Option<&str>)> = vec![
+            (
+                vec![
+                    p(Some("fax"), "512-555-0101"),
+                    p(Some("office"), "512-555-0102"),
+                    p(Some("home"), "512-555-0103"),
+                    p(Some("phone"), "512-555-0104"),
+                    p(Some("cell"), "512-555-0105"),
+                ],
+                Some("+15125550105"),
+            ),
+            (
+                vec![
+                    p(Some("office"), "512-555-0102"),
+                    p(Some("home"), "512-555-0103"),
+                    p(Some("phone"), "512-555-0104"),
+                ],
+                Some("+15125550104"),
+            ),
+            (
+                vec![
+                    p(Some("Work Phone"), "512 555 0102"),
+                    p(Some("Home Phone"), "(512) 555-0103"),
+                ],
+                Some("+15125550103"),
+            ),
+            (
+                vec![
+                    p(Some("Home"), "512-555-0103"),
+                    p(Some("Cell Phone"), "512.555.0105"),
+                ],
+                Some("+15125550105"),
+            ),
+            (
+                vec![
+                    p(Some("home"), "512-555-0103"),
+                    p(Some("Mobile Phone"), "+44 20 7946 0958"),
+                ],
+                Some("+442079460958"),
+            ),
+            (
+                vec![p(None, "512-555-0109"), p(Some("pager"), "512-555-0108")],
+                Some("+15125550109"),
+            ),
+            // Not numbers: passed over, even with the best label.
+            (
+                vec![p(Some("mobile"), "n/a"), p(Some("home"), "512-555-0103")],
+                Some("+15125550103"),
+            ),
+            (vec![p(Some("mobile"), "  ")], None),
+            (vec![p(Some("cell"), "none"), p(Some("phone"), "12")], None),
+        ];
+        for (phones, want) in cases {
+            assert_eq!(pick(phones.clone()).as_deref(), want, "{phones:?}");
+        }
+    }
+
+    #[test]
+    fn no_valid_phone_names_the_refused_entries_and_optional_fields_never_block() {
+        let mut m = matter();
+        m.primary_parties[0].phones = vec![Phone {
+            label: Some("Cell".into()),
+            number: "n/a".into(),
+        }];
+        m.primary_parties[0].email = Some("<maria@example.com>".into());
+        m.primary_parties[0].date_of_birth = Some("03/14/1980".into());
+        let e = judge(&m, &["Open"]);
+        assert_eq!(codes(&e), ["primary_party_no_phone"]);
+        assert!(
+            e.reasons[0].message.contains("\"n/a\" (Cell)"),
+            "{:?}",
+            e.reasons
         );
-        assert_eq!(
-            pick(vec![
-                p(Some("office"), "2"),
-                p(Some("home"), "3"),
-                p(Some("phone"), "4")
-            ]),
-            Some("4".into())
-        );
-        assert_eq!(
-            pick(vec![p(Some("office"), "2"), p(Some("home"), "3")]),
-            Some("3".into())
-        );
-        assert_eq!(
-            pick(vec![p(None, "9"), p(Some("Work"), "2")]),
-            Some("2".into())
-        );
-        assert_eq!(
-            pick(vec![p(None, "9"), p(Some("pager"), "8")]),
-            Some("9".into())
-        );
-        assert_eq!(pick(vec![p(Some("mobile"), "  ")]), None);
+
+        m.primary_parties[0].phones[0].number = "512 555 0142".into();
+        let e = judge(&m, &["Open"]);
+        assert!(e.eligible(), "{:?}", e.reasons);
+        let body = e.payload.unwrap();
+        assert_eq!(body.client.phone, "+15125550142");
+        assert_eq!(body.client.email, None);
+        assert_eq!(body.client.date_of_birth, None);
+        assert_eq!(e.notes.len(), 2, "{:?}", e.notes);
     }
 
     #[test]
@@ -868,6 +1000,8 @@ mod tests {
             mappings: &mappings,
             synced_statuses: &synced,
             deep_link_base: "x",
+            phone_region: PhoneRegion::US,
+            timezone: chrono_tz::UTC,
         };
         let e = evaluate(&matter(), &policy, now());
         assert_eq!(codes(&e), ["stage_unmapped"]);
@@ -880,7 +1014,17 @@ mod tests {
             assert!(valid_email(ok), "{ok}");
         }
         for bad in [
-            "", "a", "a@b", "@b.co", "a@@b.co", "a b@c.co", "a@b..co", "a@.co",
+            "",
+            "a",
+            "a@b",
+            "@b.co",
+            "a@@b.co",
+            "a b@c.co",
+            "a@b..co",
+            "a@.co",
+            "dana@firm.example,",
+            "<dana@firm.example>",
+            "Dana <dana@firm.example>",
         ] {
             assert!(!valid_email(bad), "{bad}");
         }

@@ -15,10 +15,14 @@ pub const OK: u8 = 0;
 pub const RECORDS_FAILED: u8 = 1;
 /// The command line was wrong (unknown name, bad argument).
 pub const USAGE: u8 = 2;
-/// Setup needs a person: config, FluentCase database, state file, not connected.
+/// Setup needs a person: config, FluentCase database missing or broken,
+/// state file, not connected, CaseStatus refusing the key (401) or without
+/// API access on the plan (403).
 pub const SETUP: u8 = 3;
-/// CaseStatus unreachable, refusing the key (401) or without API access (403).
-pub const CASESTATUS: u8 = 4;
+/// A passing condition — CaseStatus unreachable, 5xx, 429, an answer it
+/// could not use; FluentCase's database busy past the busy timeout. The
+/// next cycle retries; a person need act only if it keeps happening.
+pub const TEMPORARY: u8 = 4;
 /// Another run holds the lock for this state file; nothing was done.
 pub const LOCKED: u8 = 5;
 
@@ -52,17 +56,22 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
         if cause.is::<UsageError>() {
             return USAGE;
         }
-        if cause.is::<ConfigError>()
-            || cause.is::<StateError>()
-            || cause.is::<FluentCaseError>()
-            || cause.is::<SetupError>()
-        {
+        if let Some(e) = cause.downcast_ref::<FluentCaseError>() {
+            return if e.is_busy() { TEMPORARY } else { SETUP };
+        }
+        if let Some(e) = cause.downcast_ref::<StateError>() {
+            return if e.is_busy() { TEMPORARY } else { SETUP };
+        }
+        if cause.is::<ConfigError>() || cause.is::<SetupError>() {
             return SETUP;
         }
         // Record-level API outcomes never reach here (they are counted in
         // the run); one that does means CaseStatus could not be used.
-        if cause.is::<ApiError>() {
-            return CASESTATUS;
+        if let Some(e) = cause.downcast_ref::<ApiError>() {
+            return match e {
+                ApiError::Unauthorized | ApiError::Forbidden => SETUP,
+                _ => TEMPORARY,
+            };
         }
         if cause.is::<RecordsFailed>() {
             return RECORDS_FAILED;

@@ -93,6 +93,23 @@ pub enum FluentCaseError {
     Schema { path: PathBuf, missing: String },
 }
 
+impl FluentCaseError {
+    /// FluentCase's own writers held the database past the busy timeout: a
+    /// passing condition, retried by the next cycle, not a setup problem.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            FluentCaseError::Sqlite {
+                source: rusqlite::Error::SqliteFailure(e, _),
+                ..
+            } => matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// Whether we only read, or also insert activities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -201,6 +218,9 @@ impl FluentCase {
             path: path.to_path_buf(),
             source,
         };
+        if access == Access::ReadOnly {
+            recover_hot_journal(path).map_err(sql)?;
+        }
         let flags = match access {
             Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
             Access::InsertActivities => OpenFlags::SQLITE_OPEN_READ_WRITE,
@@ -602,6 +622,30 @@ const EVENT_SELECT: &str = "
     SELECT e.id, e.matter_id, et.name, e.title, e.starts_at, e.ends_at, e.all_day,
            e.location, e.notes, e.deleted_at
     FROM calendar_events e LEFT JOIN event_types et ON et.id = e.event_type_id";
+
+/// Roll back a hot journal left by a writer that died mid-transaction
+/// (FluentCase itself, or this tool killed during an activity insert).
+///
+/// FluentCase's database need not be in WAL mode; a read-only connection
+/// cannot roll back a hot rollback journal and fails every read with
+/// "attempt to write a readonly database", locking the tool out until
+/// something opens the file read-write. Any SQLite client that opens it
+/// read-write recovers it on its first read, under SQLite's own locks, so
+/// that is what we do before reading — and only then, when a journal is
+/// there at all (a normal open costs nothing extra).
+fn recover_hot_journal(path: &Path) -> rusqlite::Result<()> {
+    let mut journal = path.as_os_str().to_owned();
+    journal.push("-journal");
+    if !Path::new(&journal).exists() {
+        return Ok(());
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+}
 
 fn event_from_row(r: &Row<'_>) -> rusqlite::Result<EventRecord> {
     Ok(EventRecord {

@@ -91,4 +91,5 @@ pub mod sync;
 pub mod sync_appointments;
 pub mod sync_matters;
 pub mod sync_messages;
+pub mod term;
 pub mod why_skipped;

@@ -134,6 +134,19 @@ pub enum StateError {
     },
 }
 
+impl StateError {
+    /// Another process held the state file past the busy timeout.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StateError::Sqlite {
+                source: rusqlite::Error::SqliteFailure(e, _),
+                ..
+            } if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
 /// The key as stored. `Debug` never shows the secret.
 #[derive(Clone)]
 pub struct StoredKey {

@@ -197,7 +197,7 @@ pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
 /// each failed step still gets its one line on stderr.
 fn note_error(first: &mut Option<anyhow::Error>, e: anyhow::Error) {
     if first.is_some() {
-        eprintln!("casestatus-sync: {}", format!("{e:#}").replace('\n', " "));
+        crate::output::error_line(&e, crate::exit::code_for(&e) == crate::exit::TEMPORARY);
     } else {
         *first = Some(e);
     }
