@@ -124,7 +124,8 @@ impl Ctx {
 
     /// The current mappings and synced statuses, for the eligibility rules.
     pub fn rules_input(&self, state: &StateStore) -> anyhow::Result<(Mappings, BTreeSet<String>)> {
-        let mappings = Mappings::from_areas(&state.areas()?);
+        let mappings =
+            Mappings::from_areas(&state.areas()?).with_name_history(state.casestatus_names()?);
         let statuses = state.synced_statuses()?.into_iter().collect();
         Ok((mappings, statuses))
     }
@@ -153,12 +154,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let mut out = Output::new(cli.json, cli.quiet, cli.verbose);
     // Under cron (stdout not a terminal) a sync that went well prints
     // nothing, so cron mails only problems (on stderr). `-v` or `--json`
-    // ask for the summary anyway.
-    if matches!(cli.command, Command::Sync { .. })
-        && !std::io::stdout().is_terminal()
-        && !cli.verbose
-        && !cli.json
-    {
+    // ask for the summary anyway, and a dry run's plan is its whole point.
+    if is_real_sync(&cli.command) && !std::io::stdout().is_terminal() && !cli.verbose && !cli.json {
         out.quiet = true;
     }
     match &cli.command {
@@ -216,6 +213,20 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sandbox { .. } | Command::Demo { .. } | Command::Completions { .. } => {
             Ok(crate::exit::OK)
         }
+    }
+}
+
+/// A sync that changes things (not a dry run).
+fn is_real_sync(command: &Command) -> bool {
+    match command {
+        Command::Sync { what } => {
+            let (SyncWhat::Matters(a)
+            | SyncWhat::Appointments(a)
+            | SyncWhat::Messages(a)
+            | SyncWhat::All(a)) = what;
+            !a.dry_run
+        }
+        _ => false,
     }
 }
 

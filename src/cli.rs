@@ -170,8 +170,8 @@ pub enum SyncWhat {
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// Show what would happen; change nothing anywhere
-    #[arg(long)]
+    /// Show what would happen (printed wherever stdout goes); change nothing anywhere
+    #[arg(short = 'n', long)]
     pub dry_run: bool,
 }
 

@@ -387,7 +387,17 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
         &out,
         "Keep exploring (these work offline; the demo's sandbox stopped with it)",
     );
-    let cfg = config_path.display();
+    // Commands that work as printed: this very binary (`cargo run` does not
+    // put `casestatus-sync` on the PATH), run from the demo's folder, where
+    // its casestatus-sync.toml is found without --config.
+    let folder = config_path.parent().unwrap_or(Path::new("."));
+    let bin = std::env::current_exe()
+        .map(|p| shell_word(&p.display().to_string()))
+        .unwrap_or_else(|_| "casestatus-sync".into());
+    out.line(format!(
+        "  cd {}",
+        shell_word(&folder.display().to_string())
+    ));
     for cmd in [
         "log",
         "log --run 1",
@@ -397,8 +407,21 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
         "event-types",
         "sync matters --dry-run",
     ] {
-        out.line(format!("  casestatus-sync --config {cfg} {cmd}"));
+        out.line(format!("  {bin} {cmd}"));
     }
+    out.line("To type plain `casestatus-sync …` instead, install it first: cargo install --path . (from the source folder).");
     out.line("The demo's CaseStatus sandbox stopped with it; run `casestatus-sync demo` again for a fresh sample firm, or `casestatus-sync sandbox` to try the setup commands by hand.");
     Ok(crate::exit::OK)
+}
+
+/// A path as one shell word: quoted when it holds anything but safe characters.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }

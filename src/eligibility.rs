@@ -167,6 +167,8 @@ impl Reason {
 #[derive(Debug, Clone, Default)]
 pub struct Mappings {
     by_case_type: HashMap<String, AreaMapping>,
+    /// (kind, name) → every CaseStatus id that ever had that name.
+    ids_by_name: HashMap<(String, String), Vec<i64>>,
 }
 
 #[derive(Debug, Clone)]
@@ -202,7 +204,32 @@ impl Mappings {
                 );
             }
         }
-        Mappings { by_case_type }
+        Mappings {
+            by_case_type,
+            ids_by_name: HashMap::new(),
+        }
+    }
+
+    /// Add the names CaseStatus has given each practice area and stage
+    /// (`kind` is `practice_area` or `stage`), for [`Mappings::same_item`].
+    pub fn with_name_history(mut self, names: Vec<(String, i64, String)>) -> Mappings {
+        for (kind, id, name) in names {
+            self.ids_by_name.entry((kind, name)).or_default().push(id);
+        }
+        self
+    }
+
+    /// Whether two names of a `kind` denote the same CaseStatus item: equal,
+    /// or once given to the same id (a rename in CaseStatus).
+    pub fn same_item(&self, kind: &str, a: &str, b: &str) -> bool {
+        if a == b {
+            return true;
+        }
+        let ids = |n: &str| self.ids_by_name.get(&(kind.to_string(), n.to_string()));
+        match (ids(a), ids(b)) {
+            (Some(x), Some(y)) => x.iter().any(|id| y.contains(id)),
+            _ => false,
+        }
     }
 }
 

@@ -26,6 +26,8 @@ pub struct Changes {
     /// "Area / Stage"
     pub new_stages: Vec<String>,
     pub vanished_stages: Vec<String>,
+    /// ("Area / old stage name", "new stage name")
+    pub renamed_stages: Vec<(String, String)>,
     /// Mappings that now point at something CaseStatus no longer has.
     pub flagged_mappings: Vec<String>,
 }
@@ -48,7 +50,7 @@ pub fn refetch(ctx: &Ctx) -> anyhow::Result<u8> {
         "Fetched {} practice area(s) from CaseStatus.",
         fetched.len()
     ));
-    let sections: [(&str, Vec<String>); 5] = [
+    let sections: [(&str, Vec<String>); 6] = [
         ("New practice area", changes.new_practice_areas.clone()),
         (
             "Vanished practice area",
@@ -64,6 +66,14 @@ pub fn refetch(ctx: &Ctx) -> anyhow::Result<u8> {
         ),
         ("New stage", changes.new_stages.clone()),
         ("Vanished stage", changes.vanished_stages.clone()),
+        (
+            "Renamed stage",
+            changes
+                .renamed_stages
+                .iter()
+                .map(|(a, b)| format!("{a} → {b}"))
+                .collect(),
+        ),
     ];
     if sections.iter().all(|(_, v)| v.is_empty()) {
         ctx.out.line("No changes since the last fetch.");
@@ -107,8 +117,17 @@ fn diff(before: &[AreaRow], after: &[AreaRow]) -> Changes {
         let old_stages: HashMap<i64, bool> = prev
             .map(|p| p.stages.iter().map(|s| (s.id, s.vanished)).collect())
             .unwrap_or_default();
+        let old_names: HashMap<i64, &str> = prev
+            .map(|p| p.stages.iter().map(|s| (s.id, s.name.as_str())).collect())
+            .unwrap_or_default();
         for s in &a.stages {
             let label = format!("{} / {}", a.name, s.name);
+            if let Some(old) = old_names.get(&s.id).filter(|o| **o != s.name) {
+                if !s.vanished {
+                    c.renamed_stages
+                        .push((format!("{} / {old}", a.name), s.name.clone()));
+                }
+            }
             match old_stages.get(&s.id) {
                 None | Some(true) if !s.vanished => c.new_stages.push(label),
                 Some(false) if s.vanished => {

@@ -22,8 +22,22 @@ use crate::state::{StateError, StateStore};
 /// How long runs are kept.
 pub const RETENTION_DAYS: i64 = 30;
 
-/// Counters of one run, by name (e.g. `created`, `skipped:too_new`).
+/// Counters of one run, by name (e.g. `created`, `skipped`). The log keeps
+/// a matters run's skip reasons beside them as `skipped:CODE`; reading a run
+/// splits them out again into [`RunRow::skipped_by_reason`].
 pub type Counts = BTreeMap<String, u64>;
+
+/// Split stored counts into outcomes and skip reasons (`skipped:CODE`).
+pub fn split_reasons(stored: Counts) -> (Counts, Counts) {
+    let (reasons, counts): (Counts, Counts) = stored
+        .into_iter()
+        .partition(|(k, _)| k.starts_with("skipped:"));
+    let reasons = reasons
+        .into_iter()
+        .map(|(k, v)| (k.trim_start_matches("skipped:").to_string(), v))
+        .collect();
+    (counts, reasons)
+}
 
 /// A run as listed.
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +48,7 @@ pub struct RunRow {
     pub finished_at: Option<String>,
     pub dry_run: bool,
     pub counts: Counts,
+    pub skipped_by_reason: Counts,
     pub error: Option<String>,
 }
 
@@ -112,6 +127,18 @@ pub fn fail(state: &StateStore, run_id: i64, err: &anyhow::Error, now: DateTime<
         Some(&format!("{err:#}")),
         now,
     );
+}
+
+/// The newest run of `kind` that was not a dry run, if any.
+pub fn latest_of_kind(state: &StateStore, kind: &str) -> Result<Option<i64>, StateError> {
+    state
+        .conn()
+        .query_row(
+            "SELECT max(id) FROM runs WHERE kind = ?1 AND NOT dry_run",
+            [kind],
+            |r| r.get(0),
+        )
+        .map_err(|e| state.err(e))
 }
 
 /// The most recent runs, newest first.
@@ -196,13 +223,16 @@ pub fn history(
 
 fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
     let counts: String = r.get(5)?;
+    let (counts, skipped_by_reason) =
+        split_reasons(serde_json::from_str(&counts).unwrap_or_default());
     Ok(RunRow {
         id: r.get(0)?,
         kind: r.get(1)?,
         started_at: r.get(2)?,
         finished_at: r.get(3)?,
         dry_run: r.get(4)?,
-        counts: serde_json::from_str(&counts).unwrap_or_default(),
+        counts,
+        skipped_by_reason,
         error: r.get(6)?,
     })
 }
@@ -220,20 +250,14 @@ fn parse_json(text: String) -> serde_json::Value {
     serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
 }
 
-/// "created 3 · already in CaseStatus 1 · skipped 5" from counts.
+/// "created 3 · in casestatus 1 · skipped 5" from a run's outcome counts
+/// (each record once; reasons are not outcomes and are left out).
 pub fn summary(counts: &Counts) -> String {
-    let mut parts = Vec::new();
-    let mut skipped = 0;
-    for (k, v) in counts {
-        if k.starts_with("skipped:") {
-            skipped += v;
-        } else if *v > 0 {
-            parts.push(format!("{} {v}", k.replace('_', " ")));
-        }
-    }
-    if skipped > 0 {
-        parts.push(format!("skipped {skipped}"));
-    }
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(k, v)| !k.starts_with("skipped:") && **v > 0)
+        .map(|(k, v)| format!("{} {v}", k.replace('_', " ")))
+        .collect();
     if parts.is_empty() {
         "nothing to do".into()
     } else {
@@ -254,7 +278,8 @@ pub fn show(ctx: &Ctx, run: Option<i64>, limit: u32) -> anyhow::Result<u8> {
             ctx.out.line("No sync runs recorded yet.");
             return Ok(OK);
         }
-        let mut t = ctx.out.table(&["Run", "Kind", "Started (UTC)", "Result"]);
+        let tz = ctx.config.fluentcase.timezone;
+        let mut t = ctx.out.table(&["Run", "Kind", "Started", "Result"]);
         for r in &runs {
             let result = match (&r.error, &r.finished_at) {
                 (Some(e), _) => format!("ERROR: {e}"),
@@ -266,7 +291,12 @@ pub fn show(ctx: &Ctx, run: Option<i64>, limit: u32) -> anyhow::Result<u8> {
             } else {
                 r.kind.clone()
             };
-            t.add_row(vec![r.id.to_string(), kind, r.started_at.clone(), result]);
+            t.add_row(vec![
+                r.id.to_string(),
+                kind,
+                crate::clock::local_text(&r.started_at, tz),
+                result,
+            ]);
         }
         ctx.out.print_table(&t);
         ctx.out
@@ -279,8 +309,10 @@ pub fn show(ctx: &Ctx, run: Option<i64>, limit: u32) -> anyhow::Result<u8> {
         ))
     })?;
     let items = items(&state, id)?;
-    let latest = recent(&state, 1)?.first().map(|r| r.id) == Some(id);
-    let current_skips = if latest && run.kind == "matters" {
+    // The current skip state belongs to the newest matters run — not to
+    // the newest run of any kind (a `sync all` ends with messages).
+    let latest = latest_of_kind(&state, "matters")? == Some(id);
+    let current_skips = if latest {
         crate::ledger::current_skips(&state)?
     } else {
         Vec::new()
@@ -292,12 +324,17 @@ pub fn show(ctx: &Ctx, run: Option<i64>, limit: u32) -> anyhow::Result<u8> {
         }))?;
         return Ok(OK);
     }
+    let tz = ctx.config.fluentcase.timezone;
     ctx.out.line(format!(
         "Run {} · {} · started {} · finished {}",
         run.id,
         run.kind,
-        run.started_at,
-        run.finished_at.as_deref().unwrap_or("never (interrupted)")
+        crate::clock::local_text(&run.started_at, tz),
+        run.finished_at
+            .as_deref()
+            .map_or("never (interrupted)".into(), |f| crate::clock::local_text(
+                f, tz
+            ))
     ));
     if let Some(e) = &run.error {
         ctx.out.line(format!("ERROR: {e}"));
@@ -305,6 +342,9 @@ pub fn show(ctx: &Ctx, run: Option<i64>, limit: u32) -> anyhow::Result<u8> {
     let mut t = ctx.out.table(&["Count", "Value"]);
     for (k, v) in &run.counts {
         t.add_row(vec![k.replace('_', " "), v.to_string()]);
+    }
+    for (code, v) in &run.skipped_by_reason {
+        t.add_row(vec![format!("  skipped: {code}"), v.to_string()]);
     }
     ctx.out.print_table(&t);
     if !items.is_empty() {

@@ -106,6 +106,19 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX appointment_ledger_by_case ON appointment_ledger (case_id);
     "#,
+    // 4: every name CaseStatus has given a practice area or stage, so a
+    // rename there is not mistaken for a change of the matter (drift is
+    // judged by CaseStatus id).
+    r#"
+    CREATE TABLE casestatus_names (
+        kind TEXT NOT NULL,               -- practice_area | stage
+        id   INTEGER NOT NULL,            -- CaseStatus's id
+        name TEXT NOT NULL,
+        PRIMARY KEY (kind, id, name)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO casestatus_names SELECT 'practice_area', id, name FROM practice_areas;
+    INSERT OR IGNORE INTO casestatus_names SELECT 'stage', id, name FROM stages;
+    "#,
 ];
 
 /// What can go wrong with the state file. All of these need a person.
@@ -387,6 +400,20 @@ impl StateStore {
 
     /// The practice-area snapshot with stages and mappings, areas by name,
     /// stages by position.
+    /// Every (kind, CaseStatus id, name) ever seen for practice areas and
+    /// stages, so drift can compare by id across renames.
+    pub fn casestatus_names(&self) -> Result<Vec<(String, i64, String)>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT kind, id, name FROM casestatus_names")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
     pub fn areas(&self) -> Result<Vec<AreaRow>, StateError> {
         let mut areas = {
             let mut stmt = self
@@ -473,6 +500,11 @@ impl StateStore {
                 params![a.id, a.name],
             )
             .map_err(sql)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO casestatus_names (kind, id, name) VALUES ('practice_area', ?1, ?2)",
+                params![a.id, a.name],
+            )
+            .map_err(sql)?;
             for s in &a.stages {
                 tx.execute(
                     "INSERT INTO stages (id, practice_area_id, name, position, vanished_at)
@@ -480,6 +512,11 @@ impl StateStore {
                      ON CONFLICT (id) DO UPDATE SET practice_area_id = ?2, name = ?3,
                          position = ?4, vanished_at = NULL",
                     params![s.id, a.id, s.name, s.position],
+                )
+                .map_err(sql)?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO casestatus_names (kind, id, name) VALUES ('stage', ?1, ?2)",
+                    params![s.id, s.name],
                 )
                 .map_err(sql)?;
             }

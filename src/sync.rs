@@ -56,10 +56,10 @@ impl StepReport {
         }
     }
     /// The counts and run-level error to close the run with.
-    fn summary(&self) -> (&runlog::Counts, Option<&str>) {
+    fn summary(&self) -> (runlog::Counts, Option<&str>) {
         match self {
-            StepReport::Matters(r) => (&r.counts, r.error.as_deref()),
-            StepReport::Other(r) => (&r.counts, r.error.as_deref()),
+            StepReport::Matters(r) => (r.logged_counts(), r.error.as_deref()),
+            StepReport::Other(r) => (r.counts.clone(), r.error.as_deref()),
         }
     }
     fn take_fatal(&mut self) -> Option<ApiError> {
@@ -73,7 +73,7 @@ impl StepReport {
             StepReport::Matters(r) => (&r.counts, r.run_id),
             StepReport::Other(r) => (&r.counts, r.run_id),
         };
-        (counts.get("errors").copied().unwrap_or(0), run)
+        (counts.get("failed").copied().unwrap_or(0), run)
     }
 }
 
@@ -106,7 +106,7 @@ fn step(
         match &result {
             Ok(report) => {
                 let (counts, error) = report.summary();
-                runlog::finish(state, run_id, counts, error, ctx.now)?;
+                runlog::finish(state, run_id, &counts, error, ctx.now)?;
             }
             Err(e) => runlog::fail(state, run_id, e, ctx.now),
         }

@@ -118,6 +118,15 @@ pub fn appointment_body(e: &EventRecord, tz: Tz) -> Result<AppointmentBody, Stri
                 format!("event {}: ends_at {raw:?} is not an RFC 3339 time", e.id)
             })?),
         };
+    // An end before the start cannot be shown truthfully to a client.
+    if let Some(end) = end.filter(|end| *end < start) {
+        return Err(format!(
+            "event {}: ends ({}) before it starts ({}); not sent — fix the event's times in FluentCase (Calendar → the event)",
+            e.id,
+            crate::clock::local(end, tz),
+            crate::clock::local(start, tz)
+        ));
+    }
     let place = e
         .location
         .as_deref()
@@ -527,7 +536,7 @@ fn record_event(
                 report.fatal = Some(e);
                 return Ok(Flow::Stop);
             }
-            report.record(state, subject, "errors", e.to_string())?;
+            report.record(state, subject, "failed", e.to_string())?;
         }
     }
     Ok(Flow::Continue)
@@ -922,5 +931,26 @@ mod tests {
         assert!(appointment_body(&e, tz())
             .unwrap_err()
             .contains("starts_at"));
+    }
+
+    #[test]
+    fn an_end_before_the_start_is_not_sent() {
+        let e = EventRecord {
+            id: 78,
+            title: Some("Hearing".into()),
+            starts_at: Some("2026-12-03T15:00:00Z".into()),
+            ends_at: Some("2026-12-03T14:00:00Z".into()),
+            ..Default::default()
+        };
+        let why = appointment_body(&e, tz()).unwrap_err();
+        assert!(
+            why.contains("before it starts") && why.contains("09:00 CST"),
+            "{why}"
+        );
+        let same = EventRecord {
+            ends_at: e.starts_at.clone(),
+            ..e
+        };
+        assert!(appointment_body(&same, tz()).is_ok());
     }
 }

@@ -18,7 +18,7 @@ use serde_json::json;
 
 use crate::app::Ctx;
 use crate::casestatus::{ApiError, CaseBody, CaseStatus, Outages};
-use crate::eligibility::{current_body, evaluate, Evaluation, Reason, ReasonCode};
+use crate::eligibility::{current_body, evaluate, Evaluation, Mappings, Reason, ReasonCode};
 use crate::fluentcase::Access;
 use crate::ledger::{self, LedgerRow, SkipChange};
 use crate::pool::Flow;
@@ -37,7 +37,7 @@ pub enum Action {
     /// look it up (never create) so the ledger is right.
     Reconcile { reasons: Vec<Reason> },
     /// Already in CaseStatus; `changed` lists what differs since the push.
-    InCaseStatus { case_id: i64, changed: Vec<String> },
+    InCaseStatus { case_id: i64, changed: Vec<Change> },
 }
 
 /// Decide one matter's action. Pure. `now_body` (the body as it would be
@@ -46,6 +46,7 @@ pub fn plan_matter(
     eval: &Evaluation,
     now_body: impl FnOnce() -> CaseBody,
     row: Option<&LedgerRow>,
+    mappings: &Mappings,
 ) -> Action {
     match row {
         Some(LedgerRow {
@@ -54,7 +55,7 @@ pub fn plan_matter(
             ..
         }) => Action::InCaseStatus {
             case_id: *id,
-            changed: changed_fields(sent, &now_body()),
+            changed: changed_fields(sent, &now_body(), mappings),
         },
         Some(_) => match &eval.payload {
             Some(body) => Action::Push {
@@ -77,43 +78,86 @@ pub fn plan_matter(
     }
 }
 
-/// The fields, in the firm's words, whose sent value differs from now.
-pub fn changed_fields(sent_json: &str, now: &CaseBody) -> Vec<String> {
+/// One field that differs between what was sent and what would be sent now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// In the firm's words ("client name").
+    pub field: &'static str,
+    pub sent: String,
+    pub now: String,
+}
+
+impl Change {
+    /// `client name: sent "Maria Lopez", now "Maria Lopez-Garcia"`.
+    pub fn describe(&self) -> String {
+        format!("{}: sent {:?}, now {:?}", self.field, self.sent, self.now)
+    }
+}
+
+/// The fields, in the firm's words, whose sent value differs from now,
+/// each with both values so staff know what to type into CaseStatus.
+/// Practice area and stage are compared by CaseStatus id: a rename there
+/// (then refetched) is not a change of the matter.
+pub fn changed_fields(sent_json: &str, now: &CaseBody, mappings: &Mappings) -> Vec<Change> {
     let Ok(sent) = serde_json::from_str::<CaseBody>(sent_json) else {
         return Vec::new();
     };
-    let checks: [(&str, bool); 11] = [
-        ("file number", sent.readable_id != now.readable_id),
-        ("practice area", sent.practice_area != now.practice_area),
-        ("stage", sent.stage != now.stage),
-        ("opened date", sent.opened_on != now.opened_on),
-        ("closed date", sent.closed_on != now.closed_on),
-        ("attorney", sent.attorney != now.attorney),
-        ("paralegal", sent.paralegal_email != now.paralegal_email),
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let attorney = |b: &CaseBody| format!("{} <{}>", b.attorney.name, b.attorney.email);
+    let client = |b: &CaseBody| format!("{} {}", b.client.first_name, b.client.last_name);
+    let pairs: [(&'static str, String, String); 11] = [
         (
-            "client name",
-            (&sent.client.first_name, &sent.client.last_name)
-                != (&now.client.first_name, &now.client.last_name),
+            "file number",
+            sent.readable_id.clone(),
+            now.readable_id.clone(),
         ),
-        ("client phone", sent.client.phone != now.client.phone),
-        ("client email", sent.client.email != now.client.email),
+        (
+            "practice area",
+            sent.practice_area.clone(),
+            now.practice_area.clone(),
+        ),
+        ("stage", sent.stage.clone(), now.stage.clone()),
+        ("opened date", opt(&sent.opened_on), opt(&now.opened_on)),
+        ("closed date", opt(&sent.closed_on), opt(&now.closed_on)),
+        ("attorney", attorney(&sent), attorney(now)),
+        (
+            "paralegal email",
+            opt(&sent.paralegal_email),
+            opt(&now.paralegal_email),
+        ),
+        ("client name", client(&sent), client(now)),
+        (
+            "client phone",
+            sent.client.phone.clone(),
+            now.client.phone.clone(),
+        ),
+        (
+            "client email",
+            opt(&sent.client.email),
+            opt(&now.client.email),
+        ),
         (
             "client date of birth",
-            sent.client.date_of_birth != now.client.date_of_birth,
+            opt(&sent.client.date_of_birth),
+            opt(&now.client.date_of_birth),
         ),
     ];
-    checks
-        .iter()
-        .filter(|(_, changed)| *changed)
-        .map(|(name, _)| name.to_string())
+    pairs
+        .into_iter()
+        .filter(|(field, a, b)| match *field {
+            "practice area" => !mappings.same_item("practice_area", a, b),
+            "stage" => !mappings.same_item("stage", a, b),
+            _ => a != b,
+        })
+        .map(|(field, sent, now)| Change { field, sent, now })
         .collect()
 }
 
 /// The drift message shown in the log and `why-skipped`.
-pub fn drift_message(pushed_at: &str, changed: &[String]) -> String {
+pub fn drift_message(pushed_at: &str, changed: &[Change]) -> String {
     format!(
-        "in CaseStatus since {pushed_at}; {} changed since the push — update it in CaseStatus by hand (CaseStatus cannot update cases through its API)",
-        changed.join(", ")
+        "in CaseStatus since {pushed_at}; changed since the push — update it in CaseStatus by hand (CaseStatus cannot update cases through its API): {}",
+        changed.iter().map(Change::describe).collect::<Vec<_>>().join("; ")
     )
 }
 
@@ -132,12 +176,18 @@ enum PushOutcome {
     Failed(ApiError),
 }
 
-/// What a cycle did, for the summary and `--json`.
+/// What a cycle did, for the summary and `--json` (SPEC §1): `counts` has
+/// each matter under exactly one outcome (`created`, `in_casestatus`,
+/// `waiting`, `skipped`, `rejected`, `failed`; `would_create` in a dry
+/// run), so they add up to the matters looked at; `skipped_by_reason`
+/// counts matters per reason apart (a matter with two reasons is in both).
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
+    pub kind: &'static str,
     pub run_id: Option<i64>,
     pub dry_run: bool,
     pub counts: Counts,
+    pub skipped_by_reason: Counts,
     pub created: Vec<MatterLine>,
     pub already_in_casestatus: Vec<MatterLine>,
     pub would_create: Vec<MatterLine>,
@@ -216,14 +266,8 @@ fn plan_each(
     // Reading and judging 100,000 matters is most of a quiet cycle: split
     // the id range over the cores, each part on its own connection, and
     // hand the plans to this thread (which alone writes the state file).
-    let parts = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4) as i64;
-    let span = (hi - lo) / parts + 1;
-    let ranges: Vec<(i64, i64)> = (0..parts)
-        .map(|i| (lo + i * span, (lo + (i + 1) * span - 1).min(hi)))
-        .filter(|(a, b)| a <= b)
-        .collect();
+    let parts = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let ranges = split_ids(lo, hi, parts.clamp(1, 4));
     let (tx, rx) = std::sync::mpsc::sync_channel::<anyhow::Result<Planned>>(4096);
     let mut failed: Option<anyhow::Error> = None;
     std::thread::scope(|scope| {
@@ -235,7 +279,12 @@ fn plan_each(
                     fc.for_each_matter_in(range, phones, |m| {
                         let eval = evaluate(&m, policy, ctx.now);
                         let row = ledger_rows.get(&m.id).cloned();
-                        let action = plan_matter(&eval, || current_body(&m, policy), row.as_ref());
+                        let action = plan_matter(
+                            &eval,
+                            || current_body(&m, policy),
+                            row.as_ref(),
+                            policy.mappings,
+                        );
                         let _ = tx.send(Ok(Planned {
                             id: m.id,
                             file_number: m.file_number,
@@ -271,6 +320,20 @@ fn plan_each(
     }
 }
 
+/// Split the id range `lo..=hi` into at most `parts` contiguous ranges
+/// that cover it exactly. In i128: ids near `i64::MAX` (or a range from a
+/// negative id) must not overflow and wrap.
+pub fn split_ids(lo: i64, hi: i64, parts: usize) -> Vec<(i64, i64)> {
+    let (lo, hi, parts) = (i128::from(lo), i128::from(hi), parts.max(1) as i128);
+    let span = (hi - lo) / parts + 1;
+    (0..parts)
+        .map(|i| (lo + i * span, (lo + (i + 1) * span - 1).min(hi)))
+        .filter(|(a, b)| a <= b)
+        // Both ends lie within lo..=hi, so they fit in i64.
+        .map(|(a, b)| (a as i64, b as i64))
+        .collect()
+}
+
 fn line(id: i64, fnum: &Option<String>, detail: String) -> MatterLine {
     MatterLine {
         matter_id: id,
@@ -283,23 +346,43 @@ fn bump(counts: &mut Counts, k: &str) {
     *counts.entry(k.to_string()).or_default() += 1;
 }
 
-fn count_reasons(counts: &mut Counts, reasons: &[Reason]) {
+/// One skipped matter: `skipped` once, and once under each of its reasons.
+fn count_skipped(report: &mut Report, reasons: &[Reason]) {
+    bump(&mut report.counts, "skipped");
     let set: BTreeSet<&str> = reasons.iter().map(|r| r.code.code()).collect();
     for code in set {
-        bump(counts, &format!("skipped:{code}"));
+        bump(&mut report.skipped_by_reason, code);
+    }
+}
+
+impl Report {
+    fn new(run_id: Option<i64>, dry_run: bool) -> Report {
+        Report {
+            kind: "matters",
+            run_id,
+            dry_run,
+            ..Report::default()
+        }
+    }
+
+    /// The counts as the run log keeps them: outcomes, and reasons under
+    /// `skipped:CODE` keys (split again by [`runlog::split_reasons`]).
+    pub fn logged_counts(&self) -> Counts {
+        let mut all = self.counts.clone();
+        for (code, n) in &self.skipped_by_reason {
+            all.insert(format!("skipped:{code}"), *n);
+        }
+        all
     }
 }
 
 /// A dry run: what each matter would get, with no look-ups and no writes.
 fn describe(plan: Vec<Planned>) -> Report {
-    let mut report = Report {
-        dry_run: true,
-        ..Report::default()
-    };
+    let mut report = Report::new(None, true);
     for p in plan {
         match &p.action {
             Action::Skip { reasons } | Action::Reconcile { reasons } => {
-                count_reasons(&mut report.counts, reasons);
+                count_skipped(&mut report, reasons);
                 report
                     .skipped
                     .push(line(p.id, &p.file_number, codes(reasons)));
@@ -332,9 +415,8 @@ fn execute(
         crate::clock::stamp(ctx.now - chrono::Duration::minutes(UNCONFIRMED_GRACE_MINUTES));
     let mut skips = ledger::load_skips(state)?;
     let mut report = Report {
-        run_id: Some(run_id),
         keep_skipped: ctx.out.verbose,
-        ..Report::default()
+        ..Report::new(Some(run_id), false)
     };
     let mut skip_changes = Vec::new();
 
@@ -353,13 +435,14 @@ fn execute(
                     p.row.as_ref(),
                     case_id,
                     changed,
+                    ctx.config.fluentcase.timezone,
                 )?;
                 if skips.remove(&p.id).is_some() {
                     ledger::clear_skip(state, p.id)?;
                 }
             }
             Action::Skip { reasons } => {
-                count_reasons(&mut report.counts, &reasons);
+                count_skipped(&mut report, &reasons);
                 if report.keep_skipped {
                     report
                         .skipped
@@ -552,15 +635,12 @@ fn record_outcome(
         Action::Reconcile { reasons } => reasons,
         _ => Vec::new(),
     };
-    if !reasons.is_empty() {
-        count_reasons(&mut report.counts, &reasons);
-    }
     let mut skipped_for: Option<(String, serde_json::Value)> = None;
     let mut stop = false;
     match outcome {
         NetOutcome::Reconciled(Some(case_id)) => {
             outages.ok();
-            bump(&mut report.counts, "already_in_casestatus");
+            bump(&mut report.counts, "in_casestatus");
             runlog::item(
                 state,
                 run_id,
@@ -575,6 +655,7 @@ fn record_outcome(
         }
         NetOutcome::Reconciled(None) => {
             outages.ok();
+            count_skipped(report, &reasons);
             if report.keep_skipped {
                 report.skipped.push(line(id, &fnum, codes(&reasons)));
             }
@@ -608,7 +689,10 @@ fn record_outcome(
                     } else {
                         "already_in_casestatus"
                     };
-                    bump(&mut report.counts, key);
+                    bump(
+                        &mut report.counts,
+                        if created { "created" } else { "in_casestatus" },
+                    );
                     runlog::item(
                         state,
                         run_id,
@@ -641,7 +725,6 @@ fn record_outcome(
                 }
                 PushOutcome::Rejected { code, message } => {
                     bump(&mut report.counts, "rejected");
-                    bump(&mut report.counts, "skipped:rejected_by_casestatus");
                     let msg = format!("CaseStatus refused the case ({code}): {message}");
                     report.rejected.push(line(id, &fnum, msg.clone()));
                     skipped_for = Some((
@@ -713,14 +796,24 @@ fn note_drift(
     fnum: &Option<String>,
     row: Option<&LedgerRow>,
     case_id: i64,
-    changed: Vec<String>,
+    changed: Vec<Change>,
+    tz: chrono_tz::Tz,
 ) -> anyhow::Result<()> {
     bump(&mut report.counts, "in_casestatus");
-    let drift = (!changed.is_empty()).then(|| changed.join(", "));
+    // Kept with the values, so a further change is logged again.
+    let drift = (!changed.is_empty()).then(|| {
+        changed
+            .iter()
+            .map(Change::describe)
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
     let drift_before = row.and_then(|r| r.drift.clone());
     if !changed.is_empty() {
-        bump(&mut report.counts, "changed_since_push");
-        let pushed_at = row.and_then(|r| r.pushed_at.clone()).unwrap_or_default();
+        let pushed_at = row
+            .and_then(|r| r.pushed_at.as_deref())
+            .map(|t| crate::clock::local_text(t, tz))
+            .unwrap_or_default();
         let msg = drift_message(&pushed_at, &changed);
         if drift != drift_before {
             runlog::item(
@@ -748,7 +841,7 @@ fn record_error(
     fnum: &Option<String>,
     msg: String,
 ) -> anyhow::Result<()> {
-    bump(&mut report.counts, "errors");
+    bump(&mut report.counts, "failed");
     runlog::item(
         state,
         run_id,
@@ -805,12 +898,11 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
     };
     ctx.out
         .line(format!("{title}: {}", runlog::summary(&r.counts)));
-    let mut by_reason: Vec<String> = r
-        .counts
+    let by_reason: Vec<String> = r
+        .skipped_by_reason
         .iter()
-        .filter_map(|(k, v)| k.strip_prefix("skipped:").map(|c| format!("{c} {v}")))
+        .map(|(c, v)| format!("{c} {v}"))
         .collect();
-    by_reason.sort();
     if !by_reason.is_empty() {
         ctx.out
             .line(format!("  skipped by reason: {}", by_reason.join(", ")));
@@ -840,15 +932,46 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
             ));
         }
     }
-    if ctx.out.verbose || r.dry_run {
-        for l in &r.skipped {
-            ctx.out.detail(format!(
-                "  skipped: matter {} ({}) — {}",
-                l.matter_id,
-                l.file_number.as_deref().unwrap_or("no file number"),
-                l.detail
-            ));
+    // A dry run's plan is its output (stdout, pipe or not); in a real run
+    // the skipped matters are detail for -v.
+    for l in &r.skipped {
+        let text = format!(
+            "  skipped: matter {} ({}) — {}",
+            l.matter_id,
+            l.file_number.as_deref().unwrap_or("no file number"),
+            l.detail
+        );
+        if r.dry_run {
+            ctx.out.line(text);
+        } else {
+            ctx.out.detail(text);
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_ranges_cover_exactly_without_overflow() {
+        let cases: [(i64, i64, usize); 6] = [
+            (1, 100, 4),
+            (1, 1, 4),
+            (5, 7, 4),
+            (i64::MAX - 3, i64::MAX, 2),
+            (i64::MIN, i64::MAX, 4),
+            (-10, i64::MAX, 3),
+        ];
+        for (lo, hi, parts) in cases {
+            let r = split_ids(lo, hi, parts);
+            assert!(!r.is_empty() && r.len() <= parts, "{lo}..={hi}: {r:?}");
+            assert_eq!(r[0].0, lo);
+            assert_eq!(r[r.len() - 1].1, hi);
+            for w in r.windows(2) {
+                assert_eq!(w[0].1.checked_add(1), Some(w[1].0), "{r:?}");
+            }
+        }
+    }
 }

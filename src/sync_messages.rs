@@ -8,10 +8,17 @@
 //! unprocessed; the next cycle sees it again, finds the activity, and only
 //! retries the mark.
 //!
-//! Messages of type `firm` or `system` are not ours to import and are left
-//! untouched (unprocessed). A client message whose matter cannot be found
-//! stays unprocessed and is logged with its CaseStatus readable id, every
-//! cycle, until staff act.
+//! Messages of type `firm` or `system` are not ours to import; they are
+//! marked processed (acknowledged) so the unprocessed list, read every
+//! cycle, does not grow with every message the firm ever sends. A client
+//! message whose matter cannot be found stays unprocessed and is logged
+//! with its CaseStatus readable id, every cycle, until staff act.
+//!
+//! Nothing is marked processed that is not in FluentCase: when FluentCase
+//! already holds an activity with the message's (`source`, `source_id`)
+//! but on another matter or with other text (the same database used with
+//! another CaseStatus account, say the sandbox), the message is an error
+//! naming both and stays unprocessed until a person acts.
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
@@ -39,7 +46,7 @@ pub struct Incoming {
 /// Why a message is not imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotImported {
-    /// `firm` or `system`: not a client's message.
+    /// `firm` or `system`: not a client's message; acknowledged.
     Ignored,
     /// A field needed to import it is missing or unusable.
     Invalid(String),
@@ -53,10 +60,20 @@ pub fn prepare(
     m: &Message,
     mut matter_exists: impl FnMut(i64) -> bool,
 ) -> Result<Incoming, NotImported> {
-    if m.kind.as_deref() != Some("client") {
-        return Err(NotImported::Ignored);
-    }
     let label = readable(m);
+    match m.kind.as_deref() {
+        Some("client") => {}
+        // Only the firm's own and CaseStatus's messages are acknowledged
+        // unread; a message whose type is missing or unknown might be a
+        // client's, so it is never marked processed.
+        Some("firm" | "system") => return Err(NotImported::Ignored),
+        Some(other) => {
+            return Err(NotImported::Invalid(format!(
+                "{label} has an unknown type {other:?}"
+            )))
+        }
+        None => return Err(NotImported::Invalid(format!("{label} has no type"))),
+    }
     let sender = m
         .sender_name
         .as_deref()
@@ -99,35 +116,66 @@ fn readable(m: &Message) -> String {
     }
 }
 
-/// Insert the activity unless it is there; true when inserted.
+/// What FluentCase held, or now holds, for a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// The activity was inserted now.
+    Inserted,
+    /// The same activity (matter and text) was already there: an earlier
+    /// run saved it and did not get to mark the message.
+    AlreadyThere,
+    /// An activity with this (source, source_id) exists on another matter
+    /// or with other text: not ours to overwrite, not safe to mark.
+    Collision {
+        activity_id: i64,
+        matter_id: i64,
+        body: String,
+    },
+}
+
+/// Insert the activity unless it is there, in one IMMEDIATE transaction.
 ///
 /// # Errors
 /// A FluentCase database error (after the busy timeout).
-pub fn insert_activity(fc: &mut FluentCase, msg: &Incoming) -> Result<bool, FluentCaseError> {
+pub fn insert_activity(fc: &mut FluentCase, msg: &Incoming) -> Result<Saved, FluentCaseError> {
     let source_id = msg.message_id.to_string();
-    let result =
-        (|| -> rusqlite::Result<bool> {
-            let tx = fc
-                .conn_mut()
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let exists: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM activities WHERE source = ?1 AND source_id = ?2",
-                    params![SOURCE, source_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if exists.is_some() {
-                return Ok(false);
-            }
-            let n = tx.execute(
-            "INSERT OR IGNORE INTO activities (matter_id, tag, body, created_at, source, source_id)
+    let result = (|| -> rusqlite::Result<Saved> {
+        let tx = fc
+            .conn_mut()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<(i64, i64, String)> = tx
+            .query_row(
+                "SELECT id, matter_id, body FROM activities WHERE source = ?1 AND source_id = ?2",
+                params![SOURCE, source_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        if let Some((activity_id, matter_id, body)) = existing {
+            return Ok(if matter_id == msg.matter_id && body == msg.body {
+                Saved::AlreadyThere
+            } else {
+                Saved::Collision {
+                    activity_id,
+                    matter_id,
+                    body,
+                }
+            });
+        }
+        tx.execute(
+            "INSERT INTO activities (matter_id, tag, body, created_at, source, source_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![msg.matter_id, TAG, msg.body, msg.created_at, SOURCE, source_id],
+            params![
+                msg.matter_id,
+                TAG,
+                msg.body,
+                msg.created_at,
+                SOURCE,
+                source_id
+            ],
         )?;
-            tx.commit()?;
-            Ok(n > 0)
-        })();
+        tx.commit()?;
+        Ok(Saved::Inserted)
+    })();
     result.map_err(|e| fc.err(e))
 }
 
@@ -170,7 +218,7 @@ pub fn cycle(
             report.record(
                 state,
                 subject,
-                "errors",
+                "failed",
                 format!("{e}; left unprocessed, retried next cycle"),
             )?;
             continue;
@@ -186,8 +234,9 @@ pub fn cycle(
                     preview(&incoming.body)
                 ),
             )?,
-            Ok(incoming) => importable.push(incoming),
-            Err(NotImported::Ignored) => report.bump("ignored_not_client"),
+            Ok(incoming) => importable.push(Work::Import(incoming)),
+            Err(NotImported::Ignored) if dry_run => report.bump("would_acknowledge"),
+            Err(NotImported::Ignored) => importable.push(Work::Acknowledge(m.id)),
             Err(NotImported::Invalid(why)) => report.record(
                 state,
                 subject,
@@ -217,62 +266,27 @@ pub fn cycle(
         importable,
         ctx.config.casestatus.concurrency,
         || FluentCase::open(&fc_path, Access::InsertActivities),
-        |worker_fc, incoming: Incoming, emit| {
-            let outcome = match worker_fc {
-                Err(e) => Imported::NotSaved(e.to_string()),
-                Ok(fc) => match insert_activity(fc, &incoming) {
-                    Err(e) => Imported::NotSaved(e.to_string()),
-                    Ok(inserted) => match client.mark_processed(incoming.message_id) {
-                        Ok(()) => Imported::Done { inserted },
-                        Err(e) => Imported::NotMarked(e),
-                    },
-                },
-            };
-            emit((incoming, outcome));
+        |worker_fc, work: Work, emit| {
+            let outcome = apply(client, worker_fc, &work);
+            emit((work, outcome));
         },
-        |(incoming, outcome)| {
+        |(work, outcome)| {
             progress.inc(1);
-            let sid = incoming.message_id.to_string();
-            let subject = ("message", sid.as_str());
-            let (outcome, detail) = match outcome {
-                Imported::Done { inserted } => {
-                    outages.ok();
-                    if inserted {
-                        (
-                            "imported",
-                            format!(
-                                "to matter {}: {}",
-                                incoming.matter_id,
-                                preview(&incoming.body)
-                            ),
-                        )
-                    } else {
-                        (
-                            "already_imported",
-                            format!(
-                                "activity on matter {} existed; marked processed now",
-                                incoming.matter_id
-                            ),
-                        )
-                    }
+            if let Imported::NotMarked(e) = &outcome {
+                if outages.stops_run(e) {
+                    report.error = Some(e.to_string());
+                    report.fatal = Some(e.clone());
+                    return Flow::Stop;
                 }
-                Imported::NotSaved(e) => (
-                    "errors",
-                    format!("{e}; left unprocessed, retried next cycle"),
-                ),
-                Imported::NotMarked(e) => {
-                    if outages.stops_run(&e) {
-                        report.error = Some(e.to_string());
-                        report.fatal = Some(e);
-                        return Flow::Stop;
-                    }
-                    ("errors", format!(
-                        "activity saved on matter {}, but marking it processed failed ({e}); retried next cycle without a second activity",
-                        incoming.matter_id
-                    ))
-                }
+            } else {
+                outages.ok();
+            }
+            let Some((outcome, detail)) = describe(&work, outcome) else {
+                report.bump("acknowledged");
+                return Flow::Continue;
             };
-            match report.record(state, subject, outcome, detail) {
+            let sid = work.message_id().to_string();
+            match report.record(state, ("message", sid.as_str()), outcome, detail) {
                 Ok(()) => Flow::Continue,
                 Err(e) => {
                     report.error = Some(e.to_string());
@@ -285,15 +299,103 @@ pub fn cycle(
     Ok(report)
 }
 
+/// One message for a worker.
+enum Work {
+    /// A client message: save the activity, then mark it processed.
+    Import(Incoming),
+    /// A firm or system message: only mark it processed.
+    Acknowledge(i64),
+}
+
+impl Work {
+    fn message_id(&self) -> i64 {
+        match self {
+            Work::Import(i) => i.message_id,
+            Work::Acknowledge(id) => *id,
+        }
+    }
+}
+
 /// What a worker did with one message.
 enum Imported {
-    /// The activity is in FluentCase (`inserted` false: it already was) and
-    /// the message is marked processed.
-    Done { inserted: bool },
-    /// The activity could not be saved; the message stays unprocessed.
+    /// The activity is in FluentCase and the message is marked processed.
+    Done(Saved),
+    /// A firm or system message, marked processed.
+    Acknowledged,
+    /// Not saved (a database error, or a collision): stays unprocessed.
     NotSaved(String),
     /// Saved, but the mark failed: retried next cycle, no second activity.
     NotMarked(crate::casestatus::ApiError),
+}
+
+/// The network and FluentCase part of one message, on a worker thread.
+fn apply(
+    client: &CaseStatus,
+    fc: &mut Result<FluentCase, FluentCaseError>,
+    work: &Work,
+) -> Imported {
+    let incoming = match work {
+        Work::Acknowledge(id) => {
+            return match client.mark_processed(*id) {
+                Ok(()) => Imported::Acknowledged,
+                Err(e) => Imported::NotMarked(e),
+            }
+        }
+        Work::Import(incoming) => incoming,
+    };
+    let fc = match fc {
+        Ok(fc) => fc,
+        Err(e) => return Imported::NotSaved(e.to_string()),
+    };
+    match insert_activity(fc, incoming) {
+        Err(e) => Imported::NotSaved(e.to_string()),
+        Ok(Saved::Collision {
+            activity_id,
+            matter_id,
+            body,
+        }) => Imported::NotSaved(format!(
+            "FluentCase already holds activity {activity_id} for this message (source casestatus, id {}) on matter {matter_id} with the text {:?}, but CaseStatus's message is for matter {} with the text {:?} — perhaps this FluentCase database was used with another CaseStatus account; not imported, left unprocessed until a person checks both",
+            incoming.message_id,
+            preview(&body),
+            incoming.matter_id,
+            preview(&incoming.body)
+        )),
+        Ok(saved) => match client.mark_processed(incoming.message_id) {
+            Ok(()) => Imported::Done(saved),
+            Err(e) => Imported::NotMarked(e),
+        },
+    }
+}
+
+/// The log outcome and detail of one message; None for a plain
+/// acknowledgement (counted, not listed).
+fn describe(work: &Work, outcome: Imported) -> Option<(&'static str, String)> {
+    let matter = match work {
+        Work::Import(i) => i.matter_id,
+        Work::Acknowledge(_) => 0,
+    };
+    Some(match outcome {
+        Imported::Acknowledged => return None,
+        Imported::Done(Saved::Inserted) => {
+            let body = match work {
+                Work::Import(i) => preview(&i.body),
+                Work::Acknowledge(_) => String::new(),
+            };
+            ("imported", format!("to matter {matter}: {body}"))
+        }
+        Imported::Done(_) => (
+            "already_imported",
+            format!("the same activity on matter {matter} existed; marked processed now"),
+        ),
+        Imported::NotSaved(e) => ("failed", format!("{e}; left unprocessed, retried next cycle")),
+        Imported::NotMarked(e) if matter == 0 => (
+            "failed",
+            format!("a firm or system message could not be marked processed ({e}); retried next cycle"),
+        ),
+        Imported::NotMarked(e) => ("failed", format!(
+            "activity saved on matter {matter}, but marking it processed failed ({e}); retried next cycle without a second activity"
+        )),
+    })
 }
 
 fn matter_exists(fc: &FluentCase, id: i64) -> Result<bool, FluentCaseError> {
