@@ -933,7 +933,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__sync__subcmd__all)
-            opts="-q -v -h --dry-run --config --json --quiet --verbose --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -951,7 +951,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__sync__subcmd__appointments)
-            opts="-q -v -h --dry-run --config --json --quiet --verbose --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1053,7 +1053,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__sync__subcmd__matters)
-            opts="-q -v -h --dry-run --config --json --quiet --verbose --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1071,7 +1071,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__subcmd__sync__subcmd__sync__subcmd__messages)
-            opts="-q -v -h --dry-run --config --json --quiet --verbose --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

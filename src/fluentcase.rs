@@ -19,6 +19,17 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
 /// How long to wait for FluentCase's own writers.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Tests shorten the busy timeout with this (milliseconds) instead of
+/// making the suite wait ten seconds to see a busy database.
+pub const BUSY_TIMEOUT_ENV: &str = "CASESTATUS_SYNC_BUSY_TIMEOUT_MS";
+
+fn busy_timeout() -> Duration {
+    std::env::var(BUSY_TIMEOUT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .map_or(BUSY_TIMEOUT, Duration::from_millis)
+}
+
 /// Tables and the columns of each that the tool reads or writes.
 const REQUIRED: &[(&str, &[&str])] = &[
     ("case_types", &["id", "name"]),
@@ -227,7 +238,7 @@ impl FluentCase {
         } | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags).map_err(sql)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
+        conn.busy_timeout(busy_timeout()).map_err(sql)?;
 
         let fc = FluentCase {
             conn,
@@ -643,7 +654,7 @@ fn recover_hot_journal(path: &Path) -> rusqlite::Result<()> {
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_timeout(busy_timeout())?;
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
 }
 

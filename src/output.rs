@@ -28,7 +28,10 @@ pub struct Output {
 impl Output {
     /// From the global flags and the environment.
     pub fn new(json: bool, quiet: bool, verbose: bool) -> Output {
-        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        // CLICOLOR_FORCE (a common convention) asks for colour on a pipe.
+        let forced = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0");
+        let color =
+            (std::io::stdout().is_terminal() || forced) && std::env::var_os("NO_COLOR").is_none();
         Output {
             json,
             quiet,

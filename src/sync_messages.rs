@@ -377,8 +377,9 @@ fn describe(work: &Work, outcome: Imported) -> Option<(&'static str, String)> {
     Some(match outcome {
         Imported::Acknowledged => return None,
         Imported::Done(Saved::Inserted) => {
+            // The whole text: the log keeps it exact; output escapes it.
             let body = match work {
-                Work::Import(i) => preview(&i.body),
+                Work::Import(i) => i.body.clone(),
                 Work::Acknowledge(_) => String::new(),
             };
             ("imported", format!("to matter {matter}: {body}"))
@@ -406,12 +407,13 @@ fn matter_exists(fc: &FluentCase, id: i64) -> Result<bool, FluentCaseError> {
         .map_err(|e| fc.err(e))
 }
 
+/// The start of a message for the log: the text as sent (line breaks and
+/// all; output makes them visible), cut at 80 characters.
 fn preview(body: &str) -> String {
-    let one_line = body.replace(['\n', '\r'], " ");
-    if one_line.chars().count() > 80 {
-        format!("{}…", one_line.chars().take(80).collect::<String>())
+    if body.chars().count() > 80 {
+        format!("{}…", body.chars().take(80).collect::<String>())
     } else {
-        one_line
+        body.to_string()
     }
 }
 

@@ -320,7 +320,7 @@ fn a_case_gone_from_casestatus_is_an_error_not_waiting_forever() {
     firm.now = "2026-11-29T12:00:00Z".into();
     let (code, out, err) = firm.run(&["-v", "sync", "appointments"]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(out.contains("errors: event 1"), "{out}");
+    assert!(out.contains("failed: event 1"), "{out}");
 }
 
 #[test]

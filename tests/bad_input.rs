@@ -330,7 +330,7 @@ fn nulls_where_names_are_expected() {
     firm.connect_and_map();
     let doc = firm.json(&["sync", "matters"]);
     assert_eq!(
-        doc["counts"]["skipped:primary_party_name_missing"], 1,
+        doc["skipped_by_reason"]["primary_party_name_missing"], 1,
         "{doc}"
     );
     let why = firm.json(&["why-skipped", "1"]);
@@ -357,7 +357,7 @@ fn fluentcase_rows_with_wrong_types() {
         doc["counts"]["created"], 1,
         "one bad row never stops the cycle: {doc}"
     );
-    assert_eq!(doc["counts"]["skipped:case_type_unmapped"], 1);
+    assert_eq!(doc["skipped_by_reason"]["case_type_unmapped"], 1);
 }
 
 #[test]

@@ -42,8 +42,8 @@ fn first_sync_creates_eligible_skips_the_rest_second_creates_nothing() {
 
     let doc = firm.json(&["sync", "matters"]);
     assert_eq!(doc["counts"]["created"], 3, "{doc}");
-    assert_eq!(doc["counts"]["skipped:primary_party_no_phone"], 1);
-    assert_eq!(doc["counts"]["skipped:status_not_synced"], 1);
+    assert_eq!(doc["skipped_by_reason"]["primary_party_no_phone"], 1);
+    assert_eq!(doc["skipped_by_reason"]["status_not_synced"], 1);
     let held = cases_by_matter(&firm);
     assert_eq!(held.len(), 3);
     assert!(["1", "2", "3"].iter().all(|id| held.get(*id) == Some(&1)));
@@ -95,7 +95,11 @@ fn existing_case_is_recorded_not_created_again() {
 
     let doc = firm.json(&["sync", "matters"]);
     assert_eq!(doc["counts"]["created"], 1);
-    assert_eq!(doc["counts"]["already_in_casestatus"], 1);
+    assert_eq!(
+        doc["already_in_casestatus"].as_array().map(Vec::len),
+        Some(1),
+        "{doc}"
+    );
     assert_eq!(creates(&firm), 1, "only matter 1 is created");
     let why = firm.json(&["why-skipped", "2"]);
     assert_eq!(why["casestatus_case_id"], existing);
@@ -118,7 +122,11 @@ fn a_409_records_the_existing_id() {
         1,
     );
     let doc = firm.json(&["sync", "matters"]);
-    assert_eq!(doc["counts"]["already_in_casestatus"], 1, "{doc}");
+    assert_eq!(
+        doc["already_in_casestatus"].as_array().map(Vec::len),
+        Some(1),
+        "{doc}"
+    );
     assert_eq!(firm.sandbox.cases().len(), 1);
     assert_eq!(
         firm.json(&["why-skipped", "1"])["casestatus_case_id"],
@@ -193,7 +201,11 @@ fn lost_create_response_never_makes_a_second_case() {
 
     firm.sandbox.clear_requests();
     let doc = firm.json(&["sync", "matters"]);
-    assert_eq!(doc["counts"]["already_in_casestatus"], 1, "{doc}");
+    assert_eq!(
+        doc["already_in_casestatus"].as_array().map(Vec::len),
+        Some(1),
+        "{doc}"
+    );
     assert_eq!(creates(&firm), 0, "no second create");
     let held = cases_by_matter(&firm);
     assert_eq!((held.get("1"), held.get("2")), (Some(&1), Some(&1)));
@@ -207,7 +219,11 @@ fn lost_response_reconciled_in_the_same_run() {
     firm.sandbox
         .inject(Route::new("POST", "/v1/api/cases"), Fault::LoseResponse, 1);
     let doc = firm.json(&["sync", "matters"]);
-    assert_eq!(doc["counts"]["already_in_casestatus"], 1, "{doc}");
+    assert_eq!(
+        doc["already_in_casestatus"].as_array().map(Vec::len),
+        Some(1),
+        "{doc}"
+    );
     assert_eq!(firm.sandbox.cases().len(), 1);
 }
 
@@ -245,11 +261,12 @@ fn drift_is_reported_after_the_push() {
         .unwrap();
     let out = firm.ok(&["-v", "sync", "matters"]);
     assert!(
-        out.contains("attorney changed since the push — update it in CaseStatus by hand"),
+        out.contains("changed since the push — update it in CaseStatus by hand")
+            && out.contains("attorney: sent \"Dana Reyes <dreyes@firm.example>\", now \"Michael Chen <mchen@firm.example>\""),
         "{out}"
     );
     let why = firm.json(&["why-skipped", "1"]);
-    assert_eq!(why["changed_since_push"], json!(["attorney"]));
+    assert_eq!(why["changed_since_push"][0]["field"], "attorney", "{why}");
     let text = firm.ok(&["why-skipped", "1"]);
     assert!(
         text.contains("in CaseStatus since 2026-11-28T12:00:00Z; attorney changed"),
@@ -268,7 +285,7 @@ fn too_new_waits_for_45_minutes_on_the_injected_clock() {
     firm.add_matter(&SampleMatter::new(1, "2026-11-28T11:30:00Z"));
     firm.connect_and_map();
     let doc = firm.json(&["sync", "matters"]);
-    assert_eq!(doc["counts"]["skipped:too_new"], 1);
+    assert_eq!(doc["skipped_by_reason"]["too_new"], 1);
     let why = firm.json(&["why-skipped", "1"]);
     assert_eq!(why["eligible_from"], "2026-11-28T12:15:00Z");
     assert_eq!(why["reasons"][0]["code"], "too_new");
@@ -285,7 +302,7 @@ fn synced_statuses_filter_the_push() {
     firm.add_matter(&m);
     firm.connect_and_map();
     assert_eq!(
-        firm.json(&["sync", "matters"])["counts"]["skipped:status_not_synced"],
+        firm.json(&["sync", "matters"])["skipped_by_reason"]["status_not_synced"],
         1
     );
     firm.ok(&["synced-statuses", "Open", "Intake"]);
@@ -362,7 +379,7 @@ fn broken_rows_skip_their_matter_and_the_cycle_goes_on() {
     firm.connect_and_map();
     let doc = firm.json(&["sync", "matters"]);
     assert_eq!(doc["counts"]["created"], 1, "{doc}");
-    assert_eq!(doc["counts"]["skipped:invalid_record"], 2);
+    assert_eq!(doc["skipped_by_reason"]["invalid_record"], 2);
     let why = firm.json(&["why-skipped", "3"]);
     let msgs: Vec<&str> = why["reasons"]
         .as_array()
@@ -456,7 +473,7 @@ fn a_held_lock_makes_sync_exit_5() {
 }
 
 #[test]
-fn refused_key_stops_the_run_with_exit_4() {
+fn refused_key_stops_the_run_with_exit_3() {
     let firm = Firm::new();
     firm.add_matters(1, 2);
     firm.connect_and_map();
@@ -465,7 +482,7 @@ fn refused_key_stops_the_run_with_exit_4() {
         "revoked-key",
     );
     let (code, _, err) = firm.run(&["sync", "matters"]);
-    assert_eq!(code, 4);
+    assert_eq!(code, 3, "a refused key needs a person");
     assert_one_line_error(&err, &["401"]);
     assert!(!err.contains("revoked-key"));
     let runs = firm.json(&["log"]);
@@ -523,5 +540,10 @@ fn a_resumed_push_keeps_the_first_body_as_the_drift_baseline() {
     let out = firm.ok(&["-v", "sync", "matters"]);
     assert!(out.contains("already in CaseStatus: matter 1"), "{out}");
     let why = firm.json(&["why-skipped", "1"]);
-    assert_eq!(why["changed_since_push"], json!(["attorney"]), "{why}");
+    assert_eq!(why["changed_since_push"][0]["field"], "attorney", "{why}");
+    assert_eq!(
+        why["changed_since_push"].as_array().map(Vec::len),
+        Some(1),
+        "{why}"
+    );
 }

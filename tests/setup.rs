@@ -48,7 +48,7 @@ fn wrong_key_fails_test_with_advice_and_no_echo() {
     let (code, _, _) = firm.run_stdin(&["connect", "--name", "k", "--api-key-stdin"], wrong);
     assert_eq!(code, 0);
     let (code, out, err) = firm.run(&["test"]);
-    assert_eq!(code, 4, "{out}{err}");
+    assert_eq!(code, 3, "a refused key needs a person: {out}{err}");
     assert!(out.contains("Connection failed"), "{out}");
     assert!(out.contains("without extra spaces"), "{out}");
     assert!(!out.contains(wrong) && !err.contains(wrong));
@@ -63,7 +63,7 @@ fn key_without_api_access_gets_plan_advice() {
         "sandbox-no-api-key",
     );
     let (code, out, err) = firm.run(&["test"]);
-    assert_eq!(code, 4);
+    assert_eq!(code, 3);
     assert!(out.contains("API access is not enabled"), "{out}");
     assert_one_line_error(&err, &["403"]);
 }
