@@ -38,7 +38,11 @@
 //!   kernel when a run dies).
 //! - [`pool`] — bounded concurrency (`casestatus.concurrency` threads) for
 //!   the syncs' calls to CaseStatus; results are handled on the main thread.
-//! - [`output`] — tables, badges, `--json`, quiet/verbose, colour.
+//! - [`output`] — tables, badges, `--json`, quiet/verbose, colour; every
+//!   byte for people goes through [`term::for_terminal`] there, and a
+//!   failed write (a full disk) becomes an error.
+//! - [`term`] — where text from data becomes terminal text: control
+//!   characters, C1 and bidi overrides made visible, errors kept to one line.
 //! - [`sandbox`] — an in-process fake of CaseStatus's API over real HTTP,
 //!   with fault knobs, for tests and `casestatus-sync sandbox`.
 //! - [`clock`] — the injectable "now".
@@ -48,6 +52,9 @@
 //! ## Invariants
 //!
 //! - The eligibility rules do no I/O and exist once ([`eligibility::evaluate`]).
+//! - Text from FluentCase, CaseStatus or clients reaches a terminal only
+//!   through [`term`]; FluentCase, the state file and `--json` keep it exact.
+//! - Nothing is marked processed in CaseStatus that is not in FluentCase.
 //! - The API key is only ever in the state file (0600) and the
 //!   `Authorization` header; `Debug` of anything holding it is redacted.
 //! - FluentCase's schema is never altered; the state schema changes only by
