@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// Page size asked for on every list call (CaseStatus's maximum).
-const PAGE_SIZE: usize = 100;
+pub const PAGE_SIZE: usize = 100;
 /// A list longer than this many pages is treated as a misbehaving server.
 const MAX_PAGES: usize = 10_000;
 /// Longest `Retry-After` we honour; a longer one fails the call instead of
@@ -213,6 +213,11 @@ pub struct RemoteAppointment {
     pub id: i64,
     #[serde(default, deserialize_with = "string_or_number")]
     pub integration_id: Option<String>,
+    /// The fields as CaseStatus holds them, when they read as a full
+    /// appointment body: a found appointment that already matches needs
+    /// no update (a lost state file is rebuilt without one PUT per event).
+    #[serde(skip)]
+    pub body: Option<AppointmentBody>,
 }
 
 /// A message as listed by CaseStatus. Fields are optional here so a
@@ -339,6 +344,11 @@ impl CaseStatus {
             .collect())
     }
 
+    /// Every case of the account (all pages), each with its integration id.
+    pub fn list_cases(&self) -> Result<Vec<RemoteCase>, ApiError> {
+        self.list("/v1/api/cases", &[])
+    }
+
     /// Create a case; the new case's id. A 409 comes back as
     /// [`ApiError::Conflict`] with the existing id.
     pub fn create_case(&self, body: &CaseBody) -> Result<i64, ApiError> {
@@ -354,7 +364,19 @@ impl CaseStatus {
 
     /// The appointments of a case (all pages).
     pub fn list_appointments(&self, case_id: i64) -> Result<Vec<RemoteAppointment>, ApiError> {
-        self.list(&format!("/v1/api/cases/{case_id}/appointments"), &[])
+        let path = format!("/v1/api/cases/{case_id}/appointments");
+        let raw: Vec<serde_json::Value> = self.list(&path, &[])?;
+        raw.into_iter()
+            .map(|v| {
+                let mut a: RemoteAppointment =
+                    serde_json::from_value(v.clone()).map_err(|e| ApiError::BadResponse {
+                        what: path.clone(),
+                        detail: format!("an appointment is not as expected: {e}"),
+                    })?;
+                a.body = serde_json::from_value(v).ok();
+                Ok(a)
+            })
+            .collect()
     }
 
     /// Create an appointment on a case; its id. 404 while the case is new.

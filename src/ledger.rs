@@ -63,6 +63,19 @@ pub fn load_all(state: &StateStore) -> Result<HashMap<i64, LedgerRow>, StateErro
     Ok(rows.into_iter().map(|r| (r.matter_id, r)).collect())
 }
 
+/// How many matters are known to be in CaseStatus.
+pub fn count_pushed(state: &StateStore) -> Result<usize, StateError> {
+    state
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM matter_ledger WHERE case_id IS NOT NULL",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| usize::try_from(n).unwrap_or(0))
+        .map_err(|e| state.err(e))
+}
+
 /// One matter's ledger row.
 pub fn get(state: &StateStore, matter_id: i64) -> Result<Option<LedgerRow>, StateError> {
     state

@@ -432,6 +432,7 @@ pub fn cycle(
                 propagation_cutoff: &propagation_cutoff,
                 pushed_at: &pushed_at,
                 listings: HashMap::new(),
+                listed_bodies: HashMap::new(),
                 records: Vec::new(),
                 called_ok: false,
             };
@@ -596,6 +597,8 @@ struct Executor<'a> {
     /// Per case, the appointments CaseStatus holds (integration id → id),
     /// listed once per run before the first create on that case.
     listings: HashMap<i64, HashMap<String, i64>>,
+    /// What the listings showed each appointment holding (by its id).
+    listed_bodies: HashMap<i64, AppointmentBody>,
     records: Vec<(&'static str, String)>,
     called_ok: bool,
 }
@@ -712,9 +715,12 @@ impl Executor<'_> {
             },
         };
         if outcome == "found" {
-            // It exists, maybe with older data: make it match.
+            // It exists, maybe with older data: make it match, unless the
+            // listing showed it holding just this.
             store::record_id(state, event_id, id)?;
-            self.client.update_appointment(id, &body)?;
+            if self.listed_bodies.get(&id) != Some(&body) {
+                self.client.update_appointment(id, &body)?;
+            }
         }
         store::record_sent(state, event_id, id, &body, self.now)?;
         if let Some(m) = self.listings.get_mut(&case_id) {
@@ -738,10 +744,15 @@ impl Executor<'_> {
         if !self.listings.contains_key(&case_id) {
             let list = self.client.list_appointments(case_id)?;
             self.called_ok = true;
-            let map = list
-                .into_iter()
-                .filter_map(|a| a.integration_id.map(|i| (i, a.id)))
-                .collect();
+            let mut map = HashMap::new();
+            for a in list {
+                if let Some(body) = a.body {
+                    self.listed_bodies.insert(a.id, body);
+                }
+                if let Some(i) = a.integration_id {
+                    map.insert(i, a.id);
+                }
+            }
             self.listings.insert(case_id, map);
         }
         // Inserted just above when missing.

@@ -11,7 +11,7 @@
 //! sent without a look-up in the same attempt. A 409 is treated as "exists",
 //! but never relied on.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 use serde_json::json;
@@ -197,6 +197,9 @@ pub struct Report {
     /// Each skipped matter: kept only for `-v` and dry runs (a big firm
     /// skips tens of thousands every cycle; the counts say enough).
     pub skipped: Vec<MatterLine>,
+    /// Skipped matters found in CaseStatus's listing and put back in the
+    /// ledger (after a lost state file); they are counted as skipped.
+    pub rebuilt: u64,
     #[serde(skip)]
     keep_skipped: bool,
     /// Why the run stopped early, if it did.
@@ -419,6 +422,10 @@ fn execute(
         ..Report::new(Some(run_id), false)
     };
     let mut skip_changes = Vec::new();
+    // Skipped matters we have no ledger row for: if a listing is taken,
+    // any of them CaseStatus holds (a lost state file) is recorded.
+    let mut unrecorded: Vec<i64> = Vec::new();
+    let mut outages = Outages::default();
 
     // While planning, do the local work at once (no request: skips and
     // drift of pushed matters) and keep only matters that need CaseStatus.
@@ -443,6 +450,9 @@ fn execute(
             }
             Action::Skip { reasons } => {
                 count_skipped(&mut report, &reasons);
+                if p.row.is_none() {
+                    unrecorded.push(p.id);
+                }
                 if report.keep_skipped {
                     report
                         .skipped
@@ -469,18 +479,39 @@ fn execute(
                     planned: p,
                     previous,
                     unconfirmed_recent,
+                    listed: None,
                 });
             }
         }
         Ok(())
     })?;
+
+    // Many pending creates (a first push, a lost state file): one listing
+    // of the account's cases instead of a look-up per matter.
+    if existence_by_listing(network.len(), ledger::count_pushed(state)?) {
+        match client.list_cases() {
+            Ok(cases) => {
+                let listing = index_listing(cases);
+                for job in &mut network {
+                    job.listed = Some(listing.get(&job.planned.id).copied());
+                }
+                rebuild_unrecorded(state, &mut report, run_id, &unrecorded, &listing, &now)?;
+            }
+            Err(e) if outages.stops_run(&e) => {
+                report.error = Some(e.to_string());
+                report.fatal = Some(e);
+                return Ok(report);
+            }
+            // Not fatal: each matter is looked up as before.
+            Err(_) => {}
+        }
+    }
     let progress = ctx.out.progress(network.len(), "matters");
 
     // Then the matters that need CaseStatus, `concurrency` at a time. Each
     // worker has its own state connection and writes the ledger right after
     // each remote write; this thread keeps the report and the run log.
     let state_path = state.path().to_path_buf();
-    let mut outages = Outages::default();
     let mut failure: Option<anyhow::Error> = None;
     crate::pool::run(
         network,
@@ -550,6 +581,45 @@ struct Job {
     previous: Option<String>,
     /// An earlier create is unconfirmed and recent enough to wait for.
     unconfirmed_recent: bool,
+    /// What this run's listing of the account's cases says (the case id,
+    /// or not there); None when the run looks each matter up instead.
+    listed: Option<Option<i64>>,
+}
+
+/// Whether to learn which pending matters CaseStatus already has from one
+/// listing of the account's cases, instead of a look-up per matter.
+///
+/// Request counts decide. Look-ups cost one request per pending matter.
+/// A listing costs one request per page of 100 cases the account holds:
+/// at least the `known_cases` in our ledger plus, at most, the pending ones
+/// (cases made elsewhere can add a few pages, which the margin of one page
+/// covers in the usual case). So a first push or a lost state file (many
+/// pending, few known) lists, and the usual cycle with one or two new
+/// matters at a firm with thousands of cases keeps its look-ups.
+pub fn existence_by_listing(pending: usize, known_cases: usize) -> bool {
+    let pages = (known_cases + pending) / crate::casestatus::PAGE_SIZE + 1;
+    pending > pages
+}
+
+/// The account's cases by matter id (integration id), from one listing.
+fn index_listing(cases: Vec<crate::casestatus::RemoteCase>) -> HashMap<i64, i64> {
+    cases
+        .into_iter()
+        .filter_map(|c| {
+            let matter = c.integration_id.as_deref()?.trim().parse::<i64>().ok()?;
+            Some((matter, c.id))
+        })
+        .collect()
+}
+
+/// Where a matter stands in CaseStatus: from the listing when the run took
+/// one, else by a look-up.
+fn existing(client: &CaseStatus, matter_id: i64, listed: Option<Option<i64>>) -> PushOutcome {
+    match listed {
+        Some(Some(case_id)) => PushOutcome::AlreadyThere(case_id),
+        Some(None) => PushOutcome::NotThere,
+        None => lookup(client, matter_id),
+    }
 }
 
 /// What a worker found or did for one matter.
@@ -570,7 +640,7 @@ fn push_or_reconcile(
 ) -> Result<NetOutcome, crate::state::StateError> {
     let id = job.planned.id;
     match &job.planned.action {
-        Action::Reconcile { .. } => Ok(match lookup(client, id) {
+        Action::Reconcile { .. } => Ok(match existing(client, id, job.listed) {
             PushOutcome::AlreadyThere(case_id) => {
                 ledger::record_pushed(ws, id, case_id, "found", now)?;
                 NetOutcome::Reconciled(Some(case_id))
@@ -588,7 +658,7 @@ fn push_or_reconcile(
             let sent = serde_json::to_string(body).unwrap_or_default();
             // Look up first: if it is there, the body of the earlier
             // attempt (already in the ledger) stays the drift baseline.
-            let outcome = match lookup(client, id) {
+            let outcome = match existing(client, id, job.listed) {
                 PushOutcome::NotThere if job.unconfirmed_recent => PushOutcome::Unconfirmed,
                 PushOutcome::NotThere => {
                     ledger::record_intent(ws, id, &sent, now)?;
@@ -758,6 +828,35 @@ fn record_outcome(
         None => {}
     }
     Ok(if stop { Flow::Stop } else { Flow::Continue })
+}
+
+/// A lost state file: matters that are skipped now but that CaseStatus
+/// holds (pushed before) go back into the ledger, without a request each.
+/// The drift baseline is unknown, so none is recorded.
+fn rebuild_unrecorded(
+    state: &StateStore,
+    report: &mut Report,
+    run_id: i64,
+    unrecorded: &[i64],
+    listing: &HashMap<i64, i64>,
+    now: &str,
+) -> anyhow::Result<()> {
+    for id in unrecorded {
+        if let Some(case_id) = listing.get(id) {
+            ledger::record_intent(state, *id, "{}", now)?;
+            ledger::record_pushed(state, *id, *case_id, "found", now)?;
+            runlog::item(
+                state,
+                run_id,
+                "matter",
+                &id.to_string(),
+                "already_in_casestatus",
+                &json!({"case_id": case_id, "message": "found in CaseStatus's listing; not eligible now"}),
+            )?;
+            report.rebuilt += 1;
+        }
+    }
+    Ok(())
 }
 
 /// Record a skip: a log item only when the reasons changed since last cycle.
@@ -972,6 +1071,28 @@ mod tests {
             for w in r.windows(2) {
                 assert_eq!(w[0].1.checked_add(1), Some(w[1].0), "{r:?}");
             }
+        }
+    }
+
+    #[test]
+    fn listing_only_when_it_costs_fewer_requests() {
+        // (pending creates, cases already known, list?)
+        let cases: [(usize, usize, bool); 8] = [
+            (0, 0, false),
+            (1, 0, false), // one look-up = one listing page: keep the look-up
+            (2, 0, true),  // one page instead of two look-ups
+            (2, 100_000, false),
+            (1_001, 100_000, false), // 1,011 pages > 1,001 look-ups
+            (1_020, 100_000, true),
+            (10_000, 0, true),  // a first push: 101 pages
+            (100_000, 0, true), // a lost state file: 1,001 pages
+        ];
+        for (pending, known, want) in cases {
+            assert_eq!(
+                existence_by_listing(pending, known),
+                want,
+                "{pending} pending, {known} known"
+            );
         }
     }
 }

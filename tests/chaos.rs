@@ -66,7 +66,7 @@ fn step_of(path: &str) -> &'static str {
 }
 
 #[test]
-fn sigkill_at_many_points_then_everything_exactly_once() {
+fn sigkill_at_many_points_with_listing_and_look_ups_then_everything_exactly_once() {
     let seed = env_u64("CHAOS_SEED", 20_261_128);
     let kills = env_u64("CHAOS_KILLS", 150);
     println!("chaos: seed {seed}, {kills} kills");
@@ -94,6 +94,9 @@ fn sigkill_at_many_points_then_everything_exactly_once() {
 
     let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
     let mut landed: BTreeMap<&str, u32> = BTreeMap::new();
+    // Which existence check the killed runs used: one listing of the
+    // account's cases (many pending) or a look-up per matter (few).
+    let (mut listings, mut look_ups) = (0usize, 0usize);
     for round in 0..kills {
         // The firm keeps changing between kills, so every step has work.
         for _ in 0..2 {
@@ -158,8 +161,21 @@ fn sigkill_at_many_points_then_everything_exactly_once() {
                 .map_or("start-up (before any request)", |r| step_of(&r.path))
         };
         *landed.entry(step).or_default() += 1;
+        for r in firm.sandbox.requests() {
+            if r.method == "GET" && r.path == "/v1/api/cases" {
+                if r.query.contains("integration_id") {
+                    look_ups += 1;
+                } else {
+                    listings += 1;
+                }
+            }
+        }
     }
-    println!("chaos: kills landed: {landed:?}");
+    println!("chaos: kills landed: {landed:?}; case listings {listings}, look-ups {look_ups}");
+    assert!(
+        listings > 0 && look_ups > 0,
+        "both existence checks were exercised under kills"
+    );
 
     // Run to completion, past the unconfirmed-create grace period.
     firm.sandbox.set_latency(Duration::ZERO);
