@@ -13,7 +13,12 @@
 //! the ideal (requests × latency ÷ concurrency), their ratio and the
 //! process's peak RSS (VmHWM, sampled every 20 ms); then a no-change
 //! `sync all`, `why-skipped` timings, and the state file's growth over
-//! BENCH_CYCLES no-change cycles 15 minutes apart and after 31 days.
+//! BENCH_CYCLES no-change cycles 15 minutes apart and after 31 days; and
+//! last, a rebuild: the state file deleted, setup again, then `sync
+//! matters` and `sync appointments` recover the ledgers from CaseStatus's
+//! listings (requests by kind, and no case or appointment created).
+//! `BENCH_QUICK=1` skips the message import, the why-skipped timings and
+//! the state-growth cycles.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -104,6 +109,24 @@ impl Bench {
         }
     }
 
+    /// Requests of the last run by kind: case listings, case look-ups,
+    /// creates, appointment listings.
+    fn breakdown(&self) -> String {
+        let reqs = self.sandbox.requests();
+        let n = |f: &dyn Fn(&casestatus_sync::sandbox::RequestRecord) -> bool| {
+            reqs.iter().filter(|r| f(r)).count()
+        };
+        format!(
+            "    case listings {}, case look-ups {}, case creates {}, appointment listings {}, appointment creates {}, updates {}",
+            n(&|r| r.method == "GET" && r.path == "/v1/api/cases" && !r.query.contains("integration_id")),
+            n(&|r| r.method == "GET" && r.path == "/v1/api/cases" && r.query.contains("integration_id")),
+            n(&|r| r.method == "POST" && r.path == "/v1/api/cases"),
+            n(&|r| r.method == "GET" && r.path.ends_with("/appointments")),
+            n(&|r| r.method == "POST" && r.path.ends_with("/appointments")),
+            n(&|r| r.method == "PUT"),
+        )
+    }
+
     fn report(&self, label: &str, m: &Measured) {
         let ideal = self.latency.as_secs_f64() * m.requests as f64 / self.concurrency as f64;
         let ratio = if ideal > 0.0 {
@@ -137,7 +160,8 @@ fn main() {
     let cycles = env_f("BENCH_CYCLES", 96.0) as usize;
     let matters = (100_000.0 * scale) as i64;
     let events_total = (1_000_000.0 * scale) as i64;
-    let messages = (20_000.0 * scale) as i64;
+    let quick = std::env::var_os("BENCH_QUICK").is_some();
+    let messages = if quick { 0 } else { (20_000.0 * scale) as i64 };
 
     let exe = std::env::current_exe().expect("own path");
     let bin = exe
@@ -256,36 +280,7 @@ fn main() {
     };
 
     // Setup through the binary (no latency yet).
-    bench.run(
-        now,
-        &["connect", "--name", "Bench", "--api-key-stdin"],
-        Some(Sandbox::DEMO_KEY),
-    );
-    bench.run(now, &["test"], None);
-    bench.run(
-        now,
-        &[
-            "map",
-            "practice-area",
-            "Workers' Compensation",
-            "--case-type",
-            "Workers' Compensation",
-        ],
-        None,
-    );
-    bench.run(
-        now,
-        &[
-            "map",
-            "stage",
-            "Workers' Compensation",
-            "Treatment",
-            "--status",
-            "Open",
-        ],
-        None,
-    );
-    bench.run(now, &["event-types", "enable", "Deposition"], None);
+    setup(&bench, now);
     bench.sandbox.set_latency(latency);
 
     let m = bench.run(now, &["sync", "matters"], None);
@@ -293,6 +288,7 @@ fn main() {
         &format!("first push: {} matters", bench.sandbox.cases().len()),
         &m,
     );
+    println!("{}", bench.breakdown());
     let m = bench.run(now, &["sync", "appointments"], None);
     bench.report(
         &format!(
@@ -301,6 +297,13 @@ fn main() {
         ),
         &m,
     );
+    println!("{}", bench.breakdown());
+    if quick {
+        let m = bench.run(now + Days::minutes(15), &["sync", "all"], None);
+        bench.report("no-change sync all", &m);
+        rebuild(&bench, now);
+        return;
+    }
     let m = bench.run(now, &["sync", "messages"], None);
     let imported = bench
         .sandbox
@@ -372,4 +375,70 @@ fn main() {
         file_size(&bench.state) as f64 / 1e6,
         in_use(&bench.state)
     );
+    rebuild(&bench, now + Days::days(31));
+}
+
+/// A lost state file: delete it, set up again (no latency), then let the
+/// syncs rebuild the ledgers from CaseStatus's listings.
+fn rebuild(bench: &Bench, now: DateTime<Utc>) {
+    let cases = bench.sandbox.cases().len();
+    let appointments = bench.sandbox.appointments().len();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = bench.state.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    bench.sandbox.set_latency(Duration::ZERO);
+    setup(bench, now);
+    bench.sandbox.set_latency(bench.latency);
+    let m = bench.run(now, &["sync", "matters"], None);
+    bench.report(
+        &format!("rebuild after a lost state file: {cases} cases"),
+        &m,
+    );
+    println!("{}", bench.breakdown());
+    let m = bench.run(now, &["sync", "appointments"], None);
+    bench.report(&format!("rebuild: {appointments} appointments"), &m);
+    println!("{}", bench.breakdown());
+    println!(
+        "    created during the rebuild: {} cases, {} appointments",
+        bench.sandbox.cases().len() - cases,
+        bench.sandbox.appointments().len() - appointments
+    );
+    let m = bench.run(now + Days::minutes(15), &["sync", "all"], None);
+    bench.report("no-change sync all after the rebuild", &m);
+}
+
+/// Connect, test, map and enable Deposition through the binary.
+fn setup(bench: &Bench, now: DateTime<Utc>) {
+    bench.run(
+        now,
+        &["connect", "--name", "Bench", "--api-key-stdin"],
+        Some(Sandbox::DEMO_KEY),
+    );
+    bench.run(now, &["test"], None);
+    bench.run(
+        now,
+        &[
+            "map",
+            "practice-area",
+            "Workers' Compensation",
+            "--case-type",
+            "Workers' Compensation",
+        ],
+        None,
+    );
+    bench.run(
+        now,
+        &[
+            "map",
+            "stage",
+            "Workers' Compensation",
+            "Treatment",
+            "--status",
+            "Open",
+        ],
+        None,
+    );
+    bench.run(now, &["event-types", "enable", "Deposition"], None);
 }
