@@ -122,3 +122,18 @@ fn lost_create_answers_in_a_listing_run_never_duplicate() {
     assert_eq!(per.len(), 120);
     assert!(per.values().all(|n| *n == 1), "a duplicate case: {per:?}");
 }
+
+#[test]
+fn a_usual_cycle_with_two_new_matters_keeps_its_look_ups() {
+    let firm = Firm::new();
+    firm.add_matters(1, 120);
+    firm.connect_and_map();
+    firm.ok(&["sync", "matters"]);
+    firm.add_matters(121, 2);
+    firm.sandbox.clear_requests();
+    firm.ok(&["sync", "matters"]);
+    let reqs = firm.sandbox.requests();
+    assert_eq!(count(&reqs, "GET", "/v1/api/cases", false), 0, "{reqs:?}");
+    assert_eq!(count(&reqs, "GET", "/v1/api/cases", true), 2, "{reqs:?}");
+    assert_eq!(count(&reqs, "POST", "/v1/api/cases", false), 2);
+}
