@@ -13,8 +13,16 @@ fn main() {
         let text = String::from_utf8(out.stdout).ok()?.trim().to_string();
         (!text.is_empty()).then_some(text)
     };
-    if let Some(commit) = git(&["rev-parse", "--short", "HEAD"]) {
-        println!("cargo:rustc-env=CASESTATUS_SYNC_GIT_COMMIT={commit}");
+    // A commit passed in (a container build without .git) wins.
+    println!("cargo:rerun-if-env-changed=CASESTATUS_SYNC_GIT_COMMIT");
+    let given = std::env::var("CASESTATUS_SYNC_GIT_COMMIT")
+        .ok()
+        .filter(|c| !c.trim().is_empty());
+    if let Some(commit) = given.or_else(|| git(&["rev-parse", "--short", "HEAD"])) {
+        println!(
+            "cargo:rustc-env=CASESTATUS_SYNC_GIT_COMMIT={}",
+            commit.trim()
+        );
     }
     // Rebuild when HEAD moves (a commit, a checkout); works in worktrees,
     // whose git directory is not ./.git.
