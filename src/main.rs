@@ -1,6 +1,7 @@
 //! The `casestatus-sync` binary: parse, run, print one error line, exit.
 //! Everything else is in the library (see `src/lib.rs` for the map).
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::FromArgMatches;
@@ -38,7 +39,11 @@ fn parse() -> Result<casestatus_sync::cli::Cli, ExitCode> {
         .and_then(|m| casestatus_sync::cli::Cli::from_arg_matches(&m));
     parsed.map_err(|err| {
         if casestatus_sync::cli::may_echo_a_key(&err, &args) {
-            eprintln!("casestatus-sync: {}", casestatus_sync::cli::KEY_AS_ARGUMENT);
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "casestatus-sync: {}",
+                casestatus_sync::cli::KEY_AS_ARGUMENT
+            );
             return ExitCode::from(casestatus_sync::exit::USAGE);
         }
         // Help and --version go to stdout with 0; usage errors to stderr with 2.
@@ -63,7 +68,9 @@ fn install_panic_hook() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        // Not eprintln!: a panic while panicking would abort with a core.
+        let _ = writeln!(
+            std::io::stderr().lock(),
             "casestatus-sync: internal error (a bug, please report it): {}{place}; exit {}",
             what.replace('\n', " "),
             casestatus_sync::exit::PANIC

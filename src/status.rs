@@ -8,8 +8,9 @@
 //! "Success" is what `sync` exits 0 for: finished, no run-level error, no
 //! record that failed with an error.
 
+use std::io::Write;
+
 use chrono::{DateTime, SecondsFormat, Utc};
-use chrono_tz::Tz;
 use serde_json::{json, Value};
 
 use crate::app::Ctx;
@@ -107,7 +108,9 @@ pub fn run(ctx: &Ctx, max_age: u32) -> anyhow::Result<u8> {
         return Ok(OK);
     }
     let reasons: Vec<String> = stale.iter().map(|k| k.reason(ctx.now)).collect();
-    eprintln!(
+    // Not eprintln!, which panics when stderr is gone.
+    let _ = writeln!(
+        std::io::stderr().lock(),
         "casestatus-sync: stale: {} (max age {max_age} min); see `casestatus-sync log`",
         reasons.join("; ")
     );
@@ -143,7 +146,7 @@ fn print_table(ctx: &Ctx, kinds: &[KindHealth], max_age: u32, healthy: bool) {
         let (when, result) = match &k.last_run {
             None => ("never".to_string(), String::new()),
             Some(r) => (
-                local(&r.started_at, tz),
+                crate::clock::local_text(&r.started_at, tz),
                 match (&r.error, &r.finished_at) {
                     (Some(e), _) => format!("ERROR: {e}"),
                     (None, None) => "did not finish".into(),
@@ -153,7 +156,7 @@ fn print_table(ctx: &Ctx, kinds: &[KindHealth], max_age: u32, healthy: bool) {
         };
         let success = k
             .success_at
-            .map(|t| local_time(t, tz))
+            .map(|t| crate::clock::local(t, tz))
             .unwrap_or_else(|| "never".into());
         let age_text = k.age_minutes(ctx.now).map(age).unwrap_or_default();
         let health = if k.stale {
@@ -180,17 +183,6 @@ fn utc(text: &str) -> String {
         .unwrap_or_else(|| text.to_string())
 }
 
-/// A stored time in the firm's time zone, e.g. `2026-11-28 09:45 CST`.
-fn local(text: &str, tz: Tz) -> String {
-    crate::clock::parse(text)
-        .map(|t| local_time(t, tz))
-        .unwrap_or_else(|| text.to_string())
-}
-
-fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
-}
-
 /// Minutes as "45 min", "3 h 5 min", "2 d 4 h".
 fn age(minutes: i64) -> String {
     match minutes {
@@ -205,14 +197,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ages_and_local_times_read_well() {
+    fn ages_read_well() {
         assert_eq!(age(45), "45 min");
         assert_eq!(age(185), "3 h 5 min");
         assert_eq!(age(3 * 24 * 60 + 120), "3 d 2 h");
-        let t = crate::clock::parse("2026-11-28T15:45:00Z").unwrap();
-        assert_eq!(
-            local_time(t, chrono_tz::America::Chicago),
-            "2026-11-28 09:45 CST"
-        );
     }
 }
