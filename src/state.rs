@@ -268,9 +268,12 @@ impl StateStore {
         })
     }
 
-    /// Open an existing state file for reading only: no folder or file is
-    /// created, no migration runs, nothing is written (for `log`, `status`,
-    /// `why-skipped` and the `map` overview).
+    /// Open an existing state file for reading only: no folder or state
+    /// file is created, no migration runs, nothing is written (for `log`,
+    /// `status`, `why-skipped` and the `map` overview). SQLite itself may
+    /// create the WAL companions (`-shm`, an empty `-wal`) of an existing
+    /// database to read it safely beside a running sync; they take the
+    /// file's 0600 mode and hold nothing.
     ///
     /// # Errors
     /// [`StateError::Missing`] when the file does not exist,
