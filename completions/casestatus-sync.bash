@@ -37,6 +37,9 @@ _casestatus__sync() {
             casestatus__sync,log)
                 cmd="casestatus__sync__subcmd__log"
                 ;;
+            casestatus__sync,man)
+                cmd="casestatus__sync__subcmd__man"
+                ;;
             casestatus__sync,map)
                 cmd="casestatus__sync__subcmd__map"
                 ;;
@@ -45,6 +48,9 @@ _casestatus__sync() {
                 ;;
             casestatus__sync,sandbox)
                 cmd="casestatus__sync__subcmd__sandbox"
+                ;;
+            casestatus__sync,status)
+                cmd="casestatus__sync__subcmd__status"
                 ;;
             casestatus__sync,sync)
                 cmd="casestatus__sync__subcmd__sync"
@@ -97,6 +103,9 @@ _casestatus__sync() {
             casestatus__sync__subcmd__help,log)
                 cmd="casestatus__sync__subcmd__help__subcmd__log"
                 ;;
+            casestatus__sync__subcmd__help,man)
+                cmd="casestatus__sync__subcmd__help__subcmd__man"
+                ;;
             casestatus__sync__subcmd__help,map)
                 cmd="casestatus__sync__subcmd__help__subcmd__map"
                 ;;
@@ -105,6 +114,9 @@ _casestatus__sync() {
                 ;;
             casestatus__sync__subcmd__help,sandbox)
                 cmd="casestatus__sync__subcmd__help__subcmd__sandbox"
+                ;;
+            casestatus__sync__subcmd__help,status)
+                cmd="casestatus__sync__subcmd__help__subcmd__status"
                 ;;
             casestatus__sync__subcmd__help,sync)
                 cmd="casestatus__sync__subcmd__help__subcmd__sync"
@@ -197,7 +209,7 @@ _casestatus__sync() {
 
     case "${cmd}" in
         casestatus__sync)
-            opts="-q -v -h -V --config --json --quiet --verbose --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log sandbox completions help"
+            opts="-q -v -h -V --config --json --quiet --verbose --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -214,7 +226,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__completions)
+        casestatus__sync__subcmd__completions)
             opts="-q -v -h --config --json --quiet --verbose --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -232,8 +244,8 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__connect)
-            opts="-q -v -h --name --api-key-stdin --status --config --json --quiet --verbose --help"
+        casestatus__sync__subcmd__connect)
+            opts="-q -v -h --name --api-key-stdin --no-test --status --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -258,7 +270,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__demo)
+        casestatus__sync__subcmd__demo)
             opts="-q -v -h --dir --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -280,7 +292,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__disconnect)
+        casestatus__sync__subcmd__disconnect)
             opts="-q -v -h --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -298,7 +310,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__event__subcmd__types)
+        casestatus__sync__subcmd__event__subcmd__types)
             opts="-q -v -h --config --json --quiet --verbose --help enable disable help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -316,7 +328,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__event__subcmd__types__subcmd__disable)
+        casestatus__sync__subcmd__event__subcmd__types__subcmd__disable)
             opts="-q -v -h --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -334,7 +346,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__event__subcmd__types__subcmd__enable)
+        casestatus__sync__subcmd__event__subcmd__types__subcmd__enable)
             opts="-q -v -h --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -352,7 +364,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__event__subcmd__types__subcmd__help)
+        casestatus__sync__subcmd__event__subcmd__types__subcmd__help)
             opts="enable disable help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -366,7 +378,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__event__subcmd__types__subcmd__help__subcmd__disable)
+        casestatus__sync__subcmd__event__subcmd__types__subcmd__help__subcmd__disable)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -380,7 +392,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__event__subcmd__types__subcmd__help__subcmd__enable)
+        casestatus__sync__subcmd__event__subcmd__types__subcmd__help__subcmd__enable)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -394,7 +406,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__event__subcmd__types__subcmd__help__subcmd__help)
+        casestatus__sync__subcmd__event__subcmd__types__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -408,8 +420,8 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help)
-            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log sandbox completions help"
+        casestatus__sync__subcmd__help)
+            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -422,7 +434,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__completions)
+        casestatus__sync__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -436,7 +448,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__connect)
+        casestatus__sync__subcmd__help__subcmd__connect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -450,7 +462,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__demo)
+        casestatus__sync__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -464,7 +476,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__disconnect)
+        casestatus__sync__subcmd__help__subcmd__disconnect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -478,7 +490,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__event__subcmd__types)
+        casestatus__sync__subcmd__help__subcmd__event__subcmd__types)
             opts="enable disable"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -492,7 +504,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__event__subcmd__types__subcmd__disable)
+        casestatus__sync__subcmd__help__subcmd__event__subcmd__types__subcmd__disable)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -506,7 +518,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__event__subcmd__types__subcmd__enable)
+        casestatus__sync__subcmd__help__subcmd__event__subcmd__types__subcmd__enable)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -520,7 +532,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__help)
+        casestatus__sync__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -534,7 +546,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__log)
+        casestatus__sync__subcmd__help__subcmd__log)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -548,7 +560,21 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__map)
+        casestatus__sync__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__help__subcmd__map)
             opts="practice-area stage"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -562,7 +588,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__map__subcmd__practice__subcmd__area)
+        casestatus__sync__subcmd__help__subcmd__map__subcmd__practice__subcmd__area)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -576,7 +602,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__map__subcmd__stage)
+        casestatus__sync__subcmd__help__subcmd__map__subcmd__stage)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -590,7 +616,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__refetch__subcmd__practice__subcmd__areas)
+        casestatus__sync__subcmd__help__subcmd__refetch__subcmd__practice__subcmd__areas)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -604,7 +630,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__sandbox)
+        casestatus__sync__subcmd__help__subcmd__sandbox)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -618,7 +644,21 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__sync)
+        casestatus__sync__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__help__subcmd__sync)
             opts="matters appointments messages all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -632,7 +672,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__sync__subcmd__all)
+        casestatus__sync__subcmd__help__subcmd__sync__subcmd__all)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -646,7 +686,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__sync__subcmd__appointments)
+        casestatus__sync__subcmd__help__subcmd__sync__subcmd__appointments)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -660,7 +700,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__sync__subcmd__matters)
+        casestatus__sync__subcmd__help__subcmd__sync__subcmd__matters)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -674,7 +714,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__sync__subcmd__messages)
+        casestatus__sync__subcmd__help__subcmd__sync__subcmd__messages)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -688,7 +728,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__synced__subcmd__statuses)
+        casestatus__sync__subcmd__help__subcmd__synced__subcmd__statuses)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -702,7 +742,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__test)
+        casestatus__sync__subcmd__help__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -716,7 +756,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__help__subcmd__why__subcmd__skipped)
+        casestatus__sync__subcmd__help__subcmd__why__subcmd__skipped)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -730,7 +770,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__log)
+        casestatus__sync__subcmd__log)
             opts="-q -v -h --run --limit --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -756,7 +796,25 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__map)
+        casestatus__sync__subcmd__man)
+            opts="-q -v -h --config --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__map)
             opts="-q -v -h --config --json --quiet --verbose --help practice-area stage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -774,7 +832,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__map__subcmd__help)
+        casestatus__sync__subcmd__map__subcmd__help)
             opts="practice-area stage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -788,7 +846,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__map__subcmd__help__subcmd__help)
+        casestatus__sync__subcmd__map__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -802,7 +860,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__map__subcmd__help__subcmd__practice__subcmd__area)
+        casestatus__sync__subcmd__map__subcmd__help__subcmd__practice__subcmd__area)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -816,7 +874,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__map__subcmd__help__subcmd__stage)
+        casestatus__sync__subcmd__map__subcmd__help__subcmd__stage)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -830,7 +888,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__map__subcmd__practice__subcmd__area)
+        casestatus__sync__subcmd__map__subcmd__practice__subcmd__area)
             opts="-q -v -h --case-type --clear --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -852,7 +910,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__map__subcmd__stage)
+        casestatus__sync__subcmd__map__subcmd__stage)
             opts="-q -v -h --status --clear --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -874,7 +932,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__refetch__subcmd__practice__subcmd__areas)
+        casestatus__sync__subcmd__refetch__subcmd__practice__subcmd__areas)
             opts="-q -v -h --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -892,7 +950,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__sandbox)
+        casestatus__sync__subcmd__sandbox)
             opts="-q -v -h --port --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -914,7 +972,29 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__sync)
+        casestatus__sync__subcmd__status)
+            opts="-q -v -h --max-age --config --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__sync)
             opts="-q -v -h --config --json --quiet --verbose --help matters appointments messages all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -932,7 +1012,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__sync__subcmd__all)
+        casestatus__sync__subcmd__sync__subcmd__all)
             opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -950,7 +1030,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__sync__subcmd__appointments)
+        casestatus__sync__subcmd__sync__subcmd__appointments)
             opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -968,7 +1048,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__sync__subcmd__help)
+        casestatus__sync__subcmd__sync__subcmd__help)
             opts="matters appointments messages all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -982,7 +1062,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__sync__subcmd__help__subcmd__all)
+        casestatus__sync__subcmd__sync__subcmd__help__subcmd__all)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -996,7 +1076,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__sync__subcmd__help__subcmd__appointments)
+        casestatus__sync__subcmd__sync__subcmd__help__subcmd__appointments)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1010,7 +1090,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__sync__subcmd__help__subcmd__help)
+        casestatus__sync__subcmd__sync__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1024,7 +1104,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__sync__subcmd__help__subcmd__matters)
+        casestatus__sync__subcmd__sync__subcmd__help__subcmd__matters)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1038,7 +1118,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__sync__subcmd__help__subcmd__messages)
+        casestatus__sync__subcmd__sync__subcmd__help__subcmd__messages)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1052,7 +1132,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__sync__subcmd__matters)
+        casestatus__sync__subcmd__sync__subcmd__matters)
             opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1070,7 +1150,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__sync__subcmd__messages)
+        casestatus__sync__subcmd__sync__subcmd__messages)
             opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1088,7 +1168,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__synced__subcmd__statuses)
+        casestatus__sync__subcmd__synced__subcmd__statuses)
             opts="-q -v -h --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1106,7 +1186,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__test)
+        casestatus__sync__subcmd__test)
             opts="-q -v -h --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1124,7 +1204,7 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        casestatus__subcmd__sync__subcmd__why__subcmd__skipped)
+        casestatus__sync__subcmd__why__subcmd__skipped)
             opts="-q -v -h --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -35,13 +35,29 @@ impl Ctx {
         Ok(StateStore::open(&self.config.state_database)?)
     }
 
+    /// Open the existing state file for reading only: read-only commands
+    /// (`log`, `status`, `why-skipped`, the `map` overview) never create one.
+    pub fn state_read_only(&self) -> anyhow::Result<StateStore> {
+        Ok(StateStore::open_read_only(&self.config.state_database)?)
+    }
+
     /// Open FluentCase's database named by the config.
     pub fn fluentcase(&self, access: Access) -> anyhow::Result<FluentCase> {
         Ok(FluentCase::open(&self.config.fluentcase.database, access)?)
     }
 
-    /// The saved key, or the setup error telling how to connect.
+    /// The key in use: from `casestatus.api_key_file` when the config names
+    /// one (read now, every run), else the one saved by `connect`; or the
+    /// setup error telling how to connect.
     pub fn key(&self, state: &StateStore) -> anyhow::Result<StoredKey> {
+        if let Some(path) = &self.config.casestatus.api_key_file {
+            let key = crate::keyfile::read(path)?;
+            return Ok(StoredKey {
+                name: format!("API key from {}", path.display()),
+                secret: key.expose().to_string(),
+                saved_at: String::new(),
+            });
+        }
         state.key()?.ok_or_else(|| {
             SetupError(format!(
                 "not connected to CaseStatus: no API key is saved in {}; run `casestatus-sync connect --name NAME`",
@@ -60,6 +76,16 @@ impl Ctx {
     /// don't. The first call records the URL; a different one is refused.
     pub fn casestatus(&self, state: &StateStore, key: &StoredKey) -> anyhow::Result<CaseStatus> {
         self.casestatus_bound(state, key, true)
+    }
+
+    /// As [`Ctx::casestatus`] but only checks the account binding, never
+    /// records it (dry runs, and testing a key before it is saved).
+    pub fn casestatus_unrecorded(
+        &self,
+        state: &StateStore,
+        key: &StoredKey,
+    ) -> anyhow::Result<CaseStatus> {
+        self.casestatus_bound(state, key, false)
     }
 
     /// As [`Ctx::casestatus`]; `record` false checks the binding without
@@ -105,7 +131,9 @@ impl Ctx {
         state: &StateStore,
         dry_run: bool,
     ) -> anyhow::Result<Option<CaseStatus>> {
-        if state.key()?.is_none() {
+        // A key file is the deployment's statement that syncing is wanted;
+        // `disconnect` is refused while one is configured.
+        if self.config.casestatus.api_key_file.is_none() && state.key()?.is_none() {
             if let Some(when) = state.setting(DISCONNECTED_SETTING)? {
                 if self.out.json {
                     self.out
@@ -123,10 +151,15 @@ impl Ctx {
     }
 
     /// The current mappings and synced statuses, for the eligibility rules.
+    /// No statuses chosen yet (a key file needs no `connect`, which sets
+    /// them) means the default, `Open`: `synced-statuses` cannot set none.
     pub fn rules_input(&self, state: &StateStore) -> anyhow::Result<(Mappings, BTreeSet<String>)> {
         let mappings =
             Mappings::from_areas(&state.areas()?).with_name_history(state.casestatus_names()?);
-        let statuses = state.synced_statuses()?.into_iter().collect();
+        let mut statuses: BTreeSet<String> = state.synced_statuses()?.into_iter().collect();
+        if statuses.is_empty() {
+            statuses.insert(crate::setup::DEFAULT_STATUS.to_string());
+        }
         Ok((mappings, statuses))
     }
 
@@ -151,11 +184,12 @@ impl Ctx {
 /// # Errors
 /// Any failure, to be printed once by `main` and mapped by [`crate::exit::code_for`].
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
-    let mut out = Output::new(cli.json, cli.quiet, cli.verbose);
+    let verbose = cli.verbose > 0;
+    let mut out = Output::new(cli.json, cli.quiet, verbose);
     // Under cron (stdout not a terminal) a sync that went well prints
     // nothing, so cron mails only problems (on stderr). `-v` or `--json`
     // ask for the summary anyway, and a dry run's plan is its whole point.
-    if is_real_sync(&cli.command) && !std::io::stdout().is_terminal() && !cli.verbose && !cli.json {
+    if is_real_sync(&cli.command) && !std::io::stdout().is_terminal() && !verbose && !cli.json {
         out.quiet = true;
     }
     match &cli.command {
@@ -165,6 +199,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             crate::completions::print(*shell);
             return Ok(crate::exit::OK);
         }
+        Command::Man => return crate::completions::print_man(),
         _ => {}
     }
     let env = std::env::var(config::CONFIG_ENV).ok();
@@ -210,9 +245,11 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         },
         Command::WhySkipped { matter } => crate::why_skipped::run(&ctx, &matter),
         Command::Log { run, limit } => crate::runlog::show(&ctx, run, limit),
-        Command::Sandbox { .. } | Command::Demo { .. } | Command::Completions { .. } => {
-            Ok(crate::exit::OK)
-        }
+        Command::Status { max_age } => crate::status::run(&ctx, max_age),
+        Command::Sandbox { .. }
+        | Command::Demo { .. }
+        | Command::Completions { .. }
+        | Command::Man => Ok(crate::exit::OK),
     }
 }
 

@@ -529,8 +529,7 @@ impl CaseStatus {
             {
                 return Err(err);
             }
-            let backoff = BACKOFF_BASE * 2u32.pow(attempt);
-            let pause = wait.map_or(backoff, |w| w.min(MAX_RETRY_AFTER));
+            let pause = wait.map_or_else(|| backoff(attempt), |w| w.min(MAX_RETRY_AFTER));
             if matches!(err, ApiError::RateLimited { .. }) {
                 self.pause_all(pause);
             }
@@ -570,8 +569,7 @@ impl CaseStatus {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
         if resp.content_length().is_some_and(|n| n > MAX_BODY_BYTES) {
             return Err((
                 ApiError::BadResponse {
@@ -640,6 +638,44 @@ impl CaseStatus {
     }
 }
 
+/// The pause before retry `attempt` (0-based) after a 5xx or a failed
+/// connection: exponential, with "equal jitter" — half the step fixed, half
+/// random — so the `casestatus.concurrency` workers that failed together do
+/// not all come back in the same millisecond and fail together again.
+fn backoff(attempt: u32) -> Duration {
+    let step = BACKOFF_BASE * 2u32.pow(attempt.min(10));
+    let half = step / 2;
+    half + half.mul_f64(jitter_fraction())
+}
+
+/// A number in [0, 1) that differs between threads and calls. Not for
+/// cryptography: std's `RandomState` is seeded randomly per process and
+/// the hash also covers the thread and the time, which is all jitter needs
+/// (and saves a dependency).
+fn jitter_fraction() -> f64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    std::thread::current().id().hash(&mut h);
+    std::time::SystemTime::now().hash(&mut h);
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// `Retry-After` in either of its forms (RFC 9110 §10.2.3): delay-seconds
+/// (`120`) or an HTTP-date (`Fri, 28 Nov 2026 12:02:00 GMT`), measured from
+/// `now`; a date in the past means "now". None when it is neither.
+fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    Some(
+        (when.with_timezone(&chrono::Utc) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
 fn read_limited(resp: Response) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let mut buf = Vec::new();
@@ -677,4 +713,42 @@ fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Str
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_and_http_dates() {
+        let now = crate::clock::parse("2026-11-28T12:00:00Z").unwrap();
+        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Sat, 28 Nov 2026 12:02:00 GMT", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Sat, 28 Nov 2026 11:00:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past means retry now"
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_jittered() {
+        for attempt in 0..4 {
+            let step = BACKOFF_BASE * 2u32.pow(attempt);
+            let pauses: Vec<Duration> = (0..50).map(|_| backoff(attempt)).collect();
+            assert!(
+                pauses.iter().all(|p| *p >= step / 2 && *p <= step),
+                "{pauses:?}"
+            );
+            let first = pauses[0];
+            assert!(
+                pauses.iter().any(|p| *p != first),
+                "workers that failed together must not retry in lockstep: {pauses:?}"
+            );
+        }
+    }
 }

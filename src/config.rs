@@ -83,6 +83,9 @@ pub struct CaseStatusConfig {
     pub max_retries: u32,
     /// How many calls to CaseStatus may be in flight at once.
     pub concurrency: usize,
+    /// A file holding the API key (a mounted secret), read at every run
+    /// instead of the key saved by `connect`.
+    pub api_key_file: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -109,6 +112,7 @@ struct RawCaseStatus {
     timeout_seconds: Option<u64>,
     max_retries: Option<u32>,
     concurrency: Option<usize>,
+    api_key_file: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -261,6 +265,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         ));
     }
 
+    let api_key_file = match raw.casestatus.api_key_file.as_deref() {
+        None => None,
+        Some(v) => Some(resolve(&folder, v).ok_or_else(|| {
+            invalid(
+                "casestatus.api_key_file",
+                "must be a file path, not empty (or leave it out to use the key saved by `connect`)"
+                    .into(),
+            )
+        })?),
+    };
+
     Ok(Config {
         path: path.to_path_buf(),
         fluentcase: FluentCaseConfig {
@@ -274,6 +289,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             timeout: Duration::from_secs(timeout_seconds),
             max_retries,
             concurrency,
+            api_key_file,
         },
         state_database: state_db,
     })
@@ -361,6 +377,24 @@ database = "state/cs.db"
         let text = include_str!("../examples/casestatus-sync.toml");
         let c = parse(Path::new("/etc/casestatus-sync/acme.toml"), text).unwrap();
         assert_eq!(c.fluentcase.timezone, chrono_tz::America::Chicago);
+    }
+
+    #[test]
+    fn api_key_file_is_optional_and_relative_to_the_config() {
+        let c = parse(Path::new("/etc/firm/cs.toml"), GOOD).unwrap();
+        assert_eq!(c.casestatus.api_key_file, None);
+        let text = GOOD.replace(
+            "[casestatus]",
+            "[casestatus]\napi_key_file = \"secrets/key\"",
+        );
+        let c = parse(Path::new("/etc/firm/cs.toml"), &text).unwrap();
+        assert_eq!(
+            c.casestatus.api_key_file.as_deref(),
+            Some(Path::new("/etc/firm/secrets/key"))
+        );
+        let text = GOOD.replace("[casestatus]", "[casestatus]\napi_key_file = \" \"");
+        let e = parse(Path::new("f.toml"), &text).unwrap_err().to_string();
+        assert!(e.contains("casestatus.api_key_file"), "{e}");
     }
 
     #[test]

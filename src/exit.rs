@@ -25,6 +25,11 @@ pub const SETUP: u8 = 3;
 pub const TEMPORARY: u8 = 4;
 /// Another run holds the lock for this state file; nothing was done.
 pub const LOCKED: u8 = 5;
+/// `status`: a sync kind has not succeeded within `--max-age` (or never ran).
+pub const STALE: u8 = 6;
+/// An internal error (a bug): the panic hook prints one line and exits with
+/// this (EX_SOFTWARE from sysexits.h) instead of a backtrace and 101.
+pub const PANIC: u8 = 70;
 
 /// A mistake in what the user typed (names that do not exist, and so on).
 #[derive(Debug, thiserror::Error)]

@@ -15,7 +15,9 @@
 //! - [`cli`] — clap structs; [`app`] — checks the config, opens what a
 //!   command needs, dispatches. `main.rs` only maps errors to exit codes
 //!   ([`exit`]).
-//! - [`setup`] — connect, test, disconnect, synced statuses.
+//! - [`setup`] — connect, test, disconnect, synced statuses;
+//!   [`keyfile`] — the key from `casestatus.api_key_file` (a mounted
+//!   secret), read every run, never stored.
 //! - [`mapping`] — refetch practice areas, the map overview, map/clear.
 //! - [`event_types`] — which event types become appointments.
 //! - [`eligibility`] — the one pure function deciding whether a matter is
@@ -34,15 +36,20 @@
 //! - [`report`] — a cycle's summary for people and `--json`.
 //! - [`why_skipped`] — every rule, pushed or not, drift, recent log entries.
 //! - [`runlog`] — the Recent Activity log (`log`), kept 30 days.
+//! - [`status`] — `status`: per sync kind the last run and last success,
+//!   exit 6 when stale; read-only, for monitoring.
 //! - [`runlock`] — one sync at a time per state file (`flock`, freed by the
 //!   kernel when a run dies).
 //! - [`pool`] — bounded concurrency (`casestatus.concurrency` threads) for
 //!   the syncs' calls to CaseStatus; results are handled on the main thread.
-//! - [`output`] — tables, badges, `--json`, quiet/verbose, colour; every
-//!   byte for people goes through [`term::for_terminal`] there, and a
-//!   failed write (a full disk) becomes an error.
+//! - [`output`] — tables, badges, `--json` (pretty on a terminal, one
+//!   line otherwise), quiet/verbose, colour; every byte for people goes
+//!   through [`term::for_terminal`] there, and a failed write (a full disk)
+//!   becomes an error.
 //! - [`term`] — where text from data becomes terminal text: control
 //!   characters, C1 and bidi overrides made visible, errors kept to one line.
+//! - [`completions`] — shell completions (with fixes for clap_complete's
+//!   output) and the man page, both from the clap definition.
 //! - [`sandbox`] — an in-process fake of CaseStatus's API over real HTTP,
 //!   with fault knobs, for tests and `casestatus-sync sandbox`.
 //! - [`clock`] — the injectable "now".
@@ -55,8 +62,12 @@
 //! - Text from FluentCase, CaseStatus or clients reaches a terminal only
 //!   through [`term`]; FluentCase, the state file and `--json` keep it exact.
 //! - Nothing is marked processed in CaseStatus that is not in FluentCase.
-//! - The API key is only ever in the state file (0600) and the
-//!   `Authorization` header; `Debug` of anything holding it is redacted.
+//! - The API key is only ever in the state file (0600), the operator's key
+//!   file, and the `Authorization` header; `Debug` of anything holding it is
+//!   redacted; it is never an argument (clap's errors would echo it).
+//! - Read-only commands (`log`, `status`, `why-skipped`, the `map`
+//!   overview) open the state file with [`state::StateStore::open_read_only`]:
+//!   they never create, migrate or write it.
 //! - FluentCase's schema is never altered; the state schema changes only by
 //!   appending a migration.
 //! - No case create is sent without an intent row in the ledger and a
@@ -82,6 +93,7 @@ pub mod eligibility;
 pub mod event_types;
 pub mod exit;
 pub mod fluentcase;
+pub mod keyfile;
 pub mod ledger;
 pub mod mapping;
 pub mod output;
@@ -94,6 +106,7 @@ pub mod sandbox;
 pub mod sandbox_cmd;
 pub mod setup;
 pub mod state;
+pub mod status;
 pub mod sync;
 pub mod sync_appointments;
 pub mod sync_matters;

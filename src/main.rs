@@ -1,12 +1,17 @@
 //! The `casestatus-sync` binary: parse, run, print one error line, exit.
 //! Everything else is in the library (see `src/lib.rs` for the map).
 
+use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
-    let cli = casestatus_sync::cli::Cli::parse();
+    install_panic_hook();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     // Output that could not be written (a full disk) is a failure too.
     let result = casestatus_sync::app::run(cli).and_then(|code| {
         casestatus_sync::output::check_written()?;
@@ -21,5 +26,59 @@ fn main() -> ExitCode {
             casestatus_sync::output::error_line(&err, code == casestatus_sync::exit::TEMPORARY);
             ExitCode::from(code)
         }
+    }
+}
+
+/// Parse the command line. clap's own errors quote the offending argument;
+/// for `connect` that argument may be the API key typed as a plain
+/// argument, so those errors are replaced by one that quotes nothing.
+fn parse() -> Result<casestatus_sync::cli::Cli, ExitCode> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let parsed = casestatus_sync::cli::command()
+        .try_get_matches_from(&args)
+        .and_then(|m| casestatus_sync::cli::Cli::from_arg_matches(&m));
+    parsed.map_err(|err| {
+        if casestatus_sync::cli::may_echo_a_key(&err, &args) {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "casestatus-sync: {}",
+                casestatus_sync::cli::KEY_AS_ARGUMENT
+            );
+            return ExitCode::from(casestatus_sync::exit::USAGE);
+        }
+        // Help and --version go to stdout with 0; usage errors to stderr with 2.
+        let _ = err.print();
+        ExitCode::from(err.exit_code().clamp(0, 255) as u8)
+    })
+}
+
+/// A bug must not greet cron with a backtrace and 101: one line naming
+/// where it happened, then the documented exit status
+/// ([`casestatus_sync::exit::PANIC`]). The message is the panic's own text
+/// (never the key: nothing panics with it), cut to one line.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        // Not eprintln!: a panic while panicking would abort with a core.
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "casestatus-sync: internal error (a bug, please report it): {}{place}; exit {}",
+            what.replace('\n', " "),
+            casestatus_sync::exit::PANIC
+        );
+        std::process::exit(casestatus_sync::exit::PANIC.into());
+    }));
+    // A way for the tests to prove the hook works; not for production use.
+    if std::env::var_os("CASESTATUS_SYNC_TEST_PANIC").is_some() {
+        panic!("panic requested by CASESTATUS_SYNC_TEST_PANIC");
     }
 }

@@ -159,7 +159,7 @@ fn snapshot(state: &StateStore) -> anyhow::Result<Vec<AreaRow>> {
 
 /// `map`: the overview with the Action Needed banner.
 pub fn overview(ctx: &Ctx) -> anyhow::Result<u8> {
-    let state = ctx.state()?;
+    let state = ctx.state_read_only()?;
     let areas = snapshot(&state)?;
     let fc = ctx.fluentcase(Access::ReadOnly)?;
     let counts = fc.matter_counts()?;

@@ -41,9 +41,11 @@ impl Output {
     }
 
     /// Print a JSON document (with `--json`; quiet does not silence it,
-    /// because asking for JSON is asking for output).
+    /// because asking for JSON is asking for output). Pretty on a terminal
+    /// for people; one line otherwise, so a pipe, a log collector or
+    /// `while read` gets one document per line.
     pub fn json<T: Serialize>(&self, doc: &T) -> anyhow::Result<()> {
-        let text = serde_json::to_string_pretty(doc)?;
+        let text = json_text(doc, std::io::stdout().is_terminal())?;
         write_out(Stream::Stdout, &json_safe(&text));
         Ok(())
     }
@@ -270,4 +272,16 @@ pub fn json_safe(json: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// A JSON document as text: indented for a terminal, else compact.
+///
+/// # Errors
+/// The document cannot be serialized.
+pub fn json_text<T: Serialize>(doc: &T, pretty: bool) -> serde_json::Result<String> {
+    if pretty {
+        serde_json::to_string_pretty(doc)
+    } else {
+        serde_json::to_string(doc)
+    }
 }

@@ -170,6 +170,37 @@ pub fn get(state: &StateStore, id: i64) -> Result<Option<RunRow>, StateError> {
         .map_err(|e| state.err(e))
 }
 
+/// The latest real (not dry) run of one kind, finished or not.
+pub fn last_run(state: &StateStore, kind: &str) -> Result<Option<RunRow>, StateError> {
+    state
+        .conn()
+        .query_row(
+            "SELECT id, kind, started_at, finished_at, dry_run, counts, error FROM runs
+             WHERE kind = ?1 AND dry_run = 0 ORDER BY id DESC LIMIT 1",
+            [kind],
+            run_from_row,
+        )
+        .optional()
+        .map_err(|e| state.err(e))
+}
+
+/// The latest successful run of one kind: finished, without a run-level
+/// error and without records that failed with errors (what `sync` exits 0 for).
+pub fn last_success(state: &StateStore, kind: &str) -> Result<Option<RunRow>, StateError> {
+    state
+        .conn()
+        .query_row(
+            "SELECT id, kind, started_at, finished_at, dry_run, counts, error FROM runs
+             WHERE kind = ?1 AND dry_run = 0 AND finished_at IS NOT NULL AND error IS NULL
+               AND COALESCE(json_extract(counts, '$.errors'), 0) = 0
+             ORDER BY id DESC LIMIT 1",
+            [kind],
+            run_from_row,
+        )
+        .optional()
+        .map_err(|e| state.err(e))
+}
+
 /// The items of one run.
 pub fn items(state: &StateStore, run_id: i64) -> Result<Vec<ItemRow>, StateError> {
     let mut stmt = state
@@ -267,7 +298,7 @@ pub fn summary(counts: &Counts) -> String {
 
 /// `log` and `log --run ID`.
 pub fn show(ctx: &Ctx, run: Option<i64>, limit: u32) -> anyhow::Result<u8> {
-    let state = ctx.state()?;
+    let state = ctx.state_read_only()?;
     let Some(id) = run else {
         let runs = recent(&state, limit)?;
         if ctx.out.json {

@@ -13,8 +13,9 @@ use crate::app::{exact_choice, quoted, Ctx};
 use crate::casestatus::{ApiError, ApiKey};
 use crate::cli::ConnectArgs;
 use crate::eligibility::evaluate;
-use crate::exit::{UsageError, OK};
+use crate::exit::{SetupError, UsageError, OK};
 use crate::fluentcase::Access;
+use crate::state::{StateStore, StoredKey};
 
 /// The status synced when the admin names none (help article: "only Open").
 pub const DEFAULT_STATUS: &str = "Open";
@@ -32,6 +33,7 @@ pub fn connect(ctx: &Ctx, args: ConnectArgs) -> anyhow::Result<u8> {
         )
         .into());
     }
+    refuse_with_key_file(ctx, "connect")?;
     // Check the statuses before asking for the key: fail before the paste.
     let fc = ctx.fluentcase(Access::ReadOnly)?;
     let known = fc.matter_statuses()?;
@@ -45,6 +47,9 @@ pub fn connect(ctx: &Ctx, args: ConnectArgs) -> anyhow::Result<u8> {
     };
 
     let key = read_key(args.api_key_stdin)?;
+    if !args.no_test {
+        test_new_key(ctx, &state, &key)?;
+    }
     let now = crate::clock::stamp(ctx.now);
     let replaced = state.key()?.is_some();
     state.save_key(name, key.expose(), &now)?;
@@ -71,6 +76,53 @@ pub fn connect(ctx: &Ctx, args: ConnectArgs) -> anyhow::Result<u8> {
         ctx.out.line("Next: casestatus-sync test");
     }
     Ok(OK)
+}
+
+/// Ask CaseStatus whether it accepts a key before it replaces a working
+/// one: a typo must not stop every sync while `connect` says "Saved".
+///
+/// # Errors
+/// A key CaseStatus refuses (401/403) is a [`SetupError`] (exit 3) saying
+/// the previous key was kept; CaseStatus unreachable is the API error, with
+/// `--no-test` as the way to save offline.
+fn test_new_key(ctx: &Ctx, state: &StateStore, key: &ApiKey) -> anyhow::Result<()> {
+    let candidate = StoredKey {
+        name: String::new(),
+        secret: key.expose().to_string(),
+        saved_at: String::new(),
+    };
+    let kept = if state.key()?.is_some() {
+        "the previous key is still in use"
+    } else {
+        "no key was saved"
+    };
+    let client = ctx.casestatus_unrecorded(state, &candidate)?;
+    match client.practice_areas() {
+        Ok(_) => Ok(()),
+        Err(e @ (ApiError::Unauthorized | ApiError::Forbidden)) => Err(SetupError(format!(
+            "{e}: the new key was not saved and {kept}; {}",
+            advice_for(&e, ctx)
+        ))
+        .into()),
+        Err(e) => Err(anyhow::Error::from(e).context(format!(
+            "cannot test the new key, so it was not saved and {kept}; try again, or save it untested with --no-test"
+        ))),
+    }
+}
+
+/// With `casestatus.api_key_file` the key is the deployment's, not the
+/// state file's: `connect` and `disconnect` would change nothing that is used.
+fn refuse_with_key_file(ctx: &Ctx, command: &str) -> anyhow::Result<()> {
+    match &ctx.config.casestatus.api_key_file {
+        None => Ok(()),
+        Some(path) => Err(SetupError(format!(
+            "{command} does not apply: the API key is read from {} (casestatus.api_key_file in {}); to {} remove or replace api_key_file there",
+            path.display(),
+            ctx.config.path.display(),
+            if command == "disconnect" { "stop syncing," } else { "use a key saved by connect," }
+        ))
+        .into()),
+    }
 }
 
 fn checked_statuses(wanted: &[String], known: &[String]) -> anyhow::Result<Vec<String>> {
@@ -148,6 +200,7 @@ pub fn test(ctx: &Ctx) -> anyhow::Result<u8> {
     if ctx.out.json {
         ctx.out.json(&json!({
             "connected": true, "key_name": key.name,
+            "key_file": ctx.config.casestatus.api_key_file,
             "eligible_matters": eligible, "practice_areas": areas.len(),
         }))?;
     } else {
@@ -198,6 +251,7 @@ fn advice_for(e: &ApiError, ctx: &Ctx) -> String {
 /// `disconnect`: Remove API Key. Mappings and the ledger stay, so
 /// connecting again never duplicates a case.
 pub fn disconnect(ctx: &Ctx) -> anyhow::Result<u8> {
+    refuse_with_key_file(ctx, "disconnect")?;
     let state = ctx.state()?;
     let had = state.key()?;
     if had.is_some() {

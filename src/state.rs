@@ -15,7 +15,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 /// How long to wait for another connection's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -145,6 +145,18 @@ pub enum StateError {
         found: i64,
         known: i64,
     },
+    /// A read-only command was pointed at a file that does not exist: a
+    /// mistyped `state.database` must not become an empty new database.
+    #[error("state database {path} does not exist; check `state.database` in the config, or run `casestatus-sync connect` (or `test` with casestatus.api_key_file) to create it")]
+    Missing { path: PathBuf },
+    /// A read-only command found an older schema; only a writing command
+    /// may upgrade it.
+    #[error("state database {path} is at schema version {found}, older than this casestatus-sync ({known}); run `casestatus-sync sync all` (or any setup command) once to upgrade it")]
+    TooOld {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
 }
 
 impl StateError {
@@ -249,6 +261,54 @@ impl StateStore {
             if p.exists() {
                 protect(&p)?;
             }
+        }
+        Ok(StateStore {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Open an existing state file for reading only: no folder or state
+    /// file is created, no migration runs, nothing is written (for `log`,
+    /// `status`, `why-skipped` and the `map` overview). SQLite itself may
+    /// create the WAL companions (`-shm`, an empty `-wal`) of an existing
+    /// database to read it safely beside a running sync; they take the
+    /// file's 0600 mode and hold nothing.
+    ///
+    /// # Errors
+    /// [`StateError::Missing`] when the file does not exist,
+    /// [`StateError::TooOld`] / [`StateError::TooNew`] when its schema is not
+    /// this binary's, [`StateError::Sqlite`] when it is not SQLite.
+    pub fn open_read_only(path: &Path) -> Result<StateStore, StateError> {
+        if !path.is_file() {
+            return Err(StateError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        let sql = |source| StateError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(sql)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql)?;
+        let known = schema_version();
+        if found > known {
+            return Err(StateError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                known,
+            });
+        }
+        if found < known {
+            return Err(StateError::TooOld {
+                path: path.to_path_buf(),
+                found,
+                known,
+            });
         }
         Ok(StateStore {
             conn,
@@ -667,6 +727,26 @@ mod tests {
             assert_eq!(mode, 0o600, "{p}");
         }
         assert!(!format!("{:?}", s.key().unwrap()).contains("secret\""));
+    }
+
+    #[test]
+    fn read_only_open_creates_nothing_and_refuses_other_schemas() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("typo/state.db");
+        let e = StateStore::open_read_only(&missing).err().unwrap();
+        assert!(matches!(e, StateError::Missing { .. }), "{e}");
+        assert!(!dir.path().join("typo").exists(), "no folder made");
+        let path = dir.path().join("s.db");
+        drop(StateStore::open(&path).unwrap());
+        let s = StateStore::open_read_only(&path).unwrap();
+        assert!(s.key().unwrap().is_none());
+        assert!(s.set_setting("k", "v").is_err(), "read-only");
+        drop(s);
+        let c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        drop(c);
+        let e = StateStore::open_read_only(&path).err().unwrap().to_string();
+        assert!(e.contains("older") && e.contains("version 1"), "{e}");
     }
 
     #[test]

@@ -85,7 +85,7 @@ fn gather(ctx: &Ctx, key: &str) -> anyhow::Result<Facts> {
             ctx.config.fluentcase.database.display()
         ))
     })?;
-    let state = ctx.state()?;
+    let state = ctx.state_read_only()?;
     let (mappings, statuses) = ctx.rules_input(&state)?;
     let policy = ctx.policy(&mappings, &statuses);
     let eval = evaluate(&matter, &policy, ctx.now);

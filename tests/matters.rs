@@ -479,7 +479,7 @@ fn refused_key_stops_the_run_with_exit_3() {
     firm.add_matters(1, 2);
     firm.connect_and_map();
     firm.run_stdin(
-        &["connect", "--name", "k", "--api-key-stdin"],
+        &["connect", "--name", "k", "--api-key-stdin", "--no-test"],
         "revoked-key",
     );
     let (code, _, err) = firm.run(&["sync", "matters"]);

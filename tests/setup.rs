@@ -45,7 +45,11 @@ fn connect_test_shows_connected_badge_and_keeps_key_secret() {
 fn wrong_key_fails_test_with_advice_and_no_echo() {
     let firm = Firm::new();
     let wrong = "wrong-key-9f8e7d6c5b4a";
-    let (code, _, _) = firm.run_stdin(&["connect", "--name", "k", "--api-key-stdin"], wrong);
+    // Saved untested (--no-test): `test` is what reports the refusal.
+    let (code, _, _) = firm.run_stdin(
+        &["connect", "--name", "k", "--api-key-stdin", "--no-test"],
+        wrong,
+    );
     assert_eq!(code, 0);
     let (code, out, err) = firm.run(&["test"]);
     assert_eq!(code, 3, "a refused key needs a person: {out}{err}");
@@ -59,7 +63,7 @@ fn wrong_key_fails_test_with_advice_and_no_echo() {
 fn key_without_api_access_gets_plan_advice() {
     let firm = Firm::new();
     firm.run_stdin(
-        &["connect", "--name", "k", "--api-key-stdin"],
+        &["connect", "--name", "k", "--api-key-stdin", "--no-test"],
         "sandbox-no-api-key",
     );
     let (code, out, err) = firm.run(&["test"]);
