@@ -575,13 +575,7 @@ fn passing_conditions_have_their_own_exit_code() {
         &["connect", "--name", "K", "--api-key-stdin", "--no-test"],
         "revoked-key",
     );
-    if code != 0 {
-        // Before `--no-test` existed, connect saved without testing.
-        firm.run_stdin(
-            &["connect", "--name", "K", "--api-key-stdin"],
-            "revoked-key",
-        );
-    }
+    assert_eq!(code, 0);
     let (code, _, err) = firm.run(&["test"]);
     assert_eq!(code, 3, "{err}");
     assert!(!err.contains("next cycle retries"), "{err}");
