@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use casestatus_sync::sample;
+use casestatus_sync::sandbox::sample;
 use casestatus_sync::sandbox::{NewMessage, Sandbox};
 use chrono::{DateTime, Duration as Days, Utc};
 use rusqlite::params;

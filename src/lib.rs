@@ -82,34 +82,11 @@
 //! [`casestatus::ApiError`]); the binary edge uses `anyhow` and
 //! [`exit::code_for`] picks the documented exit status.
 
-pub mod app;
 pub mod casestatus;
 pub mod cli;
-pub mod clock;
-pub mod completions;
-pub mod config;
-pub mod demo;
-pub mod eligibility;
-pub mod event_types;
-pub mod exit;
-pub mod fluentcase;
-pub mod keyfile;
-pub mod ledger;
-pub mod mapping;
-pub mod output;
-pub mod pool;
-pub mod report;
-pub mod runlock;
-pub mod runlog;
-pub mod sample;
+pub mod commands;
+pub mod rules;
 pub mod sandbox;
-pub mod sandbox_cmd;
-pub mod setup;
-pub mod state;
-pub mod status;
+pub mod store;
 pub mod sync;
-pub mod sync_appointments;
-pub mod sync_matters;
-pub mod sync_messages;
-pub mod term;
-pub mod why_skipped;
+pub mod util;

@@ -13,8 +13,8 @@ fn main() -> ExitCode {
         Err(code) => return code,
     };
     // Output that could not be written (a full disk) is a failure too.
-    let result = casestatus_sync::app::run(cli).and_then(|code| {
-        casestatus_sync::output::check_written()?;
+    let result = casestatus_sync::cli::run::run(cli).and_then(|code| {
+        casestatus_sync::util::output::check_written()?;
         Ok(code)
     });
     match result {
@@ -22,8 +22,11 @@ fn main() -> ExitCode {
         Err(err) => {
             // The whole context chain on one line, with any data in it
             // (CaseStatus's messages, names) made visible, never raw.
-            let code = casestatus_sync::exit::code_for(&err);
-            casestatus_sync::output::error_line(&err, code == casestatus_sync::exit::TEMPORARY);
+            let code = casestatus_sync::sync::exit::code_for(&err);
+            casestatus_sync::util::output::error_line(
+                &err,
+                code == casestatus_sync::util::exit::TEMPORARY,
+            );
             ExitCode::from(code)
         }
     }
@@ -44,7 +47,7 @@ fn parse() -> Result<casestatus_sync::cli::Cli, ExitCode> {
                 "casestatus-sync: {}",
                 casestatus_sync::cli::KEY_AS_ARGUMENT
             );
-            return ExitCode::from(casestatus_sync::exit::USAGE);
+            return ExitCode::from(casestatus_sync::util::exit::USAGE);
         }
         // Help and --version go to stdout with 0; usage errors to stderr with 2.
         let _ = err.print();
@@ -54,7 +57,7 @@ fn parse() -> Result<casestatus_sync::cli::Cli, ExitCode> {
 
 /// A bug must not greet cron with a backtrace and 101: one line naming
 /// where it happened, then the documented exit status
-/// ([`casestatus_sync::exit::PANIC`]). The message is the panic's own text
+/// ([`casestatus_sync::util::exit::PANIC`]). The message is the panic's own text
 /// (never the key: nothing panics with it), cut to one line.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
@@ -73,9 +76,9 @@ fn install_panic_hook() {
             std::io::stderr().lock(),
             "casestatus-sync: internal error (a bug, please report it): {}{place}; exit {}",
             what.replace('\n', " "),
-            casestatus_sync::exit::PANIC
+            casestatus_sync::util::exit::PANIC
         );
-        std::process::exit(casestatus_sync::exit::PANIC.into());
+        std::process::exit(casestatus_sync::util::exit::PANIC.into());
     }));
     // A way for the tests to prove the hook works; not for production use.
     if std::env::var_os("CASESTATUS_SYNC_TEST_PANIC").is_some() {

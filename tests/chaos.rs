@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use casestatus_sync::sample::SampleMatter;
+use casestatus_sync::sandbox::sample::SampleMatter;
 use casestatus_sync::sandbox::NewMessage;
 use common::*;
 use rusqlite::params;

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use casestatus_sync::sample::{self, SampleMatter};
+use casestatus_sync::sandbox::sample::{self, SampleMatter};
 use casestatus_sync::sandbox::Sandbox;
 use rusqlite::Connection;
 use tempfile::TempDir;

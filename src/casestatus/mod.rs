@@ -1,0 +1,754 @@
+//! The CaseStatus API client (SPEC §4). Everything this tool assumes about
+//! CaseStatus's API lives here, so it can follow the real API in one place.
+//!
+//! Retries: a call is retried on 429 (after `Retry-After`), on 5xx and on
+//! connection failures — but a create (`POST` that makes a record) is
+//! retried only when the request provably never reached CaseStatus (429, or
+//! a failure to connect). Anything else could have done the work with the
+//! answer lost; the sync modules then reconcile by `integration_id` instead
+//! of sending a second create.
+//!
+//! The key is held in [`ApiKey`], whose `Debug` is redacted; it is sent only
+//! in the `Authorization` header and never appears in an error.
+
+use std::time::Duration;
+
+use reqwest::blocking::{Client as Http, RequestBuilder, Response};
+use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER};
+use reqwest::{Method, StatusCode, Url};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// Page size asked for on every list call (CaseStatus's maximum).
+pub const PAGE_SIZE: usize = 100;
+/// A list longer than this many pages is treated as a misbehaving server.
+const MAX_PAGES: usize = 10_000;
+/// Longest `Retry-After` we honour; a longer one fails the call instead of
+/// stalling a 15-minute cron cycle.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// First back-off after a 5xx or connection failure; doubles each time.
+const BACKOFF_BASE: Duration = Duration::from_millis(250);
+/// Answers larger than this are refused rather than read into memory.
+const MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The firm's API key. Never printed: `Debug` is redacted, no `Display`.
+#[derive(Clone)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wrap a key, trimming surrounding whitespace (pasted keys often have some).
+    pub fn new(raw: &str) -> ApiKey {
+        ApiKey(raw.trim().to_string())
+    }
+    /// The key itself, for storing it. Do not print it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// How a call to CaseStatus failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// 401: the key is wrong or revoked.
+    #[error("CaseStatus refused the API key (401 Unauthorized)")]
+    Unauthorized,
+    /// 403: the key is fine but the firm's plan has no API access.
+    #[error("CaseStatus API access is not enabled for this account (403 Forbidden)")]
+    Forbidden,
+    /// 404: no such record (or, for a new case, not visible yet).
+    #[error("CaseStatus: not found ({message})")]
+    NotFound { message: String },
+    /// 405: e.g. cases cannot be updated.
+    #[error("CaseStatus: method not allowed ({message})")]
+    MethodNotAllowed { message: String },
+    /// 409: the record exists already; `existing_id` is its id when given.
+    #[error("CaseStatus: already exists (id {existing_id:?}): {message}")]
+    Conflict {
+        existing_id: Option<i64>,
+        message: String,
+    },
+    /// 422: CaseStatus refused the data (e.g. `attorney_not_found`).
+    #[error("CaseStatus refused it ({code}): {message}")]
+    Rejected { code: String, message: String },
+    /// 429 after all retries.
+    #[error("CaseStatus is rate limiting us (429); retry after {retry_after:?}")]
+    RateLimited { retry_after: Option<Duration> },
+    /// 5xx after all retries.
+    #[error("CaseStatus server error {status}: {message}")]
+    Server { status: u16, message: String },
+    /// No connection, or no answer in time.
+    #[error("CaseStatus at {base_url} is unreachable: {detail}")]
+    Unreachable { base_url: String, detail: String },
+    /// An answer we cannot use (not JSON, wrong shape, too large, odd status).
+    #[error("CaseStatus sent an answer casestatus-sync cannot use for {what}: {detail}")]
+    BadResponse { what: String, detail: String },
+}
+
+impl ApiError {
+    /// The key or plan is refused, or CaseStatus cannot be reached: a whole
+    /// run can't proceed and a person must look.
+    pub fn is_run_level(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Unauthorized
+                | ApiError::Forbidden
+                | ApiError::Unreachable { .. }
+                | ApiError::RateLimited { .. }
+                | ApiError::Server { .. }
+        )
+    }
+}
+
+/// After this many record failures in a row that point at CaseStatus
+/// itself (unreachable, 5xx, 429), a run stops instead of trying every
+/// remaining record; one bad record alone never stops it.
+pub const MAX_CONSECUTIVE_OUTAGES: u32 = 3;
+
+/// Tells a sync loop when failures mean "CaseStatus is down or refusing us".
+#[derive(Debug, Default)]
+pub struct Outages(u32);
+
+impl Outages {
+    /// A call succeeded: the streak is over.
+    pub fn ok(&mut self) {
+        self.0 = 0;
+    }
+
+    /// Whether this failure stops the run: a refused key or plan at once,
+    /// an outage after [`MAX_CONSECUTIVE_OUTAGES`] in a row.
+    pub fn stops_run(&mut self, e: &ApiError) -> bool {
+        match e {
+            ApiError::Unauthorized | ApiError::Forbidden => true,
+            e if e.is_run_level() => {
+                self.0 += 1;
+                self.0 >= MAX_CONSECUTIVE_OUTAGES
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A CaseStatus practice area and its stages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PracticeArea {
+    pub id: i64,
+    pub name: String,
+    #[serde(default)]
+    pub stages: Vec<Stage>,
+}
+
+/// A stage of a practice area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stage {
+    pub id: i64,
+    pub name: String,
+    #[serde(default)]
+    pub position: i64,
+}
+
+/// A case as listed by CaseStatus (only what we use).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RemoteCase {
+    pub id: i64,
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub integration_id: Option<String>,
+}
+
+/// The body of `POST /v1/api/cases`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseBody {
+    pub integration_id: String,
+    pub readable_id: String,
+    pub practice_area: String,
+    pub stage: String,
+    pub opened_on: Option<String>,
+    pub closed_on: Option<String>,
+    pub attorney: Attorney,
+    pub paralegal_email: Option<String>,
+    pub client: Client,
+    pub deep_link: String,
+}
+
+/// The attorney in a case body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attorney {
+    pub name: String,
+    pub email: String,
+}
+
+/// The client (primary party) in a case body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Client {
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub date_of_birth: Option<String>,
+}
+
+/// The body of an appointment create or update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentBody {
+    pub integration_id: String,
+    /// Always `Meeting` (help article: all synced events are Meetings).
+    pub appointment_type: String,
+    pub title: String,
+    pub starts_at: String,
+    pub ends_at: Option<String>,
+    pub all_day: bool,
+    pub notes: Option<String>,
+    pub location: Option<String>,
+    pub meeting_url: Option<String>,
+}
+
+/// An appointment as listed by CaseStatus (only what we use).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RemoteAppointment {
+    pub id: i64,
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub integration_id: Option<String>,
+    /// The fields as CaseStatus holds them, when they read as a full
+    /// appointment body: a found appointment that already matches needs
+    /// no update (a lost state file is rebuilt without one PUT per event).
+    #[serde(skip)]
+    pub body: Option<AppointmentBody>,
+}
+
+/// A message as listed by CaseStatus. Fields are optional here so a
+/// message with a missing field can be reported instead of failing the page.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Message {
+    pub id: i64,
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub sent_at: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub readable_id: Option<String>,
+    #[serde(default)]
+    pub sender_name: Option<String>,
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub integration_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Created {
+    id: i64,
+}
+
+#[derive(Deserialize, Default)]
+struct ErrorBody {
+    #[serde(default)]
+    error: ErrorDetail,
+    #[serde(default)]
+    id: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+struct ErrorDetail {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// Whether repeating a request after an unknown outcome is harmless.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Safety {
+    /// GET, PUT, DELETE, mark-processed: repeat freely.
+    Idempotent,
+    /// A create: repeat only if CaseStatus never saw it.
+    Create,
+}
+
+/// A connection to one firm's CaseStatus account.
+pub struct CaseStatus {
+    http: Http,
+    base: Url,
+    auth: HeaderValue,
+    max_retries: u32,
+    /// After a 429, no worker sends anything before this instant: the
+    /// Retry-After is honoured by every thread sharing this client.
+    paused_until: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl std::fmt::Debug for CaseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaseStatus")
+            .field("base", &self.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CaseStatus {
+    /// Build a client. `timeout` bounds each call (connect and whole answer).
+    ///
+    /// # Errors
+    /// [`ApiError::BadResponse`] only if the TLS stack cannot start, or the
+    /// key has characters a header cannot carry.
+    pub fn new(
+        base: Url,
+        key: &ApiKey,
+        timeout: Duration,
+        max_retries: u32,
+    ) -> Result<CaseStatus, ApiError> {
+        let http = Http::builder()
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .timeout(timeout)
+            .user_agent(concat!("casestatus-sync/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::BadResponse {
+                what: "the HTTP client".into(),
+                detail: e.to_string(),
+            })?;
+        let mut auth =
+            HeaderValue::from_str(&format!("ApiKey {}", key.expose())).map_err(|_| {
+                ApiError::BadResponse {
+                    what: "the API key".into(),
+                    detail: "the key contains characters that cannot be sent in a header".into(),
+                }
+            })?;
+        auth.set_sensitive(true);
+        Ok(CaseStatus {
+            http,
+            base,
+            auth,
+            max_retries,
+            paused_until: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// All practice areas with their stages (also the connection test).
+    pub fn practice_areas(&self) -> Result<Vec<PracticeArea>, ApiError> {
+        self.list("/v1/api/practice_areas", &[])
+    }
+
+    /// Cases whose `integration_id` is the given one (normally zero or one).
+    pub fn find_cases(&self, integration_id: &str) -> Result<Vec<RemoteCase>, ApiError> {
+        let cases: Vec<RemoteCase> =
+            self.list("/v1/api/cases", &[("integration_id", integration_id)])?;
+        // Trust but verify: only exact matches count.
+        Ok(cases
+            .into_iter()
+            .filter(|c| c.integration_id.as_deref() == Some(integration_id))
+            .collect())
+    }
+
+    /// Every case of the account (all pages), each with its integration id.
+    pub fn list_cases(&self) -> Result<Vec<RemoteCase>, ApiError> {
+        self.list("/v1/api/cases", &[])
+    }
+
+    /// Create a case; the new case's id. A 409 comes back as
+    /// [`ApiError::Conflict`] with the existing id.
+    pub fn create_case(&self, body: &CaseBody) -> Result<i64, ApiError> {
+        let created: Created = self.call(
+            Method::POST,
+            "/v1/api/cases",
+            &[],
+            Some(body),
+            Safety::Create,
+        )?;
+        Ok(created.id)
+    }
+
+    /// The appointments of a case (all pages).
+    pub fn list_appointments(&self, case_id: i64) -> Result<Vec<RemoteAppointment>, ApiError> {
+        let path = format!("/v1/api/cases/{case_id}/appointments");
+        let raw: Vec<serde_json::Value> = self.list(&path, &[])?;
+        raw.into_iter()
+            .map(|v| {
+                let mut a: RemoteAppointment =
+                    serde_json::from_value(v.clone()).map_err(|e| ApiError::BadResponse {
+                        what: path.clone(),
+                        detail: format!("an appointment is not as expected: {e}"),
+                    })?;
+                a.body = serde_json::from_value(v).ok();
+                Ok(a)
+            })
+            .collect()
+    }
+
+    /// Create an appointment on a case; its id. 404 while the case is new.
+    pub fn create_appointment(
+        &self,
+        case_id: i64,
+        body: &AppointmentBody,
+    ) -> Result<i64, ApiError> {
+        let created: Created = self.call(
+            Method::POST,
+            &format!("/v1/api/cases/{case_id}/appointments"),
+            &[],
+            Some(body),
+            Safety::Create,
+        )?;
+        Ok(created.id)
+    }
+
+    /// Replace an appointment's fields.
+    pub fn update_appointment(&self, id: i64, body: &AppointmentBody) -> Result<(), ApiError> {
+        let _: serde::de::IgnoredAny = self.call(
+            Method::PUT,
+            &format!("/v1/api/appointments/{id}"),
+            &[],
+            Some(body),
+            Safety::Idempotent,
+        )?;
+        Ok(())
+    }
+
+    /// Delete an appointment; a 404 (already gone) counts as done.
+    pub fn delete_appointment(&self, id: i64) -> Result<(), ApiError> {
+        match self.call::<(), serde::de::IgnoredAny>(
+            Method::DELETE,
+            &format!("/v1/api/appointments/{id}"),
+            &[],
+            None,
+            Safety::Idempotent,
+        ) {
+            Ok(_) | Err(ApiError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every unprocessed message (all pages).
+    pub fn unprocessed_messages(&self) -> Result<Vec<Message>, ApiError> {
+        self.list("/v1/api/messages", &[("processed", "false")])
+    }
+
+    /// Mark a message processed; repeating it is harmless.
+    pub fn mark_processed(&self, id: i64) -> Result<(), ApiError> {
+        let _: serde::de::IgnoredAny = self.call::<(), _>(
+            Method::POST,
+            &format!("/v1/api/messages/{id}/processed"),
+            &[],
+            None,
+            Safety::Idempotent,
+        )?;
+        Ok(())
+    }
+
+    /// GET a list endpoint through all its pages.
+    fn list<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Vec<T>, ApiError> {
+        let mut all = Vec::new();
+        let size = PAGE_SIZE.to_string();
+        for number in 1..=MAX_PAGES {
+            let number = number.to_string();
+            let mut q: Vec<(&str, &str)> = query.to_vec();
+            q.push(("page[number]", &number));
+            q.push(("page[size]", &size));
+            let page: Vec<T> =
+                self.call::<(), _>(Method::GET, path, &q, None, Safety::Idempotent)?;
+            let last = page.len() < PAGE_SIZE;
+            all.extend(page);
+            if last {
+                return Ok(all);
+            }
+        }
+        Err(ApiError::BadResponse {
+            what: path.into(),
+            detail: format!("more than {MAX_PAGES} pages"),
+        })
+    }
+
+    /// One call with retries, decoded as `T` (use `serde::de::IgnoredAny` for none).
+    fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&B>,
+        safety: Safety,
+    ) -> Result<T, ApiError> {
+        let mut url = self.base.clone();
+        url.set_path(&format!(
+            "{}{}",
+            self.base.path().trim_end_matches('/'),
+            path
+        ));
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        let mut attempt = 0;
+        loop {
+            self.wait_for_pause();
+            let mut req: RequestBuilder = self
+                .http
+                .request(method.clone(), url.clone())
+                .header(AUTHORIZATION, self.auth.clone())
+                .header("Accept", "application/json");
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let outcome = req.send();
+            let (err, wait) = match outcome {
+                Ok(resp) => match self.decode(path, resp) {
+                    Ok(v) => return Ok(v),
+                    Err((e, wait)) => (e, wait),
+                },
+                Err(e) => {
+                    // A failed connect never reached CaseStatus: always safe to repeat.
+                    let never_sent = e.is_connect();
+                    let err = ApiError::Unreachable {
+                        base_url: self.base.to_string(),
+                        detail: describe(&e),
+                    };
+                    if safety == Safety::Create && !never_sent {
+                        return Err(err);
+                    }
+                    (err, None)
+                }
+            };
+            let retryable = match &err {
+                ApiError::RateLimited { .. } => true,
+                ApiError::Server { .. } => safety == Safety::Idempotent,
+                ApiError::Unreachable { .. } => true, // filtered above for creates
+                _ => false,
+            };
+            if !retryable || attempt >= self.max_retries {
+                return Err(err);
+            }
+            // A 429 asking for more than we will wait fails now (the next
+            // cron cycle retries); any other Retry-After is capped so a run
+            // can never stall.
+            if matches!(&err, ApiError::RateLimited { retry_after: Some(d) } if *d > MAX_RETRY_AFTER)
+            {
+                return Err(err);
+            }
+            let pause = wait.map_or_else(|| backoff(attempt), |w| w.min(MAX_RETRY_AFTER));
+            if matches!(err, ApiError::RateLimited { .. }) {
+                self.pause_all(pause);
+            }
+            std::thread::sleep(pause);
+            attempt += 1;
+        }
+    }
+
+    /// Sleep while a 429 from any thread asks everyone to wait.
+    fn wait_for_pause(&self) {
+        let until = *self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(until) = until {
+            let now = std::time::Instant::now();
+            if until > now {
+                std::thread::sleep(until - now);
+            }
+        }
+    }
+
+    /// Ask every thread using this client to wait `d` before its next call.
+    fn pause_all(&self, d: Duration) {
+        let until = std::time::Instant::now() + d;
+        let mut slot = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none_or(|u| u < until) {
+            *slot = Some(until);
+        }
+    }
+
+    /// Turn an answer into `T` or a typed error (with how long to wait, for 429).
+    fn decode<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        resp: Response,
+    ) -> Result<T, (ApiError, Option<Duration>)> {
+        let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
+        if resp.content_length().is_some_and(|n| n > MAX_BODY_BYTES) {
+            return Err((
+                ApiError::BadResponse {
+                    what: what.into(),
+                    detail: format!("answer larger than {MAX_BODY_BYTES} bytes"),
+                },
+                None,
+            ));
+        }
+        let bytes = read_limited(resp).map_err(|detail| {
+            (
+                ApiError::BadResponse {
+                    what: what.into(),
+                    detail,
+                },
+                None,
+            )
+        })?;
+        if status.is_success() {
+            // 204 and empty bodies decode as `null` so `IgnoredAny` and `()` work.
+            let text: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+            return serde_json::from_slice(text).map_err(|e| {
+                (
+                    ApiError::BadResponse {
+                        what: what.into(),
+                        detail: format!("status {status} but the JSON is not as expected: {e}"),
+                    },
+                    None,
+                )
+            });
+        }
+        let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
+        let message = if body.error.message.is_empty() {
+            status.canonical_reason().unwrap_or("").to_string()
+        } else {
+            body.error.message
+        };
+        let err = match status {
+            StatusCode::UNAUTHORIZED => ApiError::Unauthorized,
+            StatusCode::FORBIDDEN => ApiError::Forbidden,
+            StatusCode::NOT_FOUND => ApiError::NotFound { message },
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed { message },
+            StatusCode::CONFLICT => ApiError::Conflict {
+                existing_id: body.id,
+                message,
+            },
+            StatusCode::UNPROCESSABLE_ENTITY => ApiError::Rejected {
+                code: if body.error.code.is_empty() {
+                    "validation_failed".into()
+                } else {
+                    body.error.code
+                },
+                message,
+            },
+            StatusCode::TOO_MANY_REQUESTS => ApiError::RateLimited { retry_after },
+            s if s.is_server_error() => ApiError::Server {
+                status: s.as_u16(),
+                message,
+            },
+            s => ApiError::BadResponse {
+                what: what.into(),
+                detail: format!("unexpected status {s}: {message}"),
+            },
+        };
+        Err((err, retry_after))
+    }
+}
+
+/// The pause before retry `attempt` (0-based) after a 5xx or a failed
+/// connection: exponential, with "equal jitter" — half the step fixed, half
+/// random — so the `casestatus.concurrency` workers that failed together do
+/// not all come back in the same millisecond and fail together again.
+fn backoff(attempt: u32) -> Duration {
+    let step = BACKOFF_BASE * 2u32.pow(attempt.min(10));
+    let half = step / 2;
+    half + half.mul_f64(jitter_fraction())
+}
+
+/// A number in [0, 1) that differs between threads and calls. Not for
+/// cryptography: std's `RandomState` is seeded randomly per process and
+/// the hash also covers the thread and the time, which is all jitter needs
+/// (and saves a dependency).
+fn jitter_fraction() -> f64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    std::thread::current().id().hash(&mut h);
+    std::time::SystemTime::now().hash(&mut h);
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// `Retry-After` in either of its forms (RFC 9110 §10.2.3): delay-seconds
+/// (`120`) or an HTTP-date (`Fri, 28 Nov 2026 12:02:00 GMT`), measured from
+/// `now`; a date in the past means "now". None when it is neither.
+fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    Some(
+        (when.with_timezone(&chrono::Utc) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+fn read_limited(resp: Response) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    resp.take(MAX_BODY_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("the answer could not be read: {e}"))?;
+    if buf.len() as u64 > MAX_BODY_BYTES {
+        return Err(format!("answer larger than {MAX_BODY_BYTES} bytes"));
+    }
+    Ok(buf)
+}
+
+/// A reqwest error without its URL's query (ours carry no secrets, but keep it short).
+fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "no answer in time"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
+    let mut detail = kind.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        detail = format!("{detail}: {s}");
+        source = s.source();
+    }
+    detail
+}
+
+/// CaseStatus sends integration ids as strings; accept numbers too.
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_and_http_dates() {
+        let now = crate::util::clock::parse("2026-11-28T12:00:00Z").unwrap();
+        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Sat, 28 Nov 2026 12:02:00 GMT", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Sat, 28 Nov 2026 11:00:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past means retry now"
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_jittered() {
+        for attempt in 0..4 {
+            let step = BACKOFF_BASE * 2u32.pow(attempt);
+            let pauses: Vec<Duration> = (0..50).map(|_| backoff(attempt)).collect();
+            assert!(
+                pauses.iter().all(|p| *p >= step / 2 && *p <= step),
+                "{pauses:?}"
+            );
+            let first = pauses[0];
+            assert!(
+                pauses.iter().any(|p| *p != first),
+                "workers that failed together must not retry in lockstep: {pauses:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! The command line (SPEC §1), as clap derive structs. Parsing only: the
+//! values are checked and turned into work in `app`.
+
+pub mod completions;
+pub mod run;
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+/// The heading that keeps the options every command takes apart from a
+/// subcommand's own in `--help`.
+const GLOBAL: &str = "Global options";
+
+/// FluentCase's CaseStatus integration: push matters and calendar events to
+/// CaseStatus, pull client messages back as activities.
+#[derive(Debug, Parser)]
+#[command(name = "casestatus-sync", version, about, long_about = None)]
+pub struct Cli {
+    /// Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL)]
+    pub config: Option<PathBuf>,
+    /// Print one JSON document on stdout instead of tables (one line when piped)
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub json: bool,
+    /// Print nothing on success
+    #[arg(short, long, global = true, conflicts_with = "verbose", help_heading = GLOBAL)]
+    pub quiet: bool,
+    /// Print more detail on stderr (-vv is accepted)
+    #[arg(short, long, global = true, action = ArgAction::Count, help_heading = GLOBAL)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Try everything on a sample firm: writes it to a new folder, runs a local sandbox, sets up and syncs
+    Demo {
+        /// Folder to create (default: ./casestatus-sync-demo, or -2, -3... if taken)
+        #[arg(long, value_name = "PATH")]
+        dir: Option<PathBuf>,
+    },
+    /// Add (or replace) the CaseStatus API key, after testing it
+    #[command(after_long_help = CONNECT_EXAMPLES)]
+    Connect(ConnectArgs),
+    /// Test Connection: check the key and count the matters eligible now
+    Test,
+    /// Remove API Key: stop all syncing (the record of what was pushed is kept)
+    Disconnect,
+    /// Show or change which matter statuses are synced (default Open)
+    SyncedStatuses {
+        /// The new set of synced statuses; none shows the current set
+        #[arg(value_name = "STATUS")]
+        statuses: Vec<String>,
+    },
+    /// Pull practice areas and stages from CaseStatus; report what is new and what vanished
+    RefetchPracticeAreas,
+    /// Practice Area & Stage Mapping: show the overview, or map one item
+    #[command(after_long_help = MAP_EXAMPLES)]
+    Map {
+        #[command(subcommand)]
+        action: Option<MapAction>,
+    },
+    /// Appointment Sync — Event Types: list, enable or disable
+    EventTypes {
+        #[command(subcommand)]
+        action: Option<EventTypeAction>,
+    },
+    /// Run one sync cycle
+    #[command(after_long_help = SYNC_EXAMPLES)]
+    Sync {
+        #[command(subcommand)]
+        what: SyncWhat,
+    },
+    /// Explain why a matter is or is not in CaseStatus
+    #[command(after_long_help = WHY_SKIPPED_EXAMPLES)]
+    WhySkipped {
+        /// A matter id or a file number
+        #[arg(value_name = "MATTER")]
+        matter: String,
+    },
+    /// Recent Activity: recent runs, or one run's details
+    Log {
+        /// Show one run's details
+        #[arg(long, value_name = "ID")]
+        run: Option<i64>,
+        /// How many recent runs to list
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        limit: u32,
+    },
+    /// Health for monitoring: last run and last success per sync kind; exit 6 when stale
+    #[command(after_long_help = STATUS_EXAMPLES)]
+    Status {
+        /// A sync kind whose last success is older than this many minutes (or that never succeeded) is stale
+        #[arg(long, value_name = "MINUTES", default_value_t = crate::commands::status::DEFAULT_MAX_AGE_MINUTES,
+              value_parser = clap::value_parser!(u32).range(1..=525_600))]
+        max_age: u32,
+    },
+    /// Run a CaseStatus sandbox on 127.0.0.1 for trying the tool
+    Sandbox {
+        /// Port to listen on (0 picks a free one)
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+    },
+    /// Print shell completions
+    Completions {
+        /// The shell to print completions for
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page (roff) on stdout
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// A descriptive name for the key, e.g. "CaseStatus API Key"
+    #[arg(long)]
+    pub name: String,
+    /// Read the key from standard input instead of a hidden prompt
+    #[arg(long)]
+    pub api_key_stdin: bool,
+    /// Save the key without testing it with CaseStatus first (offline setup)
+    #[arg(long)]
+    pub no_test: bool,
+    /// A matter status to sync (repeatable; default Open)
+    #[arg(long = "status", value_name = "STATUS")]
+    pub statuses: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MapAction {
+    /// Map a practice area to a FluentCase case type (or clear it)
+    PracticeArea {
+        /// The CaseStatus practice area, exactly as named there
+        #[arg(value_name = "AREA")]
+        area: String,
+        /// The FluentCase case type
+        #[arg(
+            long,
+            value_name = "TYPE",
+            required_unless_present = "clear",
+            conflicts_with = "clear"
+        )]
+        case_type: Option<String>,
+        /// Remove the mapping
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Map a stage of a practice area to a FluentCase matter status (or clear it)
+    Stage {
+        /// The CaseStatus practice area, exactly as named there
+        #[arg(value_name = "AREA")]
+        area: String,
+        /// The stage of that practice area, exactly as named there
+        #[arg(value_name = "STAGE")]
+        stage: String,
+        /// The FluentCase matter status
+        #[arg(
+            long,
+            value_name = "STATUS",
+            required_unless_present = "clear",
+            conflicts_with = "clear"
+        )]
+        status: Option<String>,
+        /// Remove the mapping
+        #[arg(long)]
+        clear: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventTypeAction {
+    /// Push events of these types as appointments
+    Enable {
+        /// FluentCase event types, exactly as named there (see `event-types`)
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+    },
+    /// Stop pushing events of these types
+    Disable {
+        /// FluentCase event types, exactly as named there (see `event-types`)
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncWhat {
+    /// Push eligible matters as cases
+    Matters(SyncArgs),
+    /// Push calendar events of enabled event types as appointments
+    Appointments(SyncArgs),
+    /// Import client messages as activities
+    Messages(SyncArgs),
+    /// Matters, then appointments, then messages
+    All(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Show what would happen (printed wherever stdout goes); change nothing anywhere
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+}
+
+const CONNECT_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync connect --name \"CaseStatus API Key\"      # hidden prompt
+  printf '%s' \"$KEY\" | casestatus-sync connect --name \"CaseStatus API Key\" --api-key-stdin
+  casestatus-sync connect --name K --api-key-stdin --status Open --status Treatment < key.txt
+
+The key is tested with CaseStatus before it is saved; a key CaseStatus
+refuses is not saved and the previous key stays (--no-test skips the test).
+The key is never an argument. Containers and systemd: set
+casestatus.api_key_file in the config instead; then connect is not needed.";
+
+const MAP_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync map
+  casestatus-sync map practice-area \"Workers' Compensation\" --case-type \"Workers' Compensation\"
+  casestatus-sync map stage \"Workers' Compensation\" Treatment --status Open
+  casestatus-sync map stage \"Workers' Compensation\" Treatment --clear";
+
+const SYNC_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync sync all                  # cron, every 15 minutes; quiet on success
+  casestatus-sync sync matters --dry-run    # what would be created and skipped
+  casestatus-sync --json sync all           # one summary document for monitoring";
+
+const WHY_SKIPPED_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync why-skipped 1042
+  casestatus-sync why-skipped WC-2026-0042
+  casestatus-sync --json why-skipped 1042";
+
+const STATUS_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync status                    # exit 0 healthy, 6 stale
+  casestatus-sync status --max-age 45 -q    # for cron or a probe: the exit status only
+  casestatus-sync --json status             # times in RFC 3339 UTC
+
+Exit 6 when a sync kind's last success is older than --max-age minutes or
+it never succeeded; the reason is one line on stderr.";
+
+/// What `connect` says instead of clap's error, which would quote the
+/// argument — possibly the key itself.
+pub const KEY_AS_ARGUMENT: &str = "connect does not take the API key (or any value) as a plain argument, and the argument is not repeated here in case it was the key; pipe the key in with --api-key-stdin, type it at the hidden prompt, or set casestatus.api_key_file in the config (see `casestatus-sync connect --help`)";
+
+/// Whether clap's error for these arguments could quote an API key: any
+/// error about an unexpected or malformed argument of `connect`.
+pub fn may_echo_a_key(err: &clap::Error, args: &[std::ffi::OsString]) -> bool {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            | ErrorKind::MissingRequiredArgument
+    ) {
+        return false;
+    }
+    subcommand_of(args) == Some("connect")
+}
+
+/// The first word that is neither an option nor the value of `--config`.
+fn subcommand_of(args: &[std::ffi::OsString]) -> Option<&str> {
+    let mut words = args.iter().skip(1).map(|a| a.to_str().unwrap_or(""));
+    while let Some(w) = words.next() {
+        if w == "--config" {
+            words.next();
+        } else if !w.starts_with('-') {
+            return Some(w);
+        }
+    }
+    None
+}
+
+/// The clap command with the long version: the package version, the state
+/// schema this binary writes and, when built from git, the commit.
+pub fn command() -> clap::Command {
+    Cli::command().version(version())
+}
+
+/// `0.1.0 (state schema 3, commit abc1234)`.
+pub fn version() -> String {
+    let schema = crate::store::state::schema_version();
+    match option_env!("CASESTATUS_SYNC_GIT_COMMIT").filter(|c| !c.is_empty()) {
+        Some(commit) => format!(
+            "{} (state schema {schema}, commit {commit})",
+            env!("CARGO_PKG_VERSION")
+        ),
+        None => format!("{} (state schema {schema})", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every subcommand and every argument a person can type says what it is for.
+    #[test]
+    fn every_subcommand_and_argument_is_described() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                if arg.get_help().is_none() && !matches!(arg.get_id().as_str(), "help" | "version")
+                {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                let p = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() {
+                    missing.push(p.clone());
+                }
+                walk(sub, &p, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&command(), "casestatus-sync", &mut missing);
+        assert!(missing.is_empty(), "no description: {missing:?}");
+    }
+}

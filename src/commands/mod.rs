@@ -1,0 +1,57 @@
+//! The commands, one module each: what the admin, cron and support staff
+//! type. Each reads its inputs through the context it is given, calls the
+//! sync engine or the rules, and presents the result.
+
+pub mod demo;
+pub mod event_types;
+pub mod log;
+pub mod mapping;
+pub mod sandbox;
+pub mod setup;
+pub mod status;
+pub mod why_skipped;
+
+use crate::util::exit::UsageError;
+
+/// Pick exact names out of a list of choices, or a usage error listing them.
+///
+/// # Errors
+/// [`UsageError`] naming the first unknown value and every choice.
+pub fn exact_choice<'a>(
+    what: &str,
+    value: &str,
+    choices: &'a [String],
+) -> anyhow::Result<&'a String> {
+    if value.trim().is_empty() {
+        return Err(UsageError(format!(
+            "{what} name is empty; choices: {}",
+            quoted(choices)
+        ))
+        .into());
+    }
+    choices.iter().find(|c| *c == value).ok_or_else(|| {
+        let hint = choices
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(value.trim()))
+            .map(|c| format!(" (names are case-sensitive: did you mean {c:?}?)"))
+            .unwrap_or_default();
+        UsageError(format!(
+            "unknown {what} {value:?}{hint}; choices: {}",
+            quoted(choices)
+        ))
+        .into()
+    })
+}
+
+/// `"a", "b"` or `(none)`.
+pub fn quoted(items: &[String]) -> String {
+    if items.is_empty() {
+        "(none)".into()
+    } else {
+        items
+            .iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}

@@ -1,0 +1,307 @@
+//! Connecting: `connect`, `test`, `disconnect` and `synced-statuses`
+//! (help article "Connecting FluentCase to CaseStatus").
+//!
+//! `connect` only saves the key (it works offline); `test` is the help
+//! article's Test Connection and also takes the first practice-area
+//! snapshot, so the admin can go straight on to `map`.
+
+use std::io::{IsTerminal, Read};
+
+use serde_json::json;
+
+use crate::casestatus::{ApiError, ApiKey};
+use crate::commands::{exact_choice, quoted};
+use crate::rules::eligibility::evaluate;
+use crate::store::fluentcase::Access;
+use crate::store::state::{StateStore, StoredKey};
+use crate::sync::Ctx;
+use crate::util::exit::{SetupError, UsageError, OK};
+
+/// The status synced when the admin names none (help article: "only Open").
+use crate::rules::eligibility::DEFAULT_SYNCED_STATUS as DEFAULT_STATUS;
+
+/// What `connect` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ConnectArgs {
+    /// A descriptive name for the key.
+    pub name: String,
+    /// Read the key from standard input, not a hidden prompt.
+    pub api_key_stdin: bool,
+    /// Save without testing the key against CaseStatus first.
+    pub no_test: bool,
+    /// The synced statuses to set (empty: keep or default).
+    pub statuses: Vec<String>,
+}
+
+/// `connect`: save (or replace) the key and, if given, the synced statuses.
+///
+/// Replacing the key (rotation) keeps the mappings and the ledger. Without
+/// `--status`, a first connect syncs `Open`; a reconnect keeps the statuses.
+pub fn connect(ctx: &Ctx, args: ConnectArgs) -> anyhow::Result<u8> {
+    let name = args.name.trim();
+    if name.is_empty() {
+        return Err(UsageError(
+            "--name is empty; give the key a descriptive name such as \"CaseStatus API Key\""
+                .into(),
+        )
+        .into());
+    }
+    refuse_with_key_file(ctx, "connect")?;
+    // Check the statuses before asking for the key: fail before the paste.
+    let fc = ctx.fluentcase(Access::ReadOnly)?;
+    let known = fc.matter_statuses()?;
+    let mut state = ctx.state()?;
+    let statuses: Option<Vec<String>> = if !args.statuses.is_empty() {
+        Some(checked_statuses(&args.statuses, &known)?)
+    } else if state.synced_statuses()?.is_empty() {
+        Some(checked_statuses(&[DEFAULT_STATUS.to_string()], &known)?)
+    } else {
+        None
+    };
+
+    let key = read_key(args.api_key_stdin)?;
+    if !args.no_test {
+        test_new_key(ctx, &state, &key)?;
+    }
+    let now = crate::util::clock::stamp(ctx.now);
+    let replaced = state.key()?.is_some();
+    state.save_key(name, key.expose(), &now)?;
+    state.clear_setting(crate::sync::context::DISCONNECTED_SETTING)?;
+    if let Some(s) = &statuses {
+        state.set_synced_statuses(s)?;
+    }
+    let synced = state.synced_statuses()?;
+    if ctx.out.json {
+        ctx.out.json(&json!({
+            "saved": true, "key_name": name, "replaced_previous_key": replaced,
+            "synced_statuses": synced,
+        }))?;
+    } else {
+        ctx.out.line(format!(
+            "Saved API key \"{name}\"{}. Synced statuses: {}.",
+            if replaced {
+                " (replacing the previous key; mappings and sync history kept)"
+            } else {
+                ""
+            },
+            quoted(&synced)
+        ));
+        ctx.out.line("Next: casestatus-sync test");
+    }
+    Ok(OK)
+}
+
+/// Ask CaseStatus whether it accepts a key before it replaces a working
+/// one: a typo must not stop every sync while `connect` says "Saved".
+///
+/// # Errors
+/// A key CaseStatus refuses (401/403) is a [`SetupError`] (exit 3) saying
+/// the previous key was kept; CaseStatus unreachable is the API error, with
+/// `--no-test` as the way to save offline.
+fn test_new_key(ctx: &Ctx, state: &StateStore, key: &ApiKey) -> anyhow::Result<()> {
+    let candidate = StoredKey {
+        name: String::new(),
+        secret: key.expose().to_string(),
+        saved_at: String::new(),
+    };
+    let kept = if state.key()?.is_some() {
+        "the previous key is still in use"
+    } else {
+        "no key was saved"
+    };
+    let client = ctx.casestatus_unrecorded(state, &candidate)?;
+    match client.practice_areas() {
+        Ok(_) => Ok(()),
+        Err(e @ (ApiError::Unauthorized | ApiError::Forbidden)) => Err(SetupError(format!(
+            "{e}: the new key was not saved and {kept}; {}",
+            advice_for(&e, ctx)
+        ))
+        .into()),
+        Err(e) => Err(anyhow::Error::from(e).context(format!(
+            "cannot test the new key, so it was not saved and {kept}; try again, or save it untested with --no-test"
+        ))),
+    }
+}
+
+/// With `casestatus.api_key_file` the key is the deployment's, not the
+/// state file's: `connect` and `disconnect` would change nothing that is used.
+fn refuse_with_key_file(ctx: &Ctx, command: &str) -> anyhow::Result<()> {
+    match &ctx.config.casestatus.api_key_file {
+        None => Ok(()),
+        Some(path) => Err(SetupError(format!(
+            "{command} does not apply: the API key is read from {} (casestatus.api_key_file in {}); to {} remove or replace api_key_file there",
+            path.display(),
+            ctx.config.path.display(),
+            if command == "disconnect" { "stop syncing," } else { "use a key saved by connect," }
+        ))
+        .into()),
+    }
+}
+
+fn checked_statuses(wanted: &[String], known: &[String]) -> anyhow::Result<Vec<String>> {
+    wanted
+        .iter()
+        .map(|w| exact_choice("matter status", w.trim(), known).cloned())
+        .collect()
+}
+
+fn read_key(from_stdin: bool) -> anyhow::Result<ApiKey> {
+    let raw = if from_stdin {
+        let mut s = String::new();
+        std::io::stdin()
+            .take(64 * 1024)
+            .read_to_string(&mut s)
+            .map_err(|e| UsageError(format!("cannot read the API key from stdin: {e}")))?;
+        s
+    } else if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("CaseStatus API key (input hidden): ")
+            .map_err(|e| UsageError(format!("cannot read the API key from the terminal: {e}")))?
+    } else {
+        return Err(UsageError(
+            "no terminal to ask for the API key; pipe it in with --api-key-stdin (never pass it as an argument)".into(),
+        )
+        .into());
+    };
+    let key = ApiKey::new(&raw);
+    if key.expose().is_empty() {
+        return Err(UsageError(
+            "the API key is empty; paste the whole key from CaseStatus's settings".into(),
+        )
+        .into());
+    }
+    if key
+        .expose()
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(UsageError(
+            "the API key contains spaces or line breaks inside it; copy the key again as one string".into(),
+        )
+        .into());
+    }
+    Ok(key)
+}
+
+/// `test`: Test Connection. Green Connected badge with the key's name and
+/// the number of matters eligible now; on failure the help article's advice.
+pub fn test(ctx: &Ctx) -> anyhow::Result<u8> {
+    let mut state = ctx.state()?;
+    let key = ctx.key(&state)?;
+    let client = ctx.casestatus(&state, &key)?;
+    let areas = match client.practice_areas() {
+        Ok(a) => a,
+        Err(e) => {
+            let advice = advice_for(&e, ctx);
+            if ctx.out.json {
+                ctx.out.json(&json!({
+                    "connected": false, "key_name": key.name,
+                    "error": e.to_string(), "advice": advice,
+                }))?;
+            } else {
+                ctx.out
+                    .line(format!("{} {}", ctx.out.bad_badge("Connection failed"), e));
+                ctx.out.line(advice);
+            }
+            return Err(e.into());
+        }
+    };
+    let first_snapshot = state.areas()?.is_empty();
+    if first_snapshot {
+        state.store_snapshot(&areas, &crate::util::clock::stamp(ctx.now))?;
+    }
+    let eligible = count_eligible(ctx, &state)?;
+    if ctx.out.json {
+        ctx.out.json(&json!({
+            "connected": true, "key_name": key.name,
+            "key_file": ctx.config.casestatus.api_key_file,
+            "eligible_matters": eligible, "practice_areas": areas.len(),
+        }))?;
+    } else {
+        ctx.out.line(format!(
+            "{}  {} · {} matter{} eligible for sync now",
+            ctx.out.ok_badge("Connected"),
+            key.name,
+            eligible,
+            if eligible == 1 { "" } else { "s" }
+        ));
+        if first_snapshot {
+            ctx.out.line(format!(
+                "Fetched {} practice area(s) from CaseStatus. Next: casestatus-sync map",
+                areas.len()
+            ));
+        }
+    }
+    Ok(OK)
+}
+
+/// How many matters pass every eligibility rule right now.
+pub fn count_eligible(ctx: &Ctx, state: &crate::store::state::StateStore) -> anyhow::Result<u64> {
+    let (mappings, statuses) = ctx.rules_input(state)?;
+    let policy = ctx.policy(&mappings, &statuses);
+    let fc = ctx.fluentcase(Access::ReadOnly)?;
+    let mut n = 0;
+    fc.for_each_matter(|m| {
+        if evaluate(&m, &policy, ctx.now).eligible() {
+            n += 1;
+        }
+    })?;
+    Ok(n)
+}
+
+/// The help article's advice for a failed test, by cause.
+fn advice_for(e: &ApiError, ctx: &Ctx) -> String {
+    match e {
+        ApiError::Unauthorized => "Double-check that you copied the full API key without extra spaces, then save it again with `casestatus-sync connect`. If the problem persists, contact CaseStatus support to confirm your API key is active and that API access is enabled on your account.".into(),
+        ApiError::Forbidden => "The key was accepted but API access is not enabled on your CaseStatus plan. Contact CaseStatus support to enable API access on your subscription.".into(),
+        ApiError::Unreachable { .. } => format!(
+            "FluentCase could not reach CaseStatus at {}. Check this machine's network connection and `casestatus.base_url` in {}; if CaseStatus itself is down, try again later.",
+            ctx.config.casestatus.base_url, ctx.config.path.display()
+        ),
+        _ => "CaseStatus answered unexpectedly. Try again in a few minutes; if it persists, contact CaseStatus support to confirm your API key is active and that API access is enabled on your account.".into(),
+    }
+}
+
+/// `disconnect`: Remove API Key. Mappings and the ledger stay, so
+/// connecting again never duplicates a case.
+pub fn disconnect(ctx: &Ctx) -> anyhow::Result<u8> {
+    refuse_with_key_file(ctx, "disconnect")?;
+    let state = ctx.state()?;
+    let had = state.key()?;
+    if had.is_some() {
+        state.set_setting(
+            crate::sync::context::DISCONNECTED_SETTING,
+            &crate::util::clock::stamp(ctx.now),
+        )?;
+    }
+    state.remove_key()?;
+    if ctx.out.json {
+        ctx.out
+            .json(&json!({"removed": had.is_some(), "key_name": had.as_ref().map(|k| &k.name)}))?;
+    } else if let Some(k) = had {
+        ctx.out.line(format!(
+            "Removed API key \"{}\". All syncing has stopped. Cases already in CaseStatus stay there (remove them in CaseStatus if needed); the record of what was pushed is kept, so connecting again never duplicates them.",
+            k.name
+        ));
+    } else {
+        ctx.out.line("No API key was saved; nothing to remove.");
+    }
+    Ok(OK)
+}
+
+/// `synced-statuses [STATUS...]`: show, or replace, the synced statuses.
+pub fn synced_statuses(ctx: &Ctx, wanted: &[String]) -> anyhow::Result<u8> {
+    let mut state = ctx.state()?;
+    if !wanted.is_empty() {
+        let fc = ctx.fluentcase(Access::ReadOnly)?;
+        let checked = checked_statuses(wanted, &fc.matter_statuses()?)?;
+        state.set_synced_statuses(&checked)?;
+    }
+    let synced = state.synced_statuses()?;
+    if ctx.out.json {
+        ctx.out.json(&json!({ "synced_statuses": synced }))?;
+    } else {
+        ctx.out
+            .line(format!("Synced matter statuses: {}", quoted(&synced)));
+    }
+    Ok(OK)
+}

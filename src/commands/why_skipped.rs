@@ -1,0 +1,352 @@
+//! `why-skipped MATTER`: support's answer to "why isn't matter 1042 in
+//! CaseStatus?" — the real situation first (in CaseStatus, not eligible,
+//! refused by CaseStatus, waiting on a lost answer, not syncing at all),
+//! then every rule with pass/fail and where to fix it, whether and when it
+//! was pushed, drift since the push, and what recent cycles recorded.
+//!
+//! [`gather`] reads; [`to_json`] and [`print`] only present what it read,
+//! so the terminal and `--json` cannot tell different stories.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use crate::rules::eligibility::{current_body, evaluate, Evaluation, ReasonCode, RULES};
+use crate::store::fluentcase::{Access, MatterRecord};
+use crate::store::ledger::{LedgerRow, SkipRow};
+use crate::store::runlog::ItemRow;
+use crate::store::{ledger, runlog};
+use crate::sync::context::{Ctx, DISCONNECTED_SETTING};
+use crate::sync::matters::{changed_fields, drift_message, Change, UNCONFIRMED_GRACE_MINUTES};
+use crate::util::exit::{UsageError, OK};
+
+/// How many recent log entries about the matter to show.
+const HISTORY: u32 = 10;
+
+/// Everything known about one matter.
+struct Facts {
+    matter: MatterRecord,
+    eval: Evaluation,
+    row: Option<LedgerRow>,
+    skip: Option<SkipRow>,
+    history: Vec<(i64, String, ItemRow)>,
+    changed: Vec<Change>,
+    /// The last attempt's refusal by CaseStatus (when, message), if the
+    /// matter is still eligible — otherwise the rules say why, not it.
+    rejection: Option<(String, String)>,
+    /// Why nothing syncs at all, if that is so (key removed, never connected).
+    not_syncing: Option<String>,
+    situation: Situation,
+}
+
+/// The headline: what will really happen to this matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Situation {
+    InCaseStatus,
+    NotEligible,
+    /// Eligible, but CaseStatus refused the last attempt (422).
+    Refused,
+    /// Eligible, but a create got no answer; held, then looked up.
+    Waiting,
+    /// Eligible, but no sync runs (the key was removed, or never added).
+    NotSyncing,
+    Eligible,
+}
+
+impl Situation {
+    fn code(self) -> &'static str {
+        match self {
+            Situation::InCaseStatus => "in_casestatus",
+            Situation::NotEligible => "not_eligible",
+            Situation::Refused => "refused_by_casestatus",
+            Situation::Waiting => "waiting_for_casestatus",
+            Situation::NotSyncing => "not_syncing",
+            Situation::Eligible => "eligible",
+        }
+    }
+}
+
+/// `why-skipped MATTER` (a matter id or a file number).
+pub fn run(ctx: &Ctx, key: &str) -> anyhow::Result<u8> {
+    let facts = gather(ctx, key)?;
+    if ctx.out.json {
+        ctx.out.json(&to_json(ctx, &facts))?;
+    } else {
+        print(ctx, &facts);
+    }
+    Ok(OK)
+}
+
+fn gather(ctx: &Ctx, key: &str) -> anyhow::Result<Facts> {
+    let fc = ctx.fluentcase(Access::ReadOnly)?;
+    let matter = fc.find_matter(key)?.ok_or_else(|| {
+        UsageError(format!(
+            "no matter with id or file number {:?} in FluentCase ({})",
+            key.trim(),
+            ctx.config.fluentcase.database.display()
+        ))
+    })?;
+    let state = ctx.state_read_only()?;
+    let (mappings, statuses) = ctx.rules_input(&state)?;
+    let policy = ctx.policy(&mappings, &statuses);
+    let eval = evaluate(&matter, &policy, ctx.now);
+    let row = ledger::get(&state, matter.id)?;
+    let skip = ledger::skip(&state, matter.id)?;
+    let history = runlog::history(&state, "matter", &matter.id.to_string(), HISTORY)?;
+    let case_id = row.as_ref().and_then(|r| r.case_id);
+    let changed = match &row {
+        Some(r) if r.case_id.is_some() => {
+            changed_fields(&r.sent, &current_body(&matter, &policy), &mappings)
+        }
+        _ => Vec::new(),
+    };
+    let rejection = if case_id.is_none() && eval.eligible() {
+        last_refusal(&history)
+    } else {
+        None
+    };
+    let not_syncing = match state.key()? {
+        Some(_) => None,
+        None => Some(match state.setting(DISCONNECTED_SETTING)? {
+            Some(when) => format!(
+                "the CaseStatus API key was removed on {} — nothing syncs until `casestatus-sync connect`",
+                crate::util::clock::local_text(&when, ctx.config.fluentcase.timezone)
+            ),
+            None => "no CaseStatus API key is saved — nothing syncs until `casestatus-sync connect`"
+                .to_string(),
+        }),
+    };
+    let situation = match (case_id, eval.eligible()) {
+        (Some(_), _) => Situation::InCaseStatus,
+        (None, false) => Situation::NotEligible,
+        (None, true) if not_syncing.is_some() => Situation::NotSyncing,
+        (None, true) if rejection.is_some() => Situation::Refused,
+        (None, true) if row.is_some() => Situation::Waiting,
+        (None, true) => Situation::Eligible,
+    };
+    Ok(Facts {
+        matter,
+        eval,
+        row,
+        skip,
+        history,
+        changed,
+        rejection,
+        not_syncing,
+        situation,
+    })
+}
+
+/// The newest attempt's refusal: only if the newest push outcome in the
+/// log is a refusal (a later create or error supersedes it). Its message
+/// is CaseStatus's, without our reason code in front.
+fn last_refusal(history: &[(i64, String, ItemRow)]) -> Option<(String, String)> {
+    let (_, at, item) = history.iter().find(|(_, _, i)| {
+        matches!(
+            i.outcome.as_str(),
+            "rejected" | "created" | "already_in_casestatus" | "failed" | "error"
+        )
+    })?;
+    if item.outcome != "rejected" {
+        return None;
+    }
+    let message = item.detail["reasons"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["code"] == "rejected_by_casestatus"))
+        .and_then(|r| r["message"].as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| runlog::describe_detail(&item.detail));
+    Some((at.clone(), message))
+}
+
+/// When a create whose answer was lost may be sent again.
+fn held_until(row: &LedgerRow) -> Option<DateTime<Utc>> {
+    crate::util::clock::parse(&row.intent_at)
+        .map(|t| t + chrono::Duration::minutes(UNCONFIRMED_GRACE_MINUTES))
+}
+
+fn to_json(ctx: &Ctx, f: &Facts) -> serde_json::Value {
+    let case_id = f.row.as_ref().and_then(|r| r.case_id);
+    let mut reasons: Vec<serde_json::Value> = f
+        .eval
+        .reasons
+        .iter()
+        .map(|r| json!({"code": r.code, "message": r.message, "fix": r.code.fix()}))
+        .collect();
+    if let Some((_, msg)) = &f.rejection {
+        reasons.push(json!({
+            "code": ReasonCode::RejectedByCasestatus, "message": msg,
+            "fix": ReasonCode::RejectedByCasestatus.fix(),
+        }));
+    }
+    json!({
+        "matter_id": f.matter.id,
+        "file_number": f.matter.file_number,
+        // Eligible means "will be pushed": a refusal or no key counts against it.
+        "eligible": matches!(f.situation, Situation::Eligible | Situation::Waiting),
+        "situation": f.situation.code(),
+        "in_casestatus": case_id.is_some(),
+        "casestatus_case_id": case_id,
+        "reasons": reasons,
+        "rules": rules_json(&f.eval),
+        "notes": f.eval.notes,
+        "not_syncing": f.not_syncing,
+        "pushed_at": f.row.as_ref().and_then(|r| r.pushed_at.clone()),
+        "create_attempted_at": f.row.as_ref().filter(|r| r.case_id.is_none()).map(|r| &r.intent_at),
+        "eligible_from": f.eval.eligible_from.filter(|t| *t > ctx.now).map(crate::util::clock::stamp),
+        "changed_since_push": f.changed,
+        "skipped_since": f.skip.as_ref().map(|s| json!({"run": s.since_run, "at": s.since, "codes": s.codes})),
+        "recent": f.history.iter().map(|(run, at, i)| json!({"run": run, "at": at, "outcome": i.outcome, "detail": i.detail})).collect::<Vec<_>>(),
+    })
+}
+
+fn rules_json(eval: &Evaluation) -> Vec<serde_json::Value> {
+    RULES
+        .iter()
+        .map(|(label, codes)| {
+            let failing: Vec<&str> = eval
+                .reasons
+                .iter()
+                .filter(|r| codes.contains(&r.code))
+                .map(|r| r.message.as_str())
+                .collect();
+            json!({
+                "rule": label,
+                "passed": failing.is_empty(),
+                "messages": failing,
+                "fix": codes[0].fix(),
+            })
+        })
+        .collect()
+}
+
+fn headline(ctx: &Ctx, f: &Facts) -> String {
+    let out = &ctx.out;
+    let tz = ctx.config.fluentcase.timezone;
+    match f.situation {
+        Situation::InCaseStatus => out.ok_badge("In CaseStatus"),
+        Situation::NotEligible => {
+            out.warn_badge("Not eligible — skipped by every sync cycle until fixed")
+        }
+        Situation::Refused => out.warn_badge(
+            "Refused by CaseStatus — eligible here, but CaseStatus refuses it every cycle until what it names is fixed",
+        ),
+        Situation::NotSyncing => out.warn_badge("Eligible, but not syncing"),
+        Situation::Waiting => {
+            let until = f
+                .row
+                .as_ref()
+                .and_then(held_until)
+                .map(|t| crate::util::clock::local(t, tz))
+                .unwrap_or_default();
+            out.warn_badge(&format!(
+                "Waiting — a create got no answer; the next cycles look it up by matter id, and it is created again only if still missing after {until}"
+            ))
+        }
+        Situation::Eligible => out.ok_badge("Eligible — will be pushed by the next sync cycle"),
+    }
+}
+
+fn print(ctx: &Ctx, f: &Facts) {
+    let out = &ctx.out;
+    let tz = ctx.config.fluentcase.timezone;
+    out.line(format!(
+        "Matter {} ({}): {}",
+        f.matter.id,
+        f.matter.file_number.as_deref().unwrap_or("no file number"),
+        headline(ctx, f)
+    ));
+    if let Some(why) = &f.not_syncing {
+        out.line(out.warn_badge(&format!("Not syncing: {why}.")));
+    }
+    let mut t = out.table(&["", "Rule", "Details", "Where to fix it"]);
+    for r in rules_json(&f.eval) {
+        let passed = r["passed"] == true;
+        let msgs: Vec<&str> = r["messages"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|m| m.as_str()).collect())
+            .unwrap_or_default();
+        t.add_row(vec![
+            if passed { "✔ pass" } else { "✖ FAIL" }.to_string(),
+            r["rule"].as_str().unwrap_or("").to_string(),
+            msgs.join("; "),
+            if passed {
+                ""
+            } else {
+                r["fix"].as_str().unwrap_or("")
+            }
+            .to_string(),
+        ]);
+    }
+    out.print_table(&t);
+    for note in &f.eval.notes {
+        out.line(format!("Note: {note}."));
+    }
+    if let Some(from) = f.eval.eligible_from.filter(|t| *t > ctx.now) {
+        out.line(format!(
+            "Too new: eligible from {} (45 minutes after it was created).",
+            crate::util::clock::local(from, tz)
+        ));
+    }
+    print_casestatus(ctx, f);
+    print_history(ctx, f);
+}
+
+fn print_casestatus(ctx: &Ctx, f: &Facts) {
+    let out = &ctx.out;
+    let tz = ctx.config.fluentcase.timezone;
+    let local = |t: &str| crate::util::clock::local_text(t, tz);
+    match (&f.row, f.row.as_ref().and_then(|r| r.case_id)) {
+        (Some(r), Some(id)) => out.line(format!(
+            "CaseStatus: case {id}, in CaseStatus since {} ({}).",
+            r.pushed_at.as_deref().map(local).unwrap_or_else(|| "?".into()),
+            match r.how.as_deref() {
+                Some("created") => "created by this tool",
+                _ => "found already there",
+            }
+        )),
+        (Some(r), None) => out.line(format!(
+            "CaseStatus: not there yet. A push was attempted at {} and got no answer; each cycle looks it up by matter id before creating, so it will not be duplicated.",
+            local(&r.intent_at)
+        )),
+        (None, _) => out.line("CaseStatus: never pushed."),
+    }
+    if !f.changed.is_empty() {
+        let pushed_at = f
+            .row
+            .as_ref()
+            .and_then(|r| r.pushed_at.as_deref())
+            .map(local)
+            .unwrap_or_else(|| "?".into());
+        out.line(out.warn_badge(&drift_message(&pushed_at, &f.changed)));
+    }
+    if let Some((at, msg)) = &f.rejection {
+        out.line(out.warn_badge(&format!(
+            "Last attempt ({}) was refused by CaseStatus: {msg}. It is retried every cycle.",
+            local(at)
+        )));
+    }
+}
+
+fn print_history(ctx: &Ctx, f: &Facts) {
+    let out = &ctx.out;
+    let tz = ctx.config.fluentcase.timezone;
+    if let Some(s) = &f.skip {
+        out.line(format!(
+            "Skipped in every sync cycle since run {} ({}) for: {}",
+            s.since_run,
+            crate::util::clock::local_text(&s.since, tz),
+            s.codes
+        ));
+    }
+    if !f.history.is_empty() {
+        out.line("Recent Activity log entries for this matter:");
+        for (run, at, i) in &f.history {
+            out.line(format!(
+                "  run {run} ({}): {} — {}",
+                crate::util::clock::local_text(at, tz),
+                i.outcome,
+                runlog::describe_detail(&i.detail)
+            ));
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! The rules, pure: no I/O, no clock of their own. Eligibility (one small
+//! function per help-article row), reasons and where to fix them, the case
+//! body, drift, the appointment window and body, the activity text.
+
+pub mod eligibility;

@@ -1,0 +1,77 @@
+//! The API key from a secret file (`casestatus.api_key_file`): a
+//! Kubernetes Secret volume, a systemd `LoadCredential=` file, a Docker
+//! secret. Read at every run and never copied into the state file, so
+//! rotating the Secret is all it takes to rotate the key.
+//!
+//! Errors name the file, never its content.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::casestatus::ApiKey;
+use crate::util::exit::SetupError;
+
+/// Larger files are not an API key (someone pointed at the wrong file).
+const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+
+/// Read the key from `path`, trimming surrounding whitespace.
+///
+/// # Errors
+/// [`SetupError`] naming the file when it cannot be read, is empty, too
+/// large, not UTF-8, or holds whitespace inside the key.
+pub fn read(path: &Path) -> Result<ApiKey, SetupError> {
+    let shown = path.display();
+    let mut raw = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_KEY_FILE_BYTES + 1).read_to_string(&mut raw))
+        .map_err(|e| {
+            SetupError(format!(
+                "cannot read the API key file {shown} (casestatus.api_key_file): {e}"
+            ))
+        })?;
+    if raw.len() as u64 > MAX_KEY_FILE_BYTES {
+        return Err(SetupError(format!(
+            "the API key file {shown} (casestatus.api_key_file) is larger than {MAX_KEY_FILE_BYTES} bytes; it should hold only the key"
+        )));
+    }
+    let key = ApiKey::new(&raw);
+    if key.expose().is_empty() {
+        return Err(SetupError(format!(
+            "the API key file {shown} (casestatus.api_key_file) is empty; put the key from CaseStatus's settings in it"
+        )));
+    }
+    if key
+        .expose()
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(SetupError(format!(
+            "the API key file {shown} (casestatus.api_key_file) has spaces or line breaks inside the key; it should hold the key as one string"
+        )));
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_and_refuses_empty_or_missing_without_showing_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("key");
+        std::fs::write(&p, "  abc-123\n").unwrap();
+        assert_eq!(read(&p).unwrap().expose(), "abc-123");
+        std::fs::write(&p, " \n").unwrap();
+        let e = read(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("empty") && e.contains(&p.display().to_string()),
+            "{e}"
+        );
+        std::fs::write(&p, "abc def-secret").unwrap();
+        let e = read(&p).unwrap_err().to_string();
+        assert!(!e.contains("def-secret"), "{e}");
+        let e = read(&dir.path().join("nope")).unwrap_err().to_string();
+        assert!(e.contains("nope") && e.contains("cannot read"), "{e}");
+    }
+}

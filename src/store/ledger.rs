@@ -1,0 +1,269 @@
+//! The matter ledger (what is in CaseStatus, and what a create was about to
+//! be sent for) and the current skip state of every skipped matter.
+//!
+//! The no-duplicate rule rests on this table: an intent row is written
+//! before any create is sent, and a case id is written right after
+//! CaseStatus answers. A row with an intent but no case id means "a create
+//! may have reached CaseStatus": the next attempt looks the matter up by
+//! `integration_id` before it may create.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::store::state::{StateError, StateStore};
+
+/// One matter's row in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerRow {
+    pub matter_id: i64,
+    pub intent_at: String,
+    pub case_id: Option<i64>,
+    pub pushed_at: Option<String>,
+    /// `created`, `found` (already there) or `conflict` (409).
+    pub how: Option<String>,
+    /// The case body as sent (JSON).
+    pub sent: String,
+    /// Fields changed since the push, as last reported.
+    pub drift: Option<String>,
+}
+
+/// A matter's current skip reasons and since when they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkipRow {
+    pub codes: String,
+    pub since_run: i64,
+    pub since: String,
+}
+
+const LEDGER_COLUMNS: &str = "matter_id, intent_at, case_id, pushed_at, how, sent, drift";
+
+fn ledger_from_row(r: &Row<'_>) -> rusqlite::Result<LedgerRow> {
+    Ok(LedgerRow {
+        matter_id: r.get(0)?,
+        intent_at: r.get(1)?,
+        case_id: r.get(2)?,
+        pushed_at: r.get(3)?,
+        how: r.get(4)?,
+        sent: r.get(5)?,
+        drift: r.get(6)?,
+    })
+}
+
+/// Every ledger row, by matter id (one read per cycle).
+pub fn load_all(state: &StateStore) -> Result<HashMap<i64, LedgerRow>, StateError> {
+    let mut stmt = state
+        .conn()
+        .prepare(&format!("SELECT {LEDGER_COLUMNS} FROM matter_ledger"))
+        .map_err(|e| state.err(e))?;
+    let rows = stmt
+        .query_map([], ledger_from_row)
+        .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| state.err(e))?;
+    Ok(rows.into_iter().map(|r| (r.matter_id, r)).collect())
+}
+
+/// How many matters are known to be in CaseStatus.
+pub fn count_pushed(state: &StateStore) -> Result<usize, StateError> {
+    state
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM matter_ledger WHERE case_id IS NOT NULL",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| usize::try_from(n).unwrap_or(0))
+        .map_err(|e| state.err(e))
+}
+
+/// One matter's ledger row.
+pub fn get(state: &StateStore, matter_id: i64) -> Result<Option<LedgerRow>, StateError> {
+    state
+        .conn()
+        .query_row(
+            &format!("SELECT {LEDGER_COLUMNS} FROM matter_ledger WHERE matter_id = ?1"),
+            [matter_id],
+            ledger_from_row,
+        )
+        .optional()
+        .map_err(|e| state.err(e))
+}
+
+/// Record that a look-up/create is about to be sent. Never touches a row
+/// that already has a case id.
+pub fn record_intent(
+    state: &StateStore,
+    matter_id: i64,
+    sent: &str,
+    now: &str,
+) -> Result<(), StateError> {
+    state
+        .conn()
+        .execute(
+            "INSERT INTO matter_ledger (matter_id, intent_at, sent) VALUES (?1, ?2, ?3)
+             ON CONFLICT (matter_id) DO UPDATE SET intent_at = ?2, sent = ?3
+             WHERE case_id IS NULL",
+            params![matter_id, now, sent],
+        )
+        .map_err(|e| state.err(e))?;
+    Ok(())
+}
+
+/// Record that the matter is in CaseStatus as `case_id`.
+pub fn record_pushed(
+    state: &StateStore,
+    matter_id: i64,
+    case_id: i64,
+    how: &str,
+    now: &str,
+) -> Result<(), StateError> {
+    state
+        .conn()
+        .execute(
+            "UPDATE matter_ledger SET case_id = ?2, pushed_at = ?3, how = ?4, drift = NULL
+             WHERE matter_id = ?1 AND case_id IS NULL",
+            params![matter_id, case_id, now, how],
+        )
+        .map_err(|e| state.err(e))?;
+    Ok(())
+}
+
+/// Remember the drift last reported for a pushed matter.
+pub fn set_drift(
+    state: &StateStore,
+    matter_id: i64,
+    drift: Option<&str>,
+) -> Result<(), StateError> {
+    state
+        .conn()
+        .execute(
+            "UPDATE matter_ledger SET drift = ?2 WHERE matter_id = ?1",
+            params![matter_id, drift],
+        )
+        .map_err(|e| state.err(e))?;
+    Ok(())
+}
+
+/// Drop a matter's row: only for rows without a case id (a refused or
+/// confirmed-absent attempt), never for a matter that is in CaseStatus.
+pub fn forget(state: &StateStore, matter_id: i64) -> Result<(), StateError> {
+    state
+        .conn()
+        .execute(
+            "DELETE FROM matter_ledger WHERE matter_id = ?1 AND case_id IS NULL",
+            [matter_id],
+        )
+        .map_err(|e| state.err(e))?;
+    Ok(())
+}
+
+/// Remove a matter's skip row (it was pushed).
+pub fn clear_skip(state: &StateStore, matter_id: i64) -> Result<(), StateError> {
+    state
+        .conn()
+        .execute("DELETE FROM matter_skips WHERE matter_id = ?1", [matter_id])
+        .map_err(|e| state.err(e))?;
+    Ok(())
+}
+
+/// Every current skip row, by matter id.
+pub fn load_skips(state: &StateStore) -> Result<HashMap<i64, SkipRow>, StateError> {
+    let mut stmt = state
+        .conn()
+        .prepare("SELECT matter_id, codes, since_run, since FROM matter_skips")
+        .map_err(|e| state.err(e))?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                SkipRow {
+                    codes: r.get(1)?,
+                    since_run: r.get(2)?,
+                    since: r.get(3)?,
+                },
+            ))
+        })
+        .and_then(|r| r.collect::<Result<HashMap<_, _>, _>>())
+        .map_err(|e| state.err(e))?;
+    Ok(rows)
+}
+
+/// One matter's skip row.
+pub fn skip(state: &StateStore, matter_id: i64) -> Result<Option<SkipRow>, StateError> {
+    state
+        .conn()
+        .query_row(
+            "SELECT codes, since_run, since FROM matter_skips WHERE matter_id = ?1",
+            [matter_id],
+            |r| {
+                Ok(SkipRow {
+                    codes: r.get(0)?,
+                    since_run: r.get(1)?,
+                    since: r.get(2)?,
+                })
+            },
+        )
+        .optional()
+        .map_err(|e| state.err(e))
+}
+
+/// The current skip state as (matter id, codes), by matter id.
+pub fn current_skips(state: &StateStore) -> Result<Vec<(i64, String)>, StateError> {
+    let mut stmt = state
+        .conn()
+        .prepare("SELECT matter_id, codes FROM matter_skips ORDER BY matter_id")
+        .map_err(|e| state.err(e))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| state.err(e))?;
+    Ok(rows)
+}
+
+/// A change to the skip state, applied in one transaction per cycle.
+#[derive(Debug, Clone)]
+pub enum SkipChange {
+    Set { matter_id: i64, codes: String },
+    Clear { matter_id: i64 },
+}
+
+/// Apply skip-state changes in one transaction (local only, so batching is safe).
+pub fn apply_skips(
+    state: &mut StateStore,
+    changes: &[SkipChange],
+    run_id: i64,
+    now: &str,
+) -> Result<(), StateError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let path = state.path().to_path_buf();
+    let sql = |source| StateError::Sqlite {
+        path: path.clone(),
+        source,
+    };
+    let tx = state.transaction().map_err(sql)?;
+    {
+        let mut set = tx
+            .prepare(
+                "INSERT INTO matter_skips (matter_id, codes, since_run, since) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (matter_id) DO UPDATE SET codes = ?2, since_run = ?3, since = ?4",
+            )
+            .map_err(sql)?;
+        let mut clear = tx
+            .prepare("DELETE FROM matter_skips WHERE matter_id = ?1")
+            .map_err(sql)?;
+        for c in changes {
+            match c {
+                SkipChange::Set { matter_id, codes } => {
+                    set.execute(params![matter_id, codes, run_id, now])
+                        .map_err(sql)?;
+                }
+                SkipChange::Clear { matter_id } => {
+                    clear.execute([matter_id]).map_err(sql)?;
+                }
+            }
+        }
+    }
+    tx.commit().map_err(sql)
+}

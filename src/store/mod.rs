@@ -1,0 +1,9 @@
+//! Storage: one home for each table's SQL. The tool's own state file
+//! (migrations, settings, the key, mappings, the ledgers, skips, the run
+//! log) and FluentCase's database (reads, and the one activity insert).
+
+pub mod fluentcase;
+pub mod keyfile;
+pub mod ledger;
+pub mod runlog;
+pub mod state;

@@ -1,0 +1,178 @@
+//! The context every command and sync works in: the checked config, the
+//! output settings and the clock — and how to open what they need (the
+//! state file, FluentCase, a CaseStatus client for the saved key). It is
+//! passed down from the command line; nothing below fetches it from above.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use crate::casestatus::{ApiKey, CaseStatus};
+use crate::rules::eligibility::{Mappings, Policy};
+use crate::store::fluentcase::{Access, FluentCase};
+use crate::store::state::{StateStore, StoredKey};
+use crate::util::config::Config;
+use crate::util::exit::SetupError;
+use crate::util::output::Output;
+
+/// The setting that binds a state file to one CaseStatus account (its URL).
+pub const ACCOUNT_SETTING: &str = "casestatus_base_url";
+/// The setting recording a deliberate `disconnect`.
+pub const DISCONNECTED_SETTING: &str = "disconnected_at";
+
+/// What every command gets: the checked config, output settings and the clock.
+pub struct Ctx {
+    pub config: Config,
+    pub out: Output,
+    pub now: DateTime<Utc>,
+}
+
+impl Ctx {
+    /// Open the state file named by the config.
+    pub fn state(&self) -> anyhow::Result<StateStore> {
+        Ok(StateStore::open(&self.config.state_database)?)
+    }
+
+    /// Open the existing state file for reading only: read-only commands
+    /// (`log`, `status`, `why-skipped`, the `map` overview) never create one.
+    pub fn state_read_only(&self) -> anyhow::Result<StateStore> {
+        Ok(StateStore::open_read_only(&self.config.state_database)?)
+    }
+
+    /// Open FluentCase's database named by the config.
+    pub fn fluentcase(&self, access: Access) -> anyhow::Result<FluentCase> {
+        Ok(FluentCase::open(&self.config.fluentcase.database, access)?)
+    }
+
+    /// The key in use: from `casestatus.api_key_file` when the config names
+    /// one (read now, every run), else the one saved by `connect`; or the
+    /// setup error telling how to connect.
+    pub fn key(&self, state: &StateStore) -> anyhow::Result<StoredKey> {
+        if let Some(path) = &self.config.casestatus.api_key_file {
+            let key = crate::store::keyfile::read(path)?;
+            return Ok(StoredKey {
+                name: format!("API key from {}", path.display()),
+                secret: key.expose().to_string(),
+                saved_at: String::new(),
+            });
+        }
+        state.key()?.ok_or_else(|| {
+            SetupError(format!(
+                "not connected to CaseStatus: no API key is saved in {}; run `casestatus-sync connect --name NAME`",
+                state.path().display()
+            ))
+            .into()
+        })
+    }
+
+    /// A CaseStatus client for the saved key, after checking that this
+    /// state file belongs to the configured CaseStatus account.
+    ///
+    /// The ledger, snapshot and mappings describe one CaseStatus account;
+    /// pointing the same state file at another `base_url` (say, from the
+    /// sandbox to production) would make the tool believe cases exist that
+    /// don't. The first call records the URL; a different one is refused.
+    pub fn casestatus(&self, state: &StateStore, key: &StoredKey) -> anyhow::Result<CaseStatus> {
+        self.casestatus_bound(state, key, true)
+    }
+
+    /// As [`Ctx::casestatus`] but only checks the account binding, never
+    /// records it (dry runs, and testing a key before it is saved).
+    pub fn casestatus_unrecorded(
+        &self,
+        state: &StateStore,
+        key: &StoredKey,
+    ) -> anyhow::Result<CaseStatus> {
+        self.casestatus_bound(state, key, false)
+    }
+
+    /// As [`Ctx::casestatus`]; `record` false checks the binding without
+    /// recording it (dry runs change nothing).
+    fn casestatus_bound(
+        &self,
+        state: &StateStore,
+        key: &StoredKey,
+        record: bool,
+    ) -> anyhow::Result<CaseStatus> {
+        let url = self
+            .config
+            .casestatus
+            .base_url
+            .as_str()
+            .trim_end_matches('/');
+        match state.setting(ACCOUNT_SETTING)? {
+            Some(bound) if bound != url => {
+                return Err(SetupError(format!(
+                    "state database {} belongs to CaseStatus at {bound}, but casestatus.base_url in {} is {url}; its record of pushed cases and its mappings are for the other account — give this account its own state.database",
+                    state.path().display(),
+                    self.config.path.display()
+                ))
+                .into())
+            }
+            Some(_) => {}
+            None if record => state.set_setting(ACCOUNT_SETTING, url)?,
+            None => {}
+        }
+        Ok(CaseStatus::new(
+            self.config.casestatus.base_url.clone(),
+            &ApiKey::new(&key.secret),
+            self.config.casestatus.timeout,
+            self.config.casestatus.max_retries,
+        )?)
+    }
+
+    /// For a sync: the client, or None when an admin removed the key on
+    /// purpose (`disconnect` stops syncing; cron should not mail an error
+    /// every 15 minutes for it). Never connected at all is a setup error.
+    pub fn sync_client(
+        &self,
+        state: &StateStore,
+        dry_run: bool,
+    ) -> anyhow::Result<Option<CaseStatus>> {
+        // A key file is the deployment's statement that syncing is wanted;
+        // `disconnect` is refused while one is configured.
+        if self.config.casestatus.api_key_file.is_none() && state.key()?.is_none() {
+            if let Some(when) = state.setting(DISCONNECTED_SETTING)? {
+                if self.out.json {
+                    self.out
+                        .json(&serde_json::json!({"syncing": false, "disconnected_at": when}))?;
+                } else {
+                    self.out.line(format!(
+                        "Not syncing: the CaseStatus API key was removed on {when} (casestatus-sync connect to resume)."
+                    ));
+                }
+                return Ok(None);
+            }
+        }
+        let key = self.key(state)?;
+        Ok(Some(self.casestatus_bound(state, &key, !dry_run)?))
+    }
+
+    /// The current mappings and synced statuses, for the eligibility rules.
+    /// No statuses chosen yet (a key file needs no `connect`, which sets
+    /// them) means the default, `Open`: `synced-statuses` cannot set none.
+    pub fn rules_input(&self, state: &StateStore) -> anyhow::Result<(Mappings, BTreeSet<String>)> {
+        let mappings =
+            Mappings::from_areas(&state.areas()?).with_name_history(state.casestatus_names()?);
+        let mut statuses: BTreeSet<String> = state.synced_statuses()?.into_iter().collect();
+        if statuses.is_empty() {
+            statuses.insert(crate::rules::eligibility::DEFAULT_SYNCED_STATUS.to_string());
+        }
+        Ok((mappings, statuses))
+    }
+
+    /// Eligibility policy over borrowed inputs.
+    pub fn policy<'a>(
+        &'a self,
+        mappings: &'a Mappings,
+        statuses: &'a BTreeSet<String>,
+    ) -> Policy<'a> {
+        Policy {
+            mappings,
+            synced_statuses: statuses,
+            deep_link_base: &self.config.fluentcase.base_url,
+            phone_region: self.config.fluentcase.phone_region,
+            timezone: self.config.fluentcase.timezone,
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! `sync matters|appointments|messages|all`: one cycle under the run lock.
+//!
+//! `sync all` runs matters, then appointments, then messages. A step that
+//! fails (say FluentCase's database is locked too long) does not stop the
+//! next; but when CaseStatus itself is unusable (key refused, unreachable)
+//! the remaining steps are skipped, since each would only fail the same way
+//! after its own retries. The exit status is the most serious of the steps.
+
+pub mod appointments;
+pub mod context;
+pub mod exit;
+pub mod matters;
+pub mod messages;
+pub mod pool;
+pub mod report;
+pub mod runlock;
+
+use serde_json::json;
+
+use crate::casestatus::{ApiError, CaseStatus};
+use crate::store::runlog;
+use crate::store::state::StateStore;
+use crate::util::exit::{RecordsFailed, OK};
+pub use context::Ctx;
+
+/// One kind of sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Matters,
+    Appointments,
+    Messages,
+}
+
+impl Kind {
+    /// The name used in the log and output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Matters => "matters",
+            Kind::Appointments => "appointments",
+            Kind::Messages => "messages",
+        }
+    }
+}
+
+/// Every kind, in `sync all` order.
+pub const ALL: &[Kind] = &[Kind::Matters, Kind::Appointments, Kind::Messages];
+
+/// What one step produced.
+enum StepReport {
+    Matters(crate::sync::matters::Report),
+    Other(crate::sync::report::Report),
+}
+
+impl StepReport {
+    fn print(&self, ctx: &Ctx) -> anyhow::Result<()> {
+        match self {
+            StepReport::Matters(r) => crate::sync::matters::print_report(ctx, r),
+            StepReport::Other(r) => r.print(ctx),
+        }
+    }
+    fn json(&self) -> serde_json::Value {
+        match self {
+            StepReport::Matters(r) => serde_json::to_value(r).unwrap_or_default(),
+            StepReport::Other(r) => serde_json::to_value(r).unwrap_or_default(),
+        }
+    }
+    /// The counts and run-level error to close the run with.
+    fn summary(&self) -> (runlog::Counts, Option<&str>) {
+        match self {
+            StepReport::Matters(r) => (r.logged_counts(), r.error.as_deref()),
+            StepReport::Other(r) => (r.counts.clone(), r.error.as_deref()),
+        }
+    }
+    fn take_fatal(&mut self) -> Option<ApiError> {
+        match self {
+            StepReport::Matters(r) => r.fatal.take(),
+            StepReport::Other(r) => r.fatal.take(),
+        }
+    }
+    fn failed(&self) -> (u64, Option<i64>) {
+        let (counts, run) = match self {
+            StepReport::Matters(r) => (&r.counts, r.run_id),
+            StepReport::Other(r) => (&r.counts, r.run_id),
+        };
+        (counts.get("failed").copied().unwrap_or(0), run)
+    }
+}
+
+/// One step as one run in the log: opened here, closed here with the
+/// step's counts — or with the error if the step failed part-way — so no
+/// sync module has to remember to.
+fn step(
+    ctx: &Ctx,
+    state: &mut StateStore,
+    client: &CaseStatus,
+    kind: Kind,
+    dry_run: bool,
+) -> anyhow::Result<StepReport> {
+    let run_id = match dry_run {
+        true => None,
+        false => Some(runlog::start(state, kind.name(), ctx.now)?),
+    };
+    let result = match kind {
+        Kind::Matters => {
+            crate::sync::matters::cycle(ctx, state, client, run_id).map(StepReport::Matters)
+        }
+        Kind::Appointments => {
+            crate::sync::appointments::cycle(ctx, state, client, run_id).map(StepReport::Other)
+        }
+        Kind::Messages => {
+            crate::sync::messages::cycle(ctx, state, client, run_id).map(StepReport::Other)
+        }
+    };
+    if let Some(run_id) = run_id {
+        match &result {
+            Ok(report) => {
+                let (counts, error) = report.summary();
+                runlog::finish(state, run_id, &counts, error, ctx.now)?;
+            }
+            Err(e) => runlog::fail(state, run_id, e, ctx.now),
+        }
+    }
+    result
+}
+
+/// Run the given kinds as one cycle.
+///
+/// # Errors
+/// The most serious failure of the steps (see the module doc).
+pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
+    // A dry run changes nothing, so it needs no lock and may run beside cron.
+    let _lock = if dry_run {
+        None
+    } else {
+        Some(crate::sync::runlock::acquire(
+            &ctx.config.state_database,
+            &crate::util::clock::stamp(ctx.now),
+        )?)
+    };
+    let mut state = ctx.state()?;
+    let Some(client) = ctx.sync_client(&state, dry_run)? else {
+        return Ok(OK);
+    };
+
+    let mut docs = serde_json::Map::new();
+    let mut first_error: Option<anyhow::Error> = None;
+    let mut failed = 0;
+    let mut failed_run = None;
+    let mut casestatus_down = false;
+    for &kind in kinds {
+        if casestatus_down {
+            docs.insert(
+                kind.name().into(),
+                json!({"skipped": "CaseStatus could not be used in an earlier step"}),
+            );
+            continue;
+        }
+        match step(ctx, &mut state, &client, kind, dry_run) {
+            Ok(mut report) => {
+                if ctx.out.json {
+                    docs.insert(kind.name().into(), report.json());
+                } else {
+                    report.print(ctx)?;
+                }
+                let (n, run) = report.failed();
+                if n > 0 {
+                    failed += n;
+                    failed_run = failed_run.or(run);
+                }
+                if let Some(e) = report.take_fatal() {
+                    casestatus_down = true;
+                    let e = anyhow::Error::new(e).context(format!(
+                        "sync {} stopped early (run {})",
+                        kind.name(),
+                        run.unwrap_or(0)
+                    ));
+                    note_error(&mut first_error, e);
+                }
+            }
+            Err(e) => note_error(&mut first_error, e.context(format!("sync {}", kind.name()))),
+        }
+    }
+    if ctx.out.json {
+        if kinds.len() == 1 {
+            if let Some((_, doc)) = docs.into_iter().next() {
+                ctx.out.json(&doc)?;
+            }
+        } else {
+            ctx.out.json(&docs)?;
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    if failed > 0 {
+        return Err(RecordsFailed {
+            failed,
+            run_id: failed_run.unwrap_or(0),
+        }
+        .into());
+    }
+    Ok(OK)
+}
+
+/// Keep the first failure for the exit status; print later ones now so
+/// each failed step still gets its one line on stderr.
+fn note_error(first: &mut Option<anyhow::Error>, e: anyhow::Error) {
+    if first.is_some() {
+        crate::util::output::error_line(
+            &e,
+            crate::sync::exit::code_for(&e) == crate::util::exit::TEMPORARY,
+        );
+    } else {
+        *first = Some(e);
+    }
+}

@@ -1,0 +1,189 @@
+//! Issue 16: text from clients, staff and CaseStatus never reaches the
+//! terminal raw. Every source is seeded with escape sequences; every
+//! command that shows them runs; no output may carry ESC, BEL, CR, NUL or
+//! the one-byte CSI, each run-level error stays one line, and FluentCase
+//! and `--json` keep the exact text.
+
+use crate::common::{run_cmd, Firm, YESTERDAY};
+use casestatus_sync::sandbox::sample::SampleMatter;
+use casestatus_sync::sandbox::{Fault, NewMessage, Route};
+use casestatus_sync::sandbox::{PracticeArea, Stage};
+
+/// Colour, a bell, a carriage return, NUL, the C1 CSI, a bidi override,
+/// an OSC 8 link and a line break that would fake a line.
+const HOSTILE: &str =
+    "Mal\x1b[1mlory\x07 \r\0 \u{9b}2J \u{202e}txt \x1b]8;;http://evil.example\x1b\\link\nFAKE LINE";
+
+fn assert_clean(what: &str, out: &str, err: &str) {
+    for (name, bad) in [
+        ("ESC", '\x1b'),
+        ("BEL", '\x07'),
+        ("CR", '\r'),
+        ("NUL", '\0'),
+        ("CSI", '\u{9b}'),
+        ("RLO", '\u{202e}'),
+    ] {
+        assert!(!out.contains(bad), "{what}: {name} on stdout: {out:?}");
+        assert!(!err.contains(bad), "{what}: {name} on stderr: {err:?}");
+    }
+    assert!(
+        !out.lines().any(|l| l.starts_with("FAKE LINE"))
+            && !err.lines().any(|l| l.starts_with("FAKE LINE")),
+        "{what}: data started a line of its own: {out}{err}"
+    );
+}
+
+fn run_clean(firm: &Firm, args: &[&str]) -> (i32, String, String) {
+    let (code, out, err) = firm.run(args);
+    assert_clean(&args.join(" "), &out, &err);
+    if code != 0 {
+        let lines = err.lines().filter(|l| !l.trim().is_empty()).count();
+        assert!(lines <= 1, "{args:?}: error is not one line: {err}");
+    }
+    (code, out, err)
+}
+
+#[test]
+fn hostile_text_from_every_source_is_made_visible() {
+    let firm = Firm::new();
+    // Staff-typed data: client names, file number, event type.
+    let mut m = SampleMatter::new(1, YESTERDAY);
+    m.file_number = Some(format!("WC-{HOSTILE}"));
+    m.client.as_mut().unwrap().first_name = Some(HOSTILE.into());
+    firm.add_matter(&m);
+    let mut m = SampleMatter::new(2, YESTERDAY);
+    m.client.as_mut().unwrap().last_name = Some(HOSTILE.into());
+    m.client.as_mut().unwrap().phones.clear();
+    firm.add_matter(&m);
+    firm.add_matters(3, 1);
+    let fc = firm.fc();
+    fc.execute(
+        "INSERT INTO event_types (id, name) VALUES (9, ?1)",
+        [format!("Type {HOSTILE}")],
+    )
+    .unwrap();
+    fc.execute(
+        "INSERT INTO calendar_events (id, matter_id, event_type_id, title, starts_at, all_day, updated_at)
+         VALUES (5, 1, 1, ?1, '2026-12-10T15:00:00Z', 0, ?2)",
+        rusqlite::params![HOSTILE, YESTERDAY],
+    )
+    .unwrap();
+    // CaseStatus's names.
+    let mut areas = firm.sandbox.practice_areas();
+    areas.push(PracticeArea {
+        id: 900,
+        name: format!("Area {HOSTILE}"),
+        stages: vec![Stage {
+            id: 901,
+            name: format!("Stage {HOSTILE}"),
+            position: 1,
+        }],
+    });
+    firm.sandbox.set_practice_areas(areas);
+    firm.connect_and_map();
+    run_clean(&firm, &["test"]);
+    run_clean(&firm, &["map"]);
+    run_clean(&firm, &["event-types"]);
+    run_clean(&firm, &["-v", "sync", "matters", "--dry-run"]);
+    // A 422 whose message is hostile, for matter 3.
+    firm.sandbox.inject(
+        Route::new("POST", "/v1/api/cases"),
+        Fault::Respond {
+            status: 422,
+            body: serde_json::json!({"error": {"code": "bad\x1b[31m", "message": HOSTILE}})
+                .to_string(),
+        },
+        1,
+    );
+    run_clean(&firm, &["-v", "sync", "matters"]);
+    firm.ok(&["event-types", "enable", "Deposition"]);
+    // A client message whose text and sender are hostile.
+    firm.sandbox
+        .add_message(NewMessage::client("1", HOSTILE, HOSTILE));
+    run_clean(&firm, &["-v", "sync", "all"]);
+    run_clean(&firm, &["-v", "sync", "messages", "--dry-run"]);
+    let (_, log, _) = run_clean(&firm, &["log"]);
+    assert!(log.contains("Run"), "{log}");
+    for run in 1..=6 {
+        run_clean(&firm, &["log", "--run", &run.to_string()]);
+    }
+    for m in ["1", "2", "3"] {
+        run_clean(&firm, &["why-skipped", m]);
+    }
+    let (_, out, _) = run_clean(&firm, &["why-skipped", "2"]);
+    assert!(
+        out.contains("\\x1b[1m"),
+        "the escape is shown, not obeyed: {out}"
+    );
+
+    // A 5xx whose message holds line breaks and an escape: one line.
+    firm.sandbox.inject(
+        Route::new("GET", "/v1/api/practice_areas"),
+        Fault::Respond {
+            status: 503,
+            body: serde_json::json!({"error": {"code": "down", "message": "boom\r\nsecond line\x1b[2J\nthird"}})
+                .to_string(),
+        },
+        10,
+    );
+    for args in [&["refetch-practice-areas"][..], &["test"][..]] {
+        let (code, out, err) = run_clean(&firm, args);
+        assert_ne!(code, 0, "{out}{err}");
+        assert!(
+            !out.lines()
+                .chain(err.lines())
+                .any(|l| l.starts_with("third")),
+            "{out}{err}"
+        );
+    }
+    firm.sandbox.clear_faults();
+    run_clean(&firm, &["refetch-practice-areas"]);
+
+    // Data stays exact where it is data.
+    let body: String = firm
+        .fc()
+        .query_row(
+            "SELECT body FROM activities WHERE source = 'casestatus'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        body,
+        format!("Message from Case Status ({}): {HOSTILE}", HOSTILE.trim())
+    );
+    let (_, map, err) = firm.run(&["--json", "map"]);
+    assert_clean("map --json", &map, &err);
+    let doc: serde_json::Value = serde_json::from_str(&map).unwrap();
+    let text = doc.to_string();
+    let decoded: Vec<String> = doc
+        .pointer("/practice_areas")
+        .and_then(|a| a.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        decoded.contains(&format!("Area {HOSTILE}")),
+        "--json keeps the exact name: {text}"
+    );
+    let (_, log_json, err) = firm.run(&["--json", "log", "--run", "4"]);
+    assert_clean("log --json", &log_json, &err);
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&log_json)
+            .unwrap()
+            .to_string()
+            .contains("FAKE LINE"),
+        "{log_json}"
+    );
+    // A name with escapes can still be found again: did-you-mean works.
+    let (code, _, err) =
+        run_cmd(
+            firm.cmd()
+                .args(["map", "practice-area", "area mallory", "--clear"]),
+        );
+    assert_ne!(code, 0);
+    assert_clean("map unknown", "", &err);
+}

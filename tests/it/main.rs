@@ -1,0 +1,22 @@
+//! The integration tests, as one binary (one link instead of one per file,
+//! as cargo and ripgrep do): the real binary against the in-process
+//! CaseStatus sandbox over HTTP and real SQLite files in temp folders.
+//! The chaos test stays its own binary (tests/chaos.rs): it is long.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod appointments;
+mod architecture;
+mod bad_input;
+mod client;
+mod cron;
+mod faults;
+mod hostile_text;
+mod matters;
+mod messages;
+mod reconcile;
+mod security;
+mod setup;
+mod trust;
+mod unattended;
