@@ -10,13 +10,14 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use crate::rules::drift::{changed_fields, drift_message, Change};
 use crate::rules::eligibility::{current_body, evaluate, Evaluation, ReasonCode, RULES};
+use crate::rules::matter::UNCONFIRMED_GRACE_MINUTES;
 use crate::store::fluentcase::{Access, MatterRecord};
 use crate::store::ledger::{LedgerRow, SkipRow};
 use crate::store::runlog::ItemRow;
 use crate::store::{ledger, runlog};
 use crate::sync::context::{Ctx, DISCONNECTED_SETTING};
-use crate::sync::matters::{changed_fields, drift_message, Change, UNCONFIRMED_GRACE_MINUTES};
 use crate::util::exit::{UsageError, OK};
 
 /// How many recent log entries about the matter to show.

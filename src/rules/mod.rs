@@ -2,4 +2,8 @@
 //! function per help-article row), reasons and where to fix them, the case
 //! body, drift, the appointment window and body, the activity text.
 
+pub mod activity;
+pub mod appointment;
+pub mod drift;
 pub mod eligibility;
+pub mod matter;

@@ -227,9 +227,10 @@ pub enum SkipChange {
     Clear { matter_id: i64 },
 }
 
-/// Apply skip-state changes in one transaction (local only, so batching is safe).
+/// Apply skip-state changes. Callers batch them (the engine runs a
+/// cycle's planning in one transaction); they are local only.
 pub fn apply_skips(
-    state: &mut StateStore,
+    state: &StateStore,
     changes: &[SkipChange],
     run_id: i64,
     now: &str,
@@ -237,33 +238,56 @@ pub fn apply_skips(
     if changes.is_empty() {
         return Ok(());
     }
-    let path = state.path().to_path_buf();
-    let sql = |source| StateError::Sqlite {
-        path: path.clone(),
-        source,
-    };
-    let tx = state.transaction().map_err(sql)?;
-    {
-        let mut set = tx
-            .prepare(
-                "INSERT INTO matter_skips (matter_id, codes, since_run, since) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (matter_id) DO UPDATE SET codes = ?2, since_run = ?3, since = ?4",
-            )
-            .map_err(sql)?;
-        let mut clear = tx
-            .prepare("DELETE FROM matter_skips WHERE matter_id = ?1")
-            .map_err(sql)?;
-        for c in changes {
-            match c {
-                SkipChange::Set { matter_id, codes } => {
-                    set.execute(params![matter_id, codes, run_id, now])
-                        .map_err(sql)?;
-                }
-                SkipChange::Clear { matter_id } => {
-                    clear.execute([matter_id]).map_err(sql)?;
-                }
+    let conn = state.conn();
+    let mut set = conn
+        .prepare_cached(
+            "INSERT INTO matter_skips (matter_id, codes, since_run, since) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (matter_id) DO UPDATE SET codes = ?2, since_run = ?3, since = ?4",
+        )
+        .map_err(|e| state.err(e))?;
+    let mut clear = conn
+        .prepare_cached("DELETE FROM matter_skips WHERE matter_id = ?1")
+        .map_err(|e| state.err(e))?;
+    for c in changes {
+        match c {
+            SkipChange::Set { matter_id, codes } => {
+                set.execute(params![matter_id, codes, run_id, now])
+                    .map_err(|e| state.err(e))?;
+            }
+            SkipChange::Clear { matter_id } => {
+                clear.execute([matter_id]).map_err(|e| state.err(e))?;
             }
         }
     }
-    tx.commit().map_err(sql)
+    Ok(())
+}
+
+/// For every matter in CaseStatus: matter id → case id, and case id →
+/// when the tool learned it was there (for the propagation-delay rule).
+#[allow(clippy::type_complexity)]
+pub fn pushed_cases(
+    state: &StateStore,
+) -> Result<(HashMap<i64, i64>, HashMap<i64, String>), StateError> {
+    let mut stmt = state
+        .conn()
+        .prepare(
+            "SELECT matter_id, case_id, pushed_at FROM matter_ledger WHERE case_id IS NOT NULL",
+        )
+        .map_err(|e| state.err(e))?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })
+        .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| state.err(e))?;
+    let cases = rows.iter().map(|(m, c, _)| (*m, *c)).collect();
+    let pushed = rows
+        .into_iter()
+        .map(|(_, c, at)| (c, at.unwrap_or_default()))
+        .collect();
+    Ok((cases, pushed))
 }

@@ -462,6 +462,25 @@ impl StateStore {
     /// stages by position.
     /// Every (kind, CaseStatus id, name) ever seen for practice areas and
     /// stages, so drift can compare by id across renames.
+    /// Begin a batch of writes on this connection (one IMMEDIATE
+    /// transaction): a cycle's planning writes thousands of log lines and
+    /// skip rows, which one commit makes cheap.
+    pub fn begin_batch(&self) -> Result<(), StateError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.err(e))
+    }
+
+    /// Commit the batch begun by [`StateStore::begin_batch`].
+    pub fn commit_batch(&self) -> Result<(), StateError> {
+        self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))
+    }
+
+    /// Roll the batch back (best effort: the error being handled matters more).
+    pub fn rollback_batch(&self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+
     pub fn casestatus_names(&self) -> Result<Vec<(String, i64, String)>, StateError> {
         let mut stmt = self
             .conn

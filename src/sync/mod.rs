@@ -8,6 +8,7 @@
 
 pub mod appointments;
 pub mod context;
+pub mod engine;
 pub mod exit;
 pub mod matters;
 pub mod messages;
@@ -17,9 +18,13 @@ pub mod runlock;
 
 use serde_json::json;
 
-use crate::casestatus::{ApiError, CaseStatus};
+use crate::casestatus::CaseStatus;
 use crate::store::runlog;
 use crate::store::state::StateStore;
+use crate::sync::appointments::Appointments;
+use crate::sync::matters::Matters;
+use crate::sync::messages::Messages;
+use crate::sync::report::Report;
 use crate::util::exit::{RecordsFailed, OK};
 pub use context::Ctx;
 
@@ -45,77 +50,30 @@ impl Kind {
 /// Every kind, in `sync all` order.
 pub const ALL: &[Kind] = &[Kind::Matters, Kind::Appointments, Kind::Messages];
 
-/// What one step produced.
-enum StepReport {
-    Matters(crate::sync::matters::Report),
-    Other(crate::sync::report::Report),
-}
-
-impl StepReport {
-    fn print(&self, ctx: &Ctx) -> anyhow::Result<()> {
-        match self {
-            StepReport::Matters(r) => crate::sync::matters::print_report(ctx, r),
-            StepReport::Other(r) => r.print(ctx),
-        }
-    }
-    fn json(&self) -> serde_json::Value {
-        match self {
-            StepReport::Matters(r) => serde_json::to_value(r).unwrap_or_default(),
-            StepReport::Other(r) => serde_json::to_value(r).unwrap_or_default(),
-        }
-    }
-    /// The counts and run-level error to close the run with.
-    fn summary(&self) -> (runlog::Counts, Option<&str>) {
-        match self {
-            StepReport::Matters(r) => (r.logged_counts(), r.error.as_deref()),
-            StepReport::Other(r) => (r.counts.clone(), r.error.as_deref()),
-        }
-    }
-    fn take_fatal(&mut self) -> Option<ApiError> {
-        match self {
-            StepReport::Matters(r) => r.fatal.take(),
-            StepReport::Other(r) => r.fatal.take(),
-        }
-    }
-    fn failed(&self) -> (u64, Option<i64>) {
-        let (counts, run) = match self {
-            StepReport::Matters(r) => (&r.counts, r.run_id),
-            StepReport::Other(r) => (&r.counts, r.run_id),
-        };
-        (counts.get("failed").copied().unwrap_or(0), run)
-    }
-}
-
 /// One step as one run in the log: opened here, closed here with the
 /// step's counts — or with the error if the step failed part-way — so no
-/// sync module has to remember to.
+/// sync kind has to remember to.
 fn step(
     ctx: &Ctx,
-    state: &mut StateStore,
+    state: &StateStore,
     client: &CaseStatus,
     kind: Kind,
     dry_run: bool,
-) -> anyhow::Result<StepReport> {
+) -> anyhow::Result<Report> {
     let run_id = match dry_run {
         true => None,
         false => Some(runlog::start(state, kind.name(), ctx.now)?),
     };
     let result = match kind {
-        Kind::Matters => {
-            crate::sync::matters::cycle(ctx, state, client, run_id).map(StepReport::Matters)
-        }
-        Kind::Appointments => {
-            crate::sync::appointments::cycle(ctx, state, client, run_id).map(StepReport::Other)
-        }
-        Kind::Messages => {
-            crate::sync::messages::cycle(ctx, state, client, run_id).map(StepReport::Other)
-        }
+        Kind::Matters => engine::run(ctx, state, client, run_id, &mut Matters::default()),
+        Kind::Appointments => engine::run(ctx, state, client, run_id, &mut Appointments::default()),
+        Kind::Messages => engine::run(ctx, state, client, run_id, &mut Messages),
     };
     if let Some(run_id) = run_id {
         match &result {
             Ok(report) => {
-                let (counts, error) = report.summary();
-                runlog::finish(state, run_id, &counts, error, ctx.now)?;
+                let counts = report.logged_counts();
+                runlog::finish(state, run_id, &counts, report.error.as_deref(), ctx.now)?;
             }
             Err(e) => runlog::fail(state, run_id, e, ctx.now),
         }
@@ -137,37 +95,34 @@ pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
             &crate::util::clock::stamp(ctx.now),
         )?)
     };
-    let mut state = ctx.state()?;
+    let state = ctx.state()?;
     let Some(client) = ctx.sync_client(&state, dry_run)? else {
         return Ok(OK);
     };
 
-    let mut docs = serde_json::Map::new();
+    let mut docs = Vec::new();
     let mut first_error: Option<anyhow::Error> = None;
     let mut failed = 0;
     let mut failed_run = None;
     let mut casestatus_down = false;
     for &kind in kinds {
         if casestatus_down {
-            docs.insert(
-                kind.name().into(),
-                json!({"skipped": "CaseStatus could not be used in an earlier step"}),
-            );
+            docs.push(json!({"kind": kind.name(), "skipped": "CaseStatus could not be used in an earlier step"}));
             continue;
         }
-        match step(ctx, &mut state, &client, kind, dry_run) {
+        match step(ctx, &state, &client, kind, dry_run) {
             Ok(mut report) => {
                 if ctx.out.json {
-                    docs.insert(kind.name().into(), report.json());
+                    docs.push(serde_json::to_value(&report)?);
                 } else {
                     report.print(ctx)?;
                 }
-                let (n, run) = report.failed();
+                let (n, run) = (report.failed(), report.run_id);
                 if n > 0 {
                     failed += n;
                     failed_run = failed_run.or(run);
                 }
-                if let Some(e) = report.take_fatal() {
+                if let Some(e) = report.fatal.take() {
                     casestatus_down = true;
                     let e = anyhow::Error::new(e).context(format!(
                         "sync {} stopped early (run {})",
@@ -181,12 +136,13 @@ pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
         }
     }
     if ctx.out.json {
+        // One kind: its summary; `sync all`: {"steps": [...]} (SPEC §1).
         if kinds.len() == 1 {
-            if let Some((_, doc)) = docs.into_iter().next() {
+            if let Some(doc) = docs.into_iter().next() {
                 ctx.out.json(&doc)?;
             }
         } else {
-            ctx.out.json(&docs)?;
+            ctx.out.json(&json!({ "steps": docs }))?;
         }
     }
     if let Some(e) = first_error {

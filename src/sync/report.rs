@@ -1,23 +1,32 @@
-//! What a sync cycle did, for people (`print`) and programs (`--json`),
-//! shared by the appointment and message syncs. The run log holds the same
-//! facts for later (`log`).
+//! What a sync cycle did, for people ([`Report::print`]) and programs
+//! (`--json`, SPEC §1) — one type and one printer for every sync kind. The
+//! run log holds the same facts for later (`log`).
+//!
+//! `counts` has each record under exactly one outcome, so they add up to
+//! the records looked at; `skipped_by_reason` counts matters per reason
+//! apart (a matter with two reasons is in both).
 
 use serde::Serialize;
 
 use crate::casestatus::ApiError;
 use crate::store::runlog::{self, Counts};
-use crate::store::state::{StateError, StateStore};
 use crate::sync::context::Ctx;
+
+/// How many records a report keeps for printing: a first sync of 50,000
+/// appointments is not worth 50,000 lines (or megabytes) here; `log --run`
+/// has every one.
+pub const MAX_ITEMS: usize = 200;
 
 /// One cycle's outcome.
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
-    pub kind: String,
+    pub kind: &'static str,
     pub run_id: Option<i64>,
     pub dry_run: bool,
     pub counts: Counts,
-    /// Noteworthy records: created, updated, deleted, imported, waiting,
-    /// errors... The first [`MAX_ITEMS`] only; all of them are in the run log.
+    pub skipped_by_reason: Counts,
+    /// Noteworthy records: created, updated, deleted, imported, refused,
+    /// failed... The first [`MAX_ITEMS`] only; all of them are in the run log.
     pub items: Vec<Item>,
     /// How many more records the run log holds than `items` shows.
     pub items_omitted: u64,
@@ -25,69 +34,62 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Why the run stopped early, if it did.
     pub error: Option<String>,
+    /// The error that stopped it, for the exit status.
     #[serde(skip)]
     pub fatal: Option<ApiError>,
 }
-
-/// How many records a report keeps for printing: a first sync of 50,000
-/// appointments is not worth 50,000 lines (or megabytes) here; `log --run`
-/// has every one.
-pub const MAX_ITEMS: usize = 200;
 
 /// One noteworthy record.
 #[derive(Debug, Serialize)]
 pub struct Item {
     pub outcome: String,
-    /// e.g. "event 77" or "message 301".
+    /// e.g. "matter 1042 (WC-2026-0042)", "event 77" or "message 301".
     pub subject: String,
     pub detail: String,
 }
 
 impl Report {
-    /// A report for a run of `kind`.
-    pub fn new(kind: &str, dry_run: bool) -> Report {
+    /// An empty report for a run of `kind`.
+    pub fn new(kind: &'static str, run_id: Option<i64>) -> Report {
         Report {
-            kind: kind.to_string(),
-            dry_run,
+            kind,
+            run_id,
+            dry_run: run_id.is_none(),
             ..Report::default()
         }
     }
 
-    /// Add one to a counter.
-    pub fn bump(&mut self, key: &str) {
-        *self.counts.entry(key.to_string()).or_default() += 1;
+    /// Add one to an outcome.
+    pub fn bump(&mut self, outcome: &str) {
+        *self.counts.entry(outcome.to_string()).or_default() += 1;
     }
 
-    /// Count an outcome and keep it as an item (and in the run log, unless
-    /// this is a dry run).
-    pub fn record(
-        &mut self,
-        state: &StateStore,
-        subject: (&str, &str),
-        outcome: &str,
-        detail: String,
-    ) -> Result<(), StateError> {
-        self.bump(outcome);
-        if let Some(run_id) = self.run_id {
-            runlog::item(
-                state,
-                run_id,
-                subject.0,
-                subject.1,
-                outcome,
-                &serde_json::json!({ "message": detail }),
-            )?;
-        }
+    /// Keep an item for printing (the first [`MAX_ITEMS`]).
+    pub fn keep(&mut self, outcome: &str, subject: String, detail: String) {
         if self.items.len() < MAX_ITEMS {
             self.items.push(Item {
                 outcome: outcome.to_string(),
-                subject: format!("{} {}", subject.0, subject.1),
+                subject,
                 detail,
             });
         } else {
             self.items_omitted += 1;
         }
-        Ok(())
+    }
+
+    /// How many records failed with errors.
+    pub fn failed(&self) -> u64 {
+        self.counts.get("failed").copied().unwrap_or(0)
+    }
+
+    /// The counts as the run log keeps them: outcomes, and reasons under
+    /// `skipped:CODE` keys (split again by [`runlog::split_reasons`]).
+    pub fn logged_counts(&self) -> Counts {
+        let mut all = self.counts.clone();
+        for (code, n) in &self.skipped_by_reason {
+            all.insert(format!("skipped:{code}"), *n);
+        }
+        all
     }
 
     /// Print for people, or as JSON.
@@ -95,30 +97,33 @@ impl Report {
         if ctx.out.json {
             return ctx.out.json(self);
         }
-        let title = if self.dry_run {
-            format!(
-                "{} (dry run — nothing was changed)",
-                capitalized(&self.kind)
-            )
-        } else {
-            format!(
-                "{} (run {})",
-                capitalized(&self.kind),
-                self.run_id.unwrap_or(0)
-            )
+        let title = match self.run_id {
+            None => format!("{} (dry run — nothing was changed)", capitalized(self.kind)),
+            Some(id) => format!("{} (run {id})", capitalized(self.kind)),
         };
         ctx.out
             .line(format!("{title}: {}", runlog::summary(&self.counts)));
+        if !self.skipped_by_reason.is_empty() {
+            let by_reason: Vec<String> = self
+                .skipped_by_reason
+                .iter()
+                .map(|(c, v)| format!("{c} {v}"))
+                .collect();
+            ctx.out
+                .line(format!("  skipped by reason: {}", by_reason.join(", ")));
+        }
         for n in &self.notes {
             ctx.out.line(format!("  note: {n}"));
         }
         for i in &self.items {
-            ctx.out.line(format!(
-                "  {}: {} — {}",
-                i.outcome.replace('_', " "),
-                i.subject,
-                i.detail
-            ));
+            let text = format!("  {}: {} — {}", label(&i.outcome), i.subject, i.detail);
+            // Skipped records are detail for -v in a real run; a dry run's
+            // plan is its output, wherever stdout goes.
+            if i.outcome == "skipped" && !self.dry_run {
+                ctx.out.detail(text);
+            } else {
+                ctx.out.line(text);
+            }
         }
         if self.items_omitted > 0 {
             ctx.out.line(format!(
@@ -128,6 +133,16 @@ impl Report {
             ));
         }
         Ok(())
+    }
+}
+
+/// An outcome as people read it.
+fn label(outcome: &str) -> String {
+    match outcome {
+        "already_in_casestatus" => "already in CaseStatus".into(),
+        "changed_since_push" => "changed since the push".into(),
+        "rejected" => "rejected by CaseStatus".into(),
+        other => other.replace('_', " "),
     }
 }
 

@@ -37,9 +37,13 @@ fn sync_all_runs_every_step_and_is_silent_under_cron() {
     );
     assert!(firm.sandbox.messages().iter().all(|m| m.processed));
     let doc = firm.json(&["sync", "all"]);
-    assert_eq!(doc["matters"]["counts"]["in_casestatus"], 12);
-    assert_eq!(doc["appointments"]["counts"]["unchanged"], 12);
-    assert!(doc["messages"]["counts"].as_object().unwrap().is_empty());
+    // `sync all --json`: {"steps": [...]}, one summary per kind (SPEC §1).
+    let steps = doc["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 3);
+    assert_eq!(steps[0]["kind"], "matters");
+    assert_eq!(steps[0]["counts"]["in_casestatus"], 12);
+    assert_eq!(steps[1]["counts"]["unchanged"], 12);
+    assert!(steps[2]["counts"].as_object().unwrap().is_empty());
     let runs = firm.json(&["log"]);
     let kinds: Vec<&str> = runs["runs"]
         .as_array()

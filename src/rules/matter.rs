@@ -1,0 +1,145 @@
+//! A matter's action in a cycle (SPEC §2 "Matters → CaseStatus cases"),
+//! pure: the eligibility verdict, the body as it would be sent now and the
+//! ledger row in; an [`Action`] out. Also how a cycle checks which pending
+//! matters CaseStatus already has, and how planning splits the id range.
+
+use crate::casestatus::CaseBody;
+use crate::rules::drift::{changed_fields, Change};
+use crate::rules::eligibility::{Evaluation, Mappings, Reason};
+use crate::store::ledger::LedgerRow;
+
+/// What one cycle does with one matter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Not eligible and never sent: record the reasons.
+    Skip { reasons: Vec<Reason> },
+    /// Eligible and not known to be in CaseStatus: look up, then create.
+    /// `resumed` when an earlier attempt may already have created it.
+    Push { body: Box<CaseBody>, resumed: bool },
+    /// Not eligible now, but an earlier create may have reached CaseStatus:
+    /// look it up (never create) so the ledger is right.
+    Reconcile { reasons: Vec<Reason> },
+    /// Already in CaseStatus; `changed` lists what differs since the push.
+    InCaseStatus { case_id: i64, changed: Vec<Change> },
+}
+
+/// Decide one matter's action. Pure. `now_body` (the body as it would be
+/// sent now) is only computed for pushed matters, to tell what changed.
+pub fn plan_matter(
+    eval: &Evaluation,
+    now_body: impl FnOnce() -> CaseBody,
+    row: Option<&LedgerRow>,
+    mappings: &Mappings,
+) -> Action {
+    match row {
+        Some(LedgerRow {
+            case_id: Some(id),
+            sent,
+            ..
+        }) => Action::InCaseStatus {
+            case_id: *id,
+            changed: changed_fields(sent, &now_body(), mappings),
+        },
+        Some(_) => match &eval.payload {
+            Some(body) => Action::Push {
+                body: Box::new(body.clone()),
+                resumed: true,
+            },
+            None => Action::Reconcile {
+                reasons: eval.reasons.clone(),
+            },
+        },
+        None => match &eval.payload {
+            Some(body) => Action::Push {
+                body: Box::new(body.clone()),
+                resumed: false,
+            },
+            None => Action::Skip {
+                reasons: eval.reasons.clone(),
+            },
+        },
+    }
+}
+
+/// How long a create whose answer was lost is given to show up in
+/// CaseStatus's look-up before it may be sent again (two cron cycles).
+/// Until then the matter waits: a look-up that lags must not lead to a
+/// second case even if CaseStatus had no 409.
+pub const UNCONFIRMED_GRACE_MINUTES: i64 = 30;
+
+/// Split the id range `lo..=hi` into at most `parts` contiguous ranges
+/// that cover it exactly. In i128: ids near `i64::MAX` (or a range from a
+/// negative id) must not overflow and wrap.
+pub fn split_ids(lo: i64, hi: i64, parts: usize) -> Vec<(i64, i64)> {
+    let (lo, hi, parts) = (i128::from(lo), i128::from(hi), parts.max(1) as i128);
+    let span = (hi - lo) / parts + 1;
+    (0..parts)
+        .map(|i| (lo + i * span, (lo + (i + 1) * span - 1).min(hi)))
+        .filter(|(a, b)| a <= b)
+        // Both ends lie within lo..=hi, so they fit in i64.
+        .map(|(a, b)| (a as i64, b as i64))
+        .collect()
+}
+
+/// Whether to learn which pending matters CaseStatus already has from one
+/// listing of the account's cases, instead of a look-up per matter.
+///
+/// Request counts decide. Look-ups cost one request per pending matter.
+/// A listing costs one request per page of 100 cases the account holds:
+/// at least the `known_cases` in our ledger plus, at most, the pending ones
+/// (cases made elsewhere can add a few pages, which the margin of one page
+/// covers in the usual case). So a first push or a lost state file (many
+/// pending, few known) lists, and the usual cycle with one or two new
+/// matters at a firm with thousands of cases keeps its look-ups.
+pub fn existence_by_listing(pending: usize, known_cases: usize) -> bool {
+    let pages = (known_cases + pending) / crate::casestatus::PAGE_SIZE + 1;
+    pending > pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_ranges_cover_exactly_without_overflow() {
+        let cases: [(i64, i64, usize); 6] = [
+            (1, 100, 4),
+            (1, 1, 4),
+            (5, 7, 4),
+            (i64::MAX - 3, i64::MAX, 2),
+            (i64::MIN, i64::MAX, 4),
+            (-10, i64::MAX, 3),
+        ];
+        for (lo, hi, parts) in cases {
+            let r = split_ids(lo, hi, parts);
+            assert!(!r.is_empty() && r.len() <= parts, "{lo}..={hi}: {r:?}");
+            assert_eq!(r[0].0, lo);
+            assert_eq!(r[r.len() - 1].1, hi);
+            for w in r.windows(2) {
+                assert_eq!(w[0].1.checked_add(1), Some(w[1].0), "{r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn listing_only_when_it_costs_fewer_requests() {
+        // (pending creates, cases already known, list?)
+        let cases: [(usize, usize, bool); 8] = [
+            (0, 0, false),
+            (1, 0, false), // one look-up = one listing page: keep the look-up
+            (2, 0, true),  // one page instead of two look-ups
+            (2, 100_000, false),
+            (1_001, 100_000, false), // 1,011 pages > 1,001 look-ups
+            (1_020, 100_000, true),
+            (10_000, 0, true),  // a first push: 101 pages
+            (100_000, 0, true), // a lost state file: 1,001 pages
+        ];
+        for (pending, known, want) in cases {
+            assert_eq!(
+                existence_by_listing(pending, known),
+                want,
+                "{pending} pending, {known} known"
+            );
+        }
+    }
+}
