@@ -4,6 +4,9 @@
 
 pub mod activity;
 pub mod appointment;
+pub mod case_body;
+pub mod contact;
 pub mod drift;
 pub mod eligibility;
 pub mod matter;
+pub mod reasons;
