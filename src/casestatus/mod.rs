@@ -19,6 +19,12 @@ use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+mod error;
+mod types;
+
+pub use error::ApiError;
+pub use types::*;
+
 /// Page size asked for on every list call (CaseStatus's maximum).
 pub const PAGE_SIZE: usize = 100;
 /// A list longer than this many pages is treated as a misbehaving server.
@@ -50,195 +56,6 @@ impl std::fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ApiKey(<redacted>)")
     }
-}
-
-/// How a call to CaseStatus failed.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ApiError {
-    /// 401: the key is wrong or revoked.
-    #[error("CaseStatus refused the API key (401 Unauthorized)")]
-    Unauthorized,
-    /// 403: the key is fine but the firm's plan has no API access.
-    #[error("CaseStatus API access is not enabled for this account (403 Forbidden)")]
-    Forbidden,
-    /// 404: no such record (or, for a new case, not visible yet).
-    #[error("CaseStatus: not found ({message})")]
-    NotFound { message: String },
-    /// 405: e.g. cases cannot be updated.
-    #[error("CaseStatus: method not allowed ({message})")]
-    MethodNotAllowed { message: String },
-    /// 409: the record exists already; `existing_id` is its id when given.
-    #[error("CaseStatus: already exists (id {existing_id:?}): {message}")]
-    Conflict {
-        existing_id: Option<i64>,
-        message: String,
-    },
-    /// 422: CaseStatus refused the data (e.g. `attorney_not_found`).
-    #[error("CaseStatus refused it ({code}): {message}")]
-    Rejected { code: String, message: String },
-    /// 429 after all retries.
-    #[error("CaseStatus is rate limiting us (429); retry after {retry_after:?}")]
-    RateLimited { retry_after: Option<Duration> },
-    /// 5xx after all retries.
-    #[error("CaseStatus server error {status}: {message}")]
-    Server { status: u16, message: String },
-    /// No connection, or no answer in time.
-    #[error("CaseStatus at {base_url} is unreachable: {detail}")]
-    Unreachable { base_url: String, detail: String },
-    /// An answer we cannot use (not JSON, wrong shape, too large, odd status).
-    #[error("CaseStatus sent an answer casestatus-sync cannot use for {what}: {detail}")]
-    BadResponse { what: String, detail: String },
-}
-
-impl ApiError {
-    /// The key or plan is refused, or CaseStatus cannot be reached: a whole
-    /// run can't proceed and a person must look.
-    pub fn is_run_level(&self) -> bool {
-        matches!(
-            self,
-            ApiError::Unauthorized
-                | ApiError::Forbidden
-                | ApiError::Unreachable { .. }
-                | ApiError::RateLimited { .. }
-                | ApiError::Server { .. }
-        )
-    }
-}
-
-/// After this many record failures in a row that point at CaseStatus
-/// itself (unreachable, 5xx, 429), a run stops instead of trying every
-/// remaining record; one bad record alone never stops it.
-pub const MAX_CONSECUTIVE_OUTAGES: u32 = 3;
-
-/// Tells a sync loop when failures mean "CaseStatus is down or refusing us".
-#[derive(Debug, Default)]
-pub struct Outages(u32);
-
-impl Outages {
-    /// A call succeeded: the streak is over.
-    pub fn ok(&mut self) {
-        self.0 = 0;
-    }
-
-    /// Whether this failure stops the run: a refused key or plan at once,
-    /// an outage after [`MAX_CONSECUTIVE_OUTAGES`] in a row.
-    pub fn stops_run(&mut self, e: &ApiError) -> bool {
-        match e {
-            ApiError::Unauthorized | ApiError::Forbidden => true,
-            e if e.is_run_level() => {
-                self.0 += 1;
-                self.0 >= MAX_CONSECUTIVE_OUTAGES
-            }
-            _ => false,
-        }
-    }
-}
-
-/// A CaseStatus practice area and its stages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PracticeArea {
-    pub id: i64,
-    pub name: String,
-    #[serde(default)]
-    pub stages: Vec<Stage>,
-}
-
-/// A stage of a practice area.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stage {
-    pub id: i64,
-    pub name: String,
-    #[serde(default)]
-    pub position: i64,
-}
-
-/// A case as listed by CaseStatus (only what we use).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct RemoteCase {
-    pub id: i64,
-    #[serde(default, deserialize_with = "string_or_number")]
-    pub integration_id: Option<String>,
-}
-
-/// The body of `POST /v1/api/cases`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseBody {
-    pub integration_id: String,
-    pub readable_id: String,
-    pub practice_area: String,
-    pub stage: String,
-    pub opened_on: Option<String>,
-    pub closed_on: Option<String>,
-    pub attorney: Attorney,
-    pub paralegal_email: Option<String>,
-    pub client: Client,
-    pub deep_link: String,
-}
-
-/// The attorney in a case body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Attorney {
-    pub name: String,
-    pub email: String,
-}
-
-/// The client (primary party) in a case body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Client {
-    pub first_name: String,
-    pub last_name: String,
-    pub phone: String,
-    pub email: Option<String>,
-    pub date_of_birth: Option<String>,
-}
-
-/// The body of an appointment create or update.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AppointmentBody {
-    pub integration_id: String,
-    /// Always `Meeting` (help article: all synced events are Meetings).
-    pub appointment_type: String,
-    pub title: String,
-    pub starts_at: String,
-    pub ends_at: Option<String>,
-    pub all_day: bool,
-    pub notes: Option<String>,
-    pub location: Option<String>,
-    pub meeting_url: Option<String>,
-}
-
-/// An appointment as listed by CaseStatus (only what we use).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct RemoteAppointment {
-    pub id: i64,
-    #[serde(default, deserialize_with = "string_or_number")]
-    pub integration_id: Option<String>,
-    /// The fields as CaseStatus holds them, when they read as a full
-    /// appointment body: a found appointment that already matches needs
-    /// no update (a lost state file is rebuilt without one PUT per event).
-    #[serde(skip)]
-    pub body: Option<AppointmentBody>,
-}
-
-/// A message as listed by CaseStatus. Fields are optional here so a
-/// message with a missing field can be reported instead of failing the page.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-pub struct Message {
-    pub id: i64,
-    #[serde(rename = "type", default)]
-    pub kind: Option<String>,
-    #[serde(default)]
-    pub content: Option<String>,
-    #[serde(default)]
-    pub sent_at: Option<String>,
-    #[serde(default)]
-    pub created_at: Option<String>,
-    #[serde(default, deserialize_with = "string_or_number")]
-    pub readable_id: Option<String>,
-    #[serde(default)]
-    pub sender_name: Option<String>,
-    #[serde(default, deserialize_with = "string_or_number")]
-    pub integration_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -704,15 +521,6 @@ fn describe(e: &reqwest::Error) -> String {
         source = s.source();
     }
     detail
-}
-
-/// CaseStatus sends integration ids as strings; accept numbers too.
-fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<serde_json::Value>::deserialize(d)? {
-        Some(serde_json::Value::String(s)) => Some(s),
-        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    })
 }
 
 #[cfg(test)]

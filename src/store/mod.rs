@@ -7,5 +7,7 @@ pub mod appointments;
 pub mod fluentcase;
 pub mod keyfile;
 pub mod ledger;
+pub mod migrations;
+pub mod records;
 pub mod runlog;
 pub mod state;
