@@ -128,7 +128,8 @@ mod tests {
             ("practice_area".into(), 12, "Workers' Comp".into()),
         ]);
         // (what changed now, mappings, the fields reported)
-        let cases: Vec<(fn(&mut CaseBody), &Mappings, Vec<&str>)> = vec![
+        type Case<'a> = (fn(&mut CaseBody), &'a Mappings, Vec<&'a str>);
+        let cases: Vec<Case> = vec![
             (|_| {}, &renamed, vec![]),
             (
                 |b| b.practice_area = "Workers' Comp".into(),
