@@ -218,6 +218,26 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
     write_firm(&fc, now)?;
     drop(fc);
     let sandbox = Sandbox::demo(0)?;
+    seed_messages(&sandbox);
+    let config_path = folder.join("casestatus-sync.toml");
+    std::fs::write(&config_path, config_text(&sandbox.base_url()))?;
+    let ctx = Ctx {
+        config: crate::util::config::load(&config_path)?,
+        out,
+        now,
+    };
+    set_up(&ctx)?;
+    sync_all(&ctx);
+    show_cases(&out, &sandbox);
+    show_skips(&ctx)?;
+    show_appointments(&out, &sandbox);
+    show_messages(&out, &folder)?;
+    keep_exploring(&out, &config_path);
+    Ok(crate::util::exit::OK)
+}
+
+/// Client messages waiting in CaseStatus (and one from the firm).
+fn seed_messages(sandbox: &Sandbox) {
     for (matter, who, text) in [
         (
             "1",
@@ -241,14 +261,11 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
         integration_id: Some("1".into()),
         readable_id: None,
     });
-    let config_path = folder.join("casestatus-sync.toml");
-    std::fs::write(&config_path, config_text(&sandbox.base_url()))?;
-    let ctx = Ctx {
-        config: crate::util::config::load(&config_path)?,
-        out,
-        now,
-    };
+}
 
+/// Steps 1–4: connect, test, map, choose event types — as an admin would.
+fn set_up(ctx: &Ctx) -> anyhow::Result<()> {
+    let (out, now) = (ctx.out, ctx.now);
     heading(
         &out,
         "1. Connect: save the API key (sandbox test key), sync Open matters",
@@ -264,7 +281,7 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
     out.line("Saved API key \"CaseStatus API Key\". Synced statuses: \"Open\".");
 
     heading(&out, "2. Test Connection");
-    crate::commands::setup::test(&ctx)?;
+    crate::commands::setup::test(ctx)?;
 
     heading(
         &out,
@@ -275,7 +292,7 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
         ("Personal Injury", "Personal Injury"),
         ("Family Law", "Family Law"),
     ] {
-        crate::commands::mapping::map_area(&ctx, area, Some(case_type))?;
+        crate::commands::mapping::map_area(ctx, area, Some(case_type))?;
     }
     for (area, stage, status) in [
         ("Workers' Compensation", "Intake", "Intake"),
@@ -286,13 +303,13 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
         ("Personal Injury", "Investigation", "Open"),
         ("Family Law", "Filing", "Open"),
     ] {
-        crate::commands::mapping::map_stage(&ctx, area, stage, Some(status))?;
+        crate::commands::mapping::map_stage(ctx, area, stage, Some(status))?;
     }
-    crate::commands::mapping::overview(&ctx)?;
+    crate::commands::mapping::overview(ctx)?;
 
     heading(&out, "4. Choose the event types shared with clients");
     crate::commands::event_types::set(
-        &ctx,
+        ctx,
         &[
             "Deposition".into(),
             "Medical Appointment".into(),
@@ -300,7 +317,12 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
         ],
         true,
     )?;
+    Ok(())
+}
 
+/// Step 5: what cron runs.
+fn sync_all(ctx: &Ctx) {
+    let (out, now) = (ctx.out, ctx.now);
     heading(&out, "5. sync all (what cron runs every 15 minutes)");
     let verbose = Ctx {
         config: ctx.config.clone(),
@@ -313,8 +335,11 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
     if let Err(e) = crate::sync::run(&verbose, crate::sync::ALL, false) {
         out.line(format!("(the sync reported: {e:#})"));
     }
+}
 
-    heading(&out, "6. Pushed to CaseStatus");
+/// Step 6: the cases in CaseStatus.
+fn show_cases(out: &Output, sandbox: &Sandbox) {
+    heading(out, "6. Pushed to CaseStatus");
     let mut t = out.table(&["Case", "Practice area", "Stage", "Client", "Attorney"]);
     for c in sandbox.cases() {
         let b = &c.body;
@@ -331,7 +356,11 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
         ]);
     }
     out.print_table(&t);
+}
 
+/// Step 7: what was skipped, and why-skipped for two of them.
+fn show_skips(ctx: &Ctx) -> anyhow::Result<()> {
+    let out = ctx.out;
     heading(&out, "7. Skipped, and why");
     let state = StateStore::open(&ctx.config.state_database)?;
     let mut t = out.table(&["Matter", "Reasons"]);
@@ -341,12 +370,16 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
     out.print_table(&t);
     out.line("");
     out.line("$ casestatus-sync why-skipped 13");
-    crate::commands::why_skipped::run(&ctx, "13")?;
+    crate::commands::why_skipped::run(ctx, "13")?;
     out.line("");
     out.line("$ casestatus-sync why-skipped 28");
-    crate::commands::why_skipped::run(&ctx, "28")?;
+    crate::commands::why_skipped::run(ctx, "28")?;
+    Ok(())
+}
 
-    heading(&out, "8. Appointments in CaseStatus (first 10)");
+/// Step 8: the appointments in CaseStatus.
+fn show_appointments(out: &Output, sandbox: &Sandbox) {
+    heading(out, "8. Appointments in CaseStatus (first 10)");
     let appts = sandbox.appointments();
     let mut t = out.table(&["Event", "Title", "Starts", "Location / meeting URL"]);
     for a in appts.iter().filter(|a| !a.deleted).take(10) {
@@ -365,9 +398,12 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
     }
     out.print_table(&t);
     out.line(format!("{} appointments in all; internal strategy meetings stay private (their type is not enabled).", appts.iter().filter(|a| !a.deleted).count()));
+}
 
+/// Step 9: the imported messages in FluentCase.
+fn show_messages(out: &Output, folder: &Path) -> anyhow::Result<()> {
     heading(
-        &out,
+        out,
         "9. Client messages imported into FluentCase as activities",
     );
     let fc = Connection::open(folder.join("fluentcase.db"))?;
@@ -382,9 +418,13 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
     out.line(
         "  (the message for an unknown matter stays unprocessed in CaseStatus and is in the log)",
     );
+    Ok(())
+}
 
+/// Commands to go on with, that work as printed.
+fn keep_exploring(out: &Output, config_path: &Path) {
     heading(
-        &out,
+        out,
         "Keep exploring (these work offline; the demo's sandbox stopped with it)",
     );
     // Commands that work as printed: this very binary (`cargo run` does not
@@ -411,7 +451,6 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
     }
     out.line("To type plain `casestatus-sync …` instead, install it first: cargo install --path . (from the source folder).");
     out.line("The demo's CaseStatus sandbox stopped with it; run `casestatus-sync demo` again for a fresh sample firm, or `casestatus-sync sandbox` to try the setup commands by hand.");
-    Ok(crate::util::exit::OK)
 }
 
 /// A path as one shell word: quoted when it holds anything but safe characters.

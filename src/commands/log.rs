@@ -6,14 +6,23 @@ use serde_json::json;
 use crate::store::runlog::{
     describe_detail, get, items, latest_of_kind, recent, summary, RETENTION_DAYS,
 };
+use crate::store::state::StateStore;
 use crate::sync::Ctx;
 use crate::util::exit::{UsageError, OK};
 
 /// `log` and `log --run ID`.
 pub fn show(ctx: &Ctx, run: Option<i64>, limit: u32) -> anyhow::Result<u8> {
     let state = ctx.state_read_only()?;
-    let Some(id) = run else {
-        let runs = recent(&state, limit)?;
+    match run {
+        None => list_runs(ctx, &state, limit),
+        Some(id) => show_run(ctx, &state, id),
+    }
+}
+
+/// `log`: the recent runs.
+fn list_runs(ctx: &Ctx, state: &StateStore, limit: u32) -> anyhow::Result<u8> {
+    {
+        let runs = recent(state, limit)?;
         if ctx.out.json {
             ctx.out.json(&json!({ "runs": runs }))?;
             return Ok(OK);
@@ -45,19 +54,23 @@ pub fn show(ctx: &Ctx, run: Option<i64>, limit: u32) -> anyhow::Result<u8> {
         ctx.out.print_table(&t);
         ctx.out
             .line("Details of one run: casestatus-sync log --run ID");
-        return Ok(OK);
-    };
-    let run = get(&state, id)?.ok_or_else(|| {
+        Ok(OK)
+    }
+}
+
+/// `log --run ID`: one run's counts and items.
+fn show_run(ctx: &Ctx, state: &StateStore, id: i64) -> anyhow::Result<u8> {
+    let run = get(state, id)?.ok_or_else(|| {
         UsageError(format!(
             "no run {id} in the log (runs are kept {RETENTION_DAYS} days); list them with `casestatus-sync log`"
         ))
     })?;
-    let items = items(&state, id)?;
+    let items = items(state, id)?;
     // The current skip state belongs to the newest matters run — not to
     // the newest run of any kind (a `sync all` ends with messages).
-    let latest = latest_of_kind(&state, "matters")? == Some(id);
+    let latest = latest_of_kind(state, "matters")? == Some(id);
     let current_skips = if latest {
-        crate::store::ledger::current_skips(&state)?
+        crate::store::ledger::current_skips(state)?
     } else {
         Vec::new()
     };

@@ -160,6 +160,21 @@ fn snapshot(state: &StateStore) -> anyhow::Result<Vec<AreaRow>> {
 
 /// `map`: the overview with the Action Needed banner.
 pub fn overview(ctx: &Ctx) -> anyhow::Result<u8> {
+    let doc = overview_doc(ctx)?;
+    if ctx.out.json {
+        ctx.out.json(&doc)?;
+    } else {
+        print_overview(ctx, &doc);
+    }
+    Ok(OK)
+}
+
+/// The mapping overview as one document: the `--json` answer, and what the
+/// terminal view (and the status page) render — one code path.
+///
+/// # Errors
+/// The state file or FluentCase could not be read.
+pub fn overview_doc(ctx: &Ctx) -> anyhow::Result<serde_json::Value> {
     let state = ctx.state_read_only()?;
     let areas = snapshot(&state)?;
     let fc = ctx.fluentcase(Access::ReadOnly)?;
@@ -174,11 +189,32 @@ pub fn overview(ctx: &Ctx) -> anyhow::Result<u8> {
             }
         }
     })?;
+    let (unmapped_areas, unmapped_stages, flagged) = attention(&areas);
+    let matters = |a: &AreaRow, status: &Option<String>| -> Option<i64> {
+        let ct = a.case_type.as_ref()?;
+        let st = status.as_ref()?;
+        Some(counts.get(&(ct.clone(), st.clone())).copied().unwrap_or(0))
+    };
+    Ok(json!({
+        "action_needed": unmapped_areas + unmapped_stages + flagged > 0,
+        "unmapped_practice_areas": unmapped_areas,
+        "unmapped_stages": unmapped_stages,
+        "flagged_mappings": flagged,
+        "practice_areas": areas.iter().map(|a| json!({
+            "id": a.id, "name": a.name, "case_type": a.case_type, "vanished": a.vanished,
+            "eligible_matters": a.case_type.as_ref().map(|ct| eligible_by_type.get(ct).copied().unwrap_or(0)),
+            "stages": a.stages.iter().map(|s| json!({
+                "id": s.id, "name": s.name, "position": s.position, "vanished": s.vanished,
+                "matter_status": s.matter_status, "matters": matters(a, &s.matter_status),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    }))
+}
 
-    let mut unmapped_areas = 0;
-    let mut unmapped_stages = 0;
-    let mut flagged = 0;
-    for a in &areas {
+/// (unmapped practice areas, unmapped stages, mappings to vanished items).
+fn attention(areas: &[AreaRow]) -> (usize, usize, usize) {
+    let (mut unmapped_areas, mut unmapped_stages, mut flagged) = (0, 0, 0);
+    for a in areas {
         if a.vanished {
             flagged += usize::from(a.case_type.is_some());
             continue;
@@ -192,87 +228,74 @@ pub fn overview(ctx: &Ctx) -> anyhow::Result<u8> {
             }
         }
     }
-    let action_needed = unmapped_areas + unmapped_stages + flagged > 0;
-    let matters = |a: &AreaRow, status: &Option<String>| -> Option<i64> {
-        let ct = a.case_type.as_ref()?;
-        let st = status.as_ref()?;
-        Some(counts.get(&(ct.clone(), st.clone())).copied().unwrap_or(0))
-    };
+    (unmapped_areas, unmapped_stages, flagged)
+}
 
-    if ctx.out.json {
-        let doc = json!({
-            "action_needed": action_needed,
-            "unmapped_practice_areas": unmapped_areas,
-            "unmapped_stages": unmapped_stages,
-            "flagged_mappings": flagged,
-            "practice_areas": areas.iter().map(|a| json!({
-                "id": a.id, "name": a.name, "case_type": a.case_type, "vanished": a.vanished,
-                "eligible_matters": a.case_type.as_ref().map(|ct| eligible_by_type.get(ct).copied().unwrap_or(0)),
-                "stages": a.stages.iter().map(|s| json!({
-                    "id": s.id, "name": s.name, "position": s.position, "vanished": s.vanished,
-                    "matter_status": s.matter_status, "matters": matters(a, &s.matter_status),
-                })).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        });
-        ctx.out.json(&doc)?;
-        return Ok(OK);
-    }
-
-    if action_needed {
+/// The overview for people: the Action Needed banner, then each practice
+/// area with its stage table.
+fn print_overview(ctx: &Ctx, doc: &serde_json::Value) {
+    let out = &ctx.out;
+    if doc["action_needed"] == true {
         let mut parts = Vec::new();
-        if unmapped_areas > 0 {
-            parts.push(format!(
-                "{unmapped_areas} practice area(s) not mapped to a case type"
-            ));
+        for (key, what) in [
+            (
+                "unmapped_practice_areas",
+                "practice area(s) not mapped to a case type",
+            ),
+            ("unmapped_stages", "stage(s) not mapped to a matter status"),
+            (
+                "flagged_mappings",
+                "mapping(s) to something CaseStatus no longer has",
+            ),
+        ] {
+            let n = doc[key].as_u64().unwrap_or(0);
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
         }
-        if unmapped_stages > 0 {
-            parts.push(format!(
-                "{unmapped_stages} stage(s) not mapped to a matter status"
-            ));
-        }
-        if flagged > 0 {
-            parts.push(format!(
-                "{flagged} mapping(s) to something CaseStatus no longer has"
-            ));
-        }
-        ctx.out.line(ctx.out.warn_badge(&format!(
+        out.line(out.warn_badge(&format!(
             "Action Needed: {}. Matters are synced only where a practice area and its stage are mapped.",
             parts.join("; ")
         )));
-        ctx.out.line("");
+        out.line("");
     }
-    for a in &areas {
-        let mapping = match (&a.case_type, a.vanished) {
-            (Some(ct), false) => format!(
-                "{} (case type; {} matter(s) eligible now)",
-                ctx.out.ok_badge(ct),
-                eligible_by_type.get(ct).copied().unwrap_or(0)
-            ),
-            (None, false) => ctx.out.warn_badge("Fix"),
-            (Some(ct), true) => ctx.out.warn_badge(&format!(
-                "{ct} — practice area gone from CaseStatus; clear this mapping"
-            )),
+    for a in doc["practice_areas"].as_array().into_iter().flatten() {
+        print_area(ctx, a);
+    }
+}
+
+fn print_area(ctx: &Ctx, a: &serde_json::Value) {
+    let out = &ctx.out;
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let vanished = a["vanished"] == true;
+    let mapping = match (a["case_type"].as_str(), vanished) {
+        (Some(ct), false) => format!(
+            "{} (case type; {} matter(s) eligible now)",
+            out.ok_badge(ct),
+            a["eligible_matters"].as_u64().unwrap_or(0)
+        ),
+        (None, false) => out.warn_badge("Fix"),
+        (Some(ct), true) => out.warn_badge(&format!(
+            "{ct} — practice area gone from CaseStatus; clear this mapping"
+        )),
+        (None, true) => "gone from CaseStatus".into(),
+    };
+    out.line(format!("Practice area: {}  →  {mapping}", text(&a["name"])));
+    let mut t = out.table(&["Stage", "Matter status", "Matters"]);
+    for s in a["stages"].as_array().into_iter().flatten() {
+        let status = match (s["matter_status"].as_str(), s["vanished"] == true) {
+            (Some(st), false) => out.ok_badge(st),
+            (None, false) => out.warn_badge("Map"),
+            (Some(st), true) => out.warn_badge(&format!("{st} — stage gone from CaseStatus")),
             (None, true) => "gone from CaseStatus".into(),
         };
-        ctx.out
-            .line(format!("Practice area: {}  →  {mapping}", a.name));
-        let mut t = ctx.out.table(&["Stage", "Matter status", "Matters"]);
-        for s in &a.stages {
-            let status = match (&s.matter_status, s.vanished) {
-                (Some(st), false) => ctx.out.ok_badge(st),
-                (None, false) => ctx.out.warn_badge("Map"),
-                (Some(st), true) => ctx
-                    .out
-                    .warn_badge(&format!("{st} — stage gone from CaseStatus")),
-                (None, true) => "gone from CaseStatus".into(),
-            };
-            let n = matters(a, &s.matter_status).map_or("—".to_string(), |n| n.to_string());
-            t.add_row(vec![s.name.clone(), status, n]);
-        }
-        ctx.out.print_table(&t);
-        ctx.out.line("");
+        let n = s["matters"]
+            .as_i64()
+            .map_or("—".to_string(), |n| n.to_string());
+        t.add_row(vec![text(&s["name"]), status, n]);
     }
-    Ok(OK)
+    out.print_table(&t);
+    out.line("");
 }
 
 /// `map practice-area AREA --case-type TYPE | --clear`.

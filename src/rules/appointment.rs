@@ -171,6 +171,31 @@ pub struct PlanInputs<'a> {
     pub tz: Tz,
 }
 
+/// Whether an event is wanted in CaseStatus: its (matter, case) and body,
+/// or why not.
+#[allow(clippy::type_complexity)]
+fn wanted(
+    e: &EventRecord,
+    input: &PlanInputs<'_>,
+) -> Result<((i64, i64), AppointmentBody), NotWanted> {
+    if e.deleted_at.is_some() {
+        return Err(NotWanted::Deleted);
+    }
+    if !e
+        .event_type
+        .as_ref()
+        .is_some_and(|t| input.enabled_types.contains(t))
+    {
+        return Err(NotWanted::TypeDisabled);
+    }
+    let case_id = e
+        .matter_id
+        .and_then(|m| input.cases.get(&m).map(|c| (m, *c)))
+        .ok_or(NotWanted::NotInCaseStatus)?;
+    let body = appointment_body(e, input.tz).map_err(NotWanted::Invalid)?;
+    Ok((case_id, body))
+}
+
 /// Decide the steps for one event (None: its row is gone). Pure.
 pub fn plan_event(
     event: Option<&EventRecord>,
@@ -186,24 +211,7 @@ pub fn plan_event(
             None => vec![Step::Unchanged],
         };
     };
-    let wanted = (|| {
-        if e.deleted_at.is_some() {
-            return Err(NotWanted::Deleted);
-        }
-        if !e
-            .event_type
-            .as_ref()
-            .is_some_and(|t| input.enabled_types.contains(t))
-        {
-            return Err(NotWanted::TypeDisabled);
-        }
-        let case_id = e
-            .matter_id
-            .and_then(|m| input.cases.get(&m).map(|c| (m, *c)))
-            .ok_or(NotWanted::NotInCaseStatus)?;
-        let body = appointment_body(e, input.tz).map_err(NotWanted::Invalid)?;
-        Ok((case_id, body))
-    })();
+    let wanted = wanted(e, input);
     let in_window = |b: &AppointmentBody| {
         crate::util::clock::parse(&b.starts_at)
             .is_some_and(|s| s >= input.window.from && s <= input.window.to)
@@ -347,5 +355,88 @@ mod tests {
             ..e
         };
         assert!(appointment_body(&same, tz()).is_ok());
+    }
+
+    #[test]
+    fn each_event_gets_its_steps() {
+        let now = crate::util::clock::parse("2026-11-28T12:00:00Z").unwrap();
+        let enabled: HashSet<String> = ["Deposition".to_string()].into();
+        let cases_map: HashMap<i64, i64> = [(1, 5000), (2, 5001)].into();
+        let input = PlanInputs {
+            enabled_types: &enabled,
+            delete_unenabled: true,
+            cases: &cases_map,
+            window: window(now, tz()),
+            tz: tz(),
+        };
+        let event = |matter: i64, start: &str| EventRecord {
+            id: 77,
+            matter_id: Some(matter),
+            event_type: Some("Deposition".into()),
+            title: Some("Deposition".into()),
+            starts_at: Some(start.into()),
+            ..Default::default()
+        };
+        let body = appointment_body(&event(1, "2026-12-03T15:00:00Z"), tz()).unwrap();
+        let pushed = |matter: i64, sent: Option<String>| PushedEvent {
+            event_id: 77,
+            matter_id: matter,
+            case_id: 5000,
+            appointment_id: Some(8000),
+            sent,
+        };
+        let same = Some(serde_json::to_string(&body).unwrap());
+        let mut deleted = event(1, "2026-12-03T15:00:00Z");
+        deleted.deleted_at = Some("2026-11-28T11:00:00Z".into());
+        let mut other_type = event(1, "2026-12-03T15:00:00Z");
+        other_type.event_type = Some("Internal".into());
+        // (event, ledger row, the steps' names)
+        let cases: Vec<(Option<EventRecord>, Option<PushedEvent>, Vec<&str>)> = vec![
+            (Some(event(1, "2026-12-03T15:00:00Z")), None, vec!["create"]),
+            (
+                Some(event(1, "2027-12-03T15:00:00Z")),
+                None,
+                vec!["outside"],
+            ),
+            (Some(event(3, "2026-12-03T15:00:00Z")), None, vec!["skip"]),
+            (
+                Some(event(1, "2026-12-03T15:00:00Z")),
+                Some(pushed(1, same.clone())),
+                vec!["unchanged"],
+            ),
+            (
+                Some(event(1, "2026-12-04T15:00:00Z")),
+                Some(pushed(1, same.clone())),
+                vec!["update"],
+            ),
+            (
+                Some(event(2, "2026-12-03T15:00:00Z")),
+                Some(pushed(1, same.clone())),
+                vec!["delete", "create"],
+            ),
+            (Some(deleted), Some(pushed(1, same.clone())), vec!["delete"]),
+            (
+                Some(other_type),
+                Some(pushed(1, same.clone())),
+                vec!["delete"],
+            ),
+            (None, Some(pushed(1, same)), vec!["delete"]),
+            (None, None, vec!["unchanged"]),
+        ];
+        for (e, p, want) in cases {
+            let steps = plan_event(e.as_ref(), p.as_ref(), &input);
+            let got: Vec<&str> = steps
+                .iter()
+                .map(|s| match s {
+                    Step::Create { .. } => "create",
+                    Step::Update { .. } => "update",
+                    Step::Delete { .. } => "delete",
+                    Step::Unchanged => "unchanged",
+                    Step::Skip(_) => "skip",
+                    Step::OutOfWindow => "outside",
+                })
+                .collect();
+            assert_eq!(got, want, "{e:?} {p:?}");
+        }
     }
 }

@@ -142,4 +142,76 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn each_matter_gets_one_action() {
+        use crate::casestatus::{Attorney, Client};
+        use crate::rules::reasons::{Reason, ReasonCode};
+        let body = CaseBody {
+            integration_id: "1".into(),
+            readable_id: "WC-1".into(),
+            practice_area: "WC".into(),
+            stage: "Open".into(),
+            opened_on: None,
+            closed_on: None,
+            attorney: Attorney {
+                name: "D".into(),
+                email: "d@firm.example".into(),
+            },
+            paralegal_email: None,
+            client: Client {
+                first_name: "M".into(),
+                last_name: "L".into(),
+                phone: "+15125550142".into(),
+                email: None,
+                date_of_birth: None,
+            },
+            deep_link: "x".into(),
+        };
+        let eligible = Evaluation {
+            reasons: vec![],
+            payload: Some(body.clone()),
+            eligible_from: None,
+            notes: vec![],
+        };
+        let skipped = Evaluation {
+            reasons: vec![Reason::new(ReasonCode::MissingFileNumber, "no file number")],
+            payload: None,
+            eligible_from: None,
+            notes: vec![],
+        };
+        let row = |case_id: Option<i64>| LedgerRow {
+            matter_id: 1,
+            intent_at: "2026-11-28T11:00:00Z".into(),
+            case_id,
+            pushed_at: case_id.map(|_| "2026-11-28T11:00:01Z".into()),
+            how: None,
+            sent: serde_json::to_string(&body).unwrap(),
+            drift: None,
+        };
+        let mappings = Mappings::default();
+        // (verdict, ledger row, the action's name)
+        let cases: [(&Evaluation, Option<LedgerRow>, &str); 6] = [
+            (&eligible, None, "push"),
+            (&eligible, Some(row(None)), "resume"),
+            (&eligible, Some(row(Some(5))), "in_casestatus"),
+            (&skipped, None, "skip"),
+            (&skipped, Some(row(None)), "reconcile"),
+            (&skipped, Some(row(Some(5))), "in_casestatus"),
+        ];
+        for (eval, row, want) in cases {
+            let action = plan_matter(eval, || body.clone(), row.as_ref(), &mappings);
+            let got = match action {
+                Action::Push { resumed: false, .. } => "push",
+                Action::Push { resumed: true, .. } => "resume",
+                Action::InCaseStatus { changed, .. } => {
+                    assert!(changed.is_empty(), "{changed:?}");
+                    "in_casestatus"
+                }
+                Action::Skip { .. } => "skip",
+                Action::Reconcile { .. } => "reconcile",
+            };
+            assert_eq!(got, want, "{row:?}");
+        }
+    }
 }
