@@ -4,83 +4,113 @@
 //! pushes a firm's matters to CaseStatus as cases, its calendar events as
 //! appointments, and pulls clients' messages back into FluentCase as
 //! activities. An admin sets it up once; cron runs `sync` every 15 minutes;
-//! support runs `why-skipped`.
+//! support runs `why-skipped` (and `status`, and the status page).
 //!
-//! ## Map
+//! Inputs: the config file, FluentCase's SQLite database (read; the
+//! `activities` table insert only) and CaseStatus's HTTP API. What is kept:
+//! the tool's own SQLite state file.
 //!
-//! Inputs: the config file ([`config`]), FluentCase's SQLite database
-//! ([`fluentcase`], read; `activities` insert only), CaseStatus's HTTP API
-//! ([`casestatus`]). What is kept: the tool's own SQLite file ([`state`]).
+//! ## Map, by layer
 //!
-//! - [`cli`] — clap structs; [`app`] — checks the config, opens what a
-//!   command needs, dispatches. `main.rs` only maps errors to exit codes
-//!   ([`exit`]).
-//! - [`setup`] — connect, test, disconnect, synced statuses;
-//!   [`keyfile`] — the key from `casestatus.api_key_file` (a mounted
-//!   secret), read every run, never stored.
-//! - [`mapping`] — refetch practice areas, the map overview, map/clear.
-//! - [`event_types`] — which event types become appointments.
-//! - [`eligibility`] — the one pure function deciding whether a matter is
-//!   pushed, and why not.
-//! - [`sync`] — runs one or all sync kinds under the run lock, opens and
-//!   closes each step's run in the log (with its error if it failed
-//!   part-way), and picks the exit status.
-//! - [`sync_matters`] — `sync matters`: plan (pure) then execute, ledger
-//!   written right after each remote write; [`ledger`] holds what was
-//!   pushed and the current skip reasons.
-//! - [`sync_appointments`] — `sync appointments`: calendar events to
-//!   Meeting appointments; created in the window, updated on any change to
-//!   what was sent, deleted when the event goes; plan (pure) then execute.
-//! - [`sync_messages`] — `sync messages`: client messages to activities;
-//!   insert idempotent on (source, source_id), then mark processed.
-//! - [`report`] — a cycle's summary for people and `--json`.
-//! - [`why_skipped`] — every rule, pushed or not, drift, recent log entries.
-//! - [`runlog`] — the Recent Activity log (`log`), kept 30 days.
-//! - [`status`] — `status`: per sync kind the last run and last success,
-//!   exit 6 when stale; read-only, for monitoring.
-//! - [`runlock`] — one sync at a time per state file (`flock`, freed by the
-//!   kernel when a run dies).
-//! - [`pool`] — bounded concurrency (`casestatus.concurrency` threads) for
-//!   the syncs' calls to CaseStatus; results are handled on the main thread.
-//! - [`output`] — tables, badges, `--json` (pretty on a terminal, one
-//!   line otherwise), quiet/verbose, colour; every byte for people goes
-//!   through [`term::for_terminal`] there, and a failed write (a full disk)
-//!   becomes an error.
-//! - [`term`] — where text from data becomes terminal text: control
-//!   characters, C1 and bidi overrides made visible, errors kept to one line.
-//! - [`completions`] — shell completions (with fixes for clap_complete's
-//!   output) and the man page, both from the clap definition.
-//! - [`sandbox`] — an in-process fake of CaseStatus's API over real HTTP,
-//!   with fault knobs, for tests and `casestatus-sync sandbox`.
-//! - [`clock`] — the injectable "now".
-//! - [`demo`] — `demo`: a sample firm, the sandbox and the whole walk-through.
-//! - [`sample`] — FluentCase's schema and a sample firm, for `demo` and tests.
+//! Each folder is a layer; each imports only the layers below it (a test,
+//! `tests/it/architecture.rs`, keeps that true):
+//!
+//! ```text
+//! cli → commands → sync → rules → store → casestatus → util
+//! sandbox: apart (the demo and sandbox commands, and tests)
+//! ```
+//!
+//! - [`cli`] — the clap definition ([`cli::Cli`]), dispatch
+//!   ([`cli::run::run`]), completions and the man page. `main.rs` only
+//!   prints the one error line and the exit status.
+//! - [`commands`] — what people type: [`commands::setup`] (connect, test,
+//!   disconnect, synced statuses), [`commands::mapping`],
+//!   [`commands::event_types`], [`commands::why_skipped`], [`commands::log`],
+//!   [`commands::status`], [`commands::demo`], [`commands::sandbox`].
+//! - [`sync`] — one cycle under the run lock ([`sync::run`]); the one
+//!   engine ([`sync::engine`]) that owns the pool, progress, the outage
+//!   streak, record- vs run-level failures, log items and the exit status
+//!   ([`sync::exit`]); the three kinds supply plan, describe and apply:
+//!   [`sync::matters`], [`sync::appointments`], [`sync::messages`]; one
+//!   report type and printer ([`sync::report`]); the context passed down
+//!   ([`sync::Ctx`]).
+//! - [`rules`] — pure, no I/O: eligibility ([`rules::eligibility`], one
+//!   function per help-article row), reasons and where to fix them
+//!   ([`rules::reasons`]), contact data ([`rules::contact`]), the case body
+//!   ([`rules::case_body`]), a matter's action ([`rules::matter`]), drift
+//!   ([`rules::drift`]), appointments ([`rules::appointment`]), the activity
+//!   text ([`rules::activity`]).
+//! - [`store`] — one home for each table's SQL: the state file
+//!   ([`store::state`], [`store::migrations`]), the matter ledger and skips
+//!   ([`store::ledger`]), the appointment ledger ([`store::appointments`]),
+//!   the run log ([`store::runlog`]); FluentCase's reads
+//!   ([`store::fluentcase`], [`store::records`]) and its one insert
+//!   ([`store::activities`]); the key file ([`store::keyfile`]).
+//! - [`casestatus`] — the API client ([`casestatus::CaseStatus`]), its wire
+//!   types and typed errors ([`casestatus::ApiError`]).
+//! - [`util`] — config ([`util::config`]), clock ([`util::clock`]), output
+//!   ([`util::output`]), the one place where data becomes terminal text
+//!   ([`util::term`]), exit statuses ([`util::exit`]).
+//! - [`sandbox`] — an in-process fake of CaseStatus over real HTTP, with
+//!   fault knobs, and the sample firm ([`sandbox::sample`]).
+//!
+//! ## The help article, sentence by sentence
+//!
+//! | help article | where it is true |
+//! |---|---|
+//! | Add CaseStatus API Key (name and key), Save | [`commands::setup::connect`] |
+//! | Test Connection: a green badge; Connected with the key's name and the number of matters eligible | [`commands::setup::test`], [`commands::setup::count_eligible`] |
+//! | If the test fails: check the key for extra spaces; ask CaseStatus about API access | [`commands::setup::test`] |
+//! | A list of all the practice areas in your CaseStatus account; Fix ⚠ or Change | [`commands::mapping::overview`] |
+//! | Select the matching Case Type | [`commands::mapping::map_area`] |
+//! | Only matters whose Case Type is mapped are synced; unmapped case types are skipped | [`rules::eligibility::evaluate`] |
+//! | Map each Stage to the corresponding Matter Status | [`commands::mapping::map_stage`] |
+//! | The Matters column shows how many matters are in each status | [`commands::mapping::overview_doc`] |
+//! | Action Needed banner while anything is unmapped | [`commands::mapping::overview`] |
+//! | Refetch Practice Areas | [`commands::mapping::refetch`] |
+//! | Only checked event types are synced; none checked, none pushed | [`commands::event_types::set`], [`rules::appointment::plan_event`] |
+//! | All synced events are sent as the Meeting appointment type | [`rules::appointment::appointment_body`] |
+//! | Matters pushed every 15 minutes, each only once; an existing case (by matter ID) is not created again | [`sync::matters::Matters`], [`rules::matter::plan_matter`], [`rules::matter::existence_by_listing`] |
+//! | What is sent for each matter (case number, type, status, dates, attorney, paralegal, client, deep link) | [`rules::case_body::current_body`] |
+//! | No update after creation: changes are not sent; update CaseStatus by hand | [`rules::drift::changed_fields`] |
+//! | Events from yesterday through 180 days | [`rules::appointment::window`] |
+//! | New events pushed; edited events updated; deleted events removed | [`rules::appointment::plan_event`] |
+//! | Title, date and time, notes, location — or a meeting URL for http(s) | [`rules::appointment::appointment_body`] |
+//! | A client's message becomes an Activity tagged Case Status Message | [`sync::messages::Messages`], [`rules::activity::TAG`] |
+//! | "Message from Case Status (Client Name): message content" | [`rules::activity::prepare`] |
+//! | Messages are marked processed after import, not imported again | [`sync::messages::MessageWorker`] |
+//! | A matter is skipped if a required piece is missing; where to set it | [`rules::eligibility::evaluate`], [`rules::reasons::ReasonCode::fix`] |
+//! | Only Open matters by default; the synced statuses | [`rules::eligibility::DEFAULT_SYNCED_STATUS`], [`commands::setup::synced_statuses`] |
+//! | Matters less than 45 minutes old are skipped | [`rules::reasons::MIN_AGE_MINUTES`] |
+//! | The Recent Activity log; skip reasons recorded for each cycle | [`commands::log::show`], [`store::runlog`] |
+//! | Why a specific matter was not synced | [`commands::why_skipped::run`] |
+//! | A new case's appointment appears on the following cycle (propagation delay) | [`sync::appointments::PROPAGATION_MINUTES`] |
+//! | Remove API Key stops all syncing; pushed cases remain | [`commands::setup::disconnect`] |
 //!
 //! ## Invariants
 //!
-//! - The eligibility rules do no I/O and exist once ([`eligibility::evaluate`]).
-//! - Text from FluentCase, CaseStatus or clients reaches a terminal only
-//!   through [`term`]; FluentCase, the state file and `--json` keep it exact.
+//! - The eligibility rules do no I/O and exist once ([`rules::eligibility::evaluate`]).
+//! - No create is sent without an intent row in the ledger and an existence
+//!   check (a look-up, or this run's listing) in the same run; the ledger
+//!   is written right after each remote write.
 //! - Nothing is marked processed in CaseStatus that is not in FluentCase.
+//! - Text from FluentCase, CaseStatus or clients reaches a terminal only
+//!   through [`util::term`]; FluentCase, the state file and `--json` keep it
+//!   exact.
 //! - The API key is only ever in the state file (0600), the operator's key
 //!   file, and the `Authorization` header; `Debug` of anything holding it is
 //!   redacted; it is never an argument (clap's errors would echo it).
 //! - Read-only commands (`log`, `status`, `why-skipped`, the `map`
-//!   overview) open the state file with [`state::StateStore::open_read_only`]:
-//!   they never create, migrate or write it.
+//!   overview) never create, migrate or write the state file.
 //! - FluentCase's schema is never altered; the state schema changes only by
-//!   appending a migration.
-//! - No case create is sent without an intent row in the ledger and a
-//!   look-up by `integration_id` in the same attempt.
-//! - A create is retried by the client only when CaseStatus provably never
-//!   saw it; otherwise the sync reconciles by `integration_id`.
+//!   appending a migration ([`store::migrations`]).
 //!
 //! ## Errors
 //!
-//! Library modules return typed errors ([`config::ConfigError`],
-//! [`state::StateError`], [`fluentcase::FluentCaseError`],
-//! [`casestatus::ApiError`]); the binary edge uses `anyhow` and
-//! [`exit::code_for`] picks the documented exit status.
+//! Library modules return typed errors ([`util::config::ConfigError`],
+//! [`store::state::StateError`], [`store::fluentcase::FluentCaseError`],
+//! [`casestatus::ApiError`]); commands add `anyhow` context, and
+//! [`sync::exit::code_for`] picks the documented exit status.
 
 pub mod casestatus;
 pub mod cli;

@@ -4,7 +4,7 @@
 //! then every rule with pass/fail and where to fix it, whether and when it
 //! was pushed, drift since the push, and what recent cycles recorded.
 //!
-//! [`gather`] reads; [`to_json`] and [`print`] only present what it read,
+//! `gather` reads; `to_json` and `print` only present what it read,
 //! so the terminal and `--json` cannot tell different stories.
 
 use chrono::{DateTime, Utc};

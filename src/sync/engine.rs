@@ -1,7 +1,7 @@
 //! The one sync engine. Each kind (matters, appointments, messages)
 //! supplies what differs — [`SyncKind::plan`] (reads only, and records
 //! what needs no request), [`SyncKind::describe`] (the dry run) and
-//! [`SyncKind::apply`] (the remote calls, on a worker thread, writing its
+//! [`Worker::apply`] (the remote calls, on a worker thread, writing its
 //! ledger right after each remote write) — and the engine alone owns what
 //! must not differ between them:
 //!
