@@ -18,7 +18,12 @@
 //! matters` and `sync appointments` recover the ledgers from CaseStatus's
 //! listings (requests by kind, and no case or appointment created).
 //! `BENCH_QUICK=1` skips the message import, the why-skipped timings and
-//! the state-growth cycles.
+//! the state-growth cycles; `BENCH_NO_EVENTS=1` generates no calendar
+//! events. With `BENCH_LATENCY_MS=0` the two time the local work of a cycle:
+//!
+//! ```sh
+//! BENCH_QUICK=1 BENCH_NO_EVENTS=1 BENCH_LATENCY_MS=0 cargo run --release --example bench
+//! ```
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -159,7 +164,12 @@ fn main() {
     let concurrency = env_f("BENCH_CONCURRENCY", 8.0) as usize;
     let cycles = env_f("BENCH_CYCLES", 96.0) as usize;
     let matters = (100_000.0 * scale) as i64;
-    let events_total = (1_000_000.0 * scale) as i64;
+    // BENCH_NO_EVENTS=1: matters only, to time the local work of a cycle.
+    let events_total = if std::env::var_os("BENCH_NO_EVENTS").is_some() {
+        0
+    } else {
+        (1_000_000.0 * scale) as i64
+    };
     let quick = std::env::var_os("BENCH_QUICK").is_some();
     let messages = if quick { 0 } else { (20_000.0 * scale) as i64 };
 
