@@ -65,7 +65,7 @@ pub fn draft_body(
         client: Client {
             first_name: trimmed(&party.first_name).unwrap_or_default(),
             last_name: trimmed(&party.last_name).unwrap_or_default(),
-            phone: preferred_phone(&party.phones, policy.phone_region)
+            phone: preferred_phone(&party.phones, policy.phone_region, policy.phone_book)
                 .map(|(_, e164)| e164)
                 .unwrap_or_default(),
             email: trimmed(&party.email).filter(|e| valid_email(e)),

@@ -3,6 +3,8 @@
 //! as `YYYY-MM-DD`; optional fields that are unusable are sent as empty and
 //! noted, never a block.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use crate::store::fluentcase::{MatterRecord, Phone, PrimaryParty};
@@ -13,7 +15,11 @@ use crate::util::config::PhoneRegion;
 /// in any case: one containing "mobile" or "cell" ("Cell Phone"), then
 /// "phone" itself, then one containing "home", then "work" or "office",
 /// then any other; the first entry wins a tie.
-pub fn preferred_phone(phones: &[Phone], region: PhoneRegion) -> Option<(&Phone, String)> {
+pub fn preferred_phone<'p>(
+    phones: &'p [Phone],
+    region: PhoneRegion,
+    book: &PhoneBook,
+) -> Option<(&'p Phone, String)> {
     fn rank(label: Option<&str>) -> u8 {
         let l = label.map(|l| l.trim().to_lowercase()).unwrap_or_default();
         if l.contains("mobile") || l.contains("cell") {
@@ -30,9 +36,43 @@ pub fn preferred_phone(phones: &[Phone], region: PhoneRegion) -> Option<(&Phone,
     }
     phones
         .iter()
-        .filter_map(|p| e164(&p.number, region).map(|n| (p, n)))
+        .filter_map(|p| book.e164(&p.number, region).map(|n| (p, n)))
         .min_by_key(|(p, _)| rank(p.label.as_deref()))
 }
+
+/// Phone numbers already resolved — as typed → E.164, or None when not a
+/// number — so a cycle over 100,000 matters does not parse again what it
+/// parsed last cycle (libphonenumber's rules cost about 15 µs a number).
+/// A number not in the book is parsed on the spot. Still pure: the book is
+/// an input, filled by the store.
+#[derive(Debug, Default, Clone)]
+pub struct PhoneBook {
+    known: HashMap<String, Option<String>>,
+}
+
+impl PhoneBook {
+    /// A book of numbers resolved earlier (for the same region).
+    pub fn new(known: HashMap<String, Option<String>>) -> PhoneBook {
+        PhoneBook { known }
+    }
+
+    /// The number in E.164, from the book or parsed now.
+    pub fn e164(&self, raw: &str, region: PhoneRegion) -> Option<String> {
+        match self.known.get(raw) {
+            Some(known) => known.clone(),
+            None => e164(raw, region),
+        }
+    }
+
+    /// Whether the book already holds this number as typed.
+    pub fn knows(&self, raw: &str) -> bool {
+        self.known.contains_key(raw)
+    }
+}
+
+/// An empty book, for one-off evaluations (`why-skipped`, `test`).
+pub static NO_PHONE_BOOK: std::sync::LazyLock<PhoneBook> =
+    std::sync::LazyLock::new(PhoneBook::default);
 
 /// A phone number as typed, parsed for `region` (unless it has its own
 /// country code) and written in E.164 (`+15125550142`); None when it is
@@ -81,7 +121,7 @@ pub fn person_name(first: &Option<String>, last: &Option<String>) -> String {
 }
 
 /// The message for `primary_party_no_phone`, naming refused entries.
-pub fn no_phone_message(p: &PrimaryParty, region: PhoneRegion) -> String {
+pub fn no_phone_message(p: &PrimaryParty, region: PhoneRegion, book: &PhoneBook) -> String {
     let who = format!(
         "the primary party {} (contact {})",
         person_name(&p.first_name, &p.last_name),
@@ -90,7 +130,7 @@ pub fn no_phone_message(p: &PrimaryParty, region: PhoneRegion) -> String {
     let refused: Vec<String> = p
         .phones
         .iter()
-        .filter(|ph| e164(&ph.number, region).is_none())
+        .filter(|ph| book.e164(&ph.number, region).is_none())
         .map(
             |ph| match ph.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
                 Some(label) => format!("{:?} ({label})", ph.number),

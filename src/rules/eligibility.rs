@@ -14,7 +14,7 @@ use crate::casestatus::CaseBody;
 pub use crate::rules::case_body::current_body;
 use crate::rules::case_body::draft_body;
 use crate::rules::contact::{blank, is_date, no_phone_message, optional_field_notes, person_name};
-pub use crate::rules::contact::{e164, preferred_phone, valid_email};
+pub use crate::rules::contact::{e164, preferred_phone, valid_email, PhoneBook, NO_PHONE_BOOK};
 pub use crate::rules::reasons::{Reason, ReasonCode, ALL_CODES, MIN_AGE_MINUTES, RULES};
 use crate::store::fluentcase::{MatterRecord, PrimaryParty};
 use crate::store::state::AreaRow;
@@ -120,6 +120,8 @@ pub struct Policy<'a> {
     pub phone_region: PhoneRegion,
     /// The firm's time zone, for times in messages.
     pub timezone: chrono_tz::Tz,
+    /// Phone numbers resolved in earlier cycles.
+    pub phone_book: &'a PhoneBook,
 }
 
 pub use crate::util::config::PhoneRegion;
@@ -156,7 +158,7 @@ pub fn evaluate(matter: &MatterRecord, policy: &Policy<'_>, now: DateTime<Utc>) 
     file_number(matter, &mut reasons);
     attorney(matter, &mut reasons);
     if let Some(p) = primary_party(matter, &mut reasons) {
-        party_contact(p, policy.phone_region, &mut reasons);
+        party_contact(p, policy, &mut reasons);
     }
     let area = case_type(matter, policy, &mut reasons);
     let status = status(matter, policy, &mut reasons);
@@ -250,7 +252,8 @@ fn primary_party<'m>(
 
 /// "Primary party's first and last name" and "at least one phone number"
 /// — the contact record for that party.
-fn party_contact(p: &PrimaryParty, region: PhoneRegion, reasons: &mut Vec<Reason>) {
+fn party_contact(p: &PrimaryParty, policy: &Policy<'_>, reasons: &mut Vec<Reason>) {
+    let (region, book) = (policy.phone_region, policy.phone_book);
     if !p.contact_exists {
         let msg = format!(
             "the primary party points at contact id {}, which does not exist",
@@ -271,12 +274,9 @@ fn party_contact(p: &PrimaryParty, region: PhoneRegion, reasons: &mut Vec<Reason
         );
         fail(reasons, ReasonCode::PrimaryPartyNameMissing, msg);
     }
-    if preferred_phone(&p.phones, region).is_none() {
-        fail(
-            reasons,
-            ReasonCode::PrimaryPartyNoPhone,
-            no_phone_message(p, region),
-        );
+    if preferred_phone(&p.phones, region, book).is_none() {
+        let msg = no_phone_message(p, region, book);
+        fail(reasons, ReasonCode::PrimaryPartyNoPhone, msg);
     }
 }
 

@@ -103,4 +103,14 @@ pub const MIGRATIONS: &[&str] = &[
     INSERT OR IGNORE INTO casestatus_names SELECT 'practice_area', id, name FROM practice_areas;
     INSERT OR IGNORE INTO casestatus_names SELECT 'stage', id, name FROM stages;
     "#,
+    // 5: phone numbers resolved by libphonenumber's rules, so a quiet cycle
+    // does not parse 100,000 numbers again (a cache: safe to empty).
+    r#"
+    CREATE TABLE phone_numbers (
+        region TEXT NOT NULL,             -- fluentcase.phone_region
+        raw    TEXT NOT NULL,             -- the number as typed in FluentCase
+        e164   TEXT,                      -- NULL: not a valid number
+        PRIMARY KEY (region, raw)
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -8,6 +8,7 @@ pub mod fluentcase;
 pub mod keyfile;
 pub mod ledger;
 pub mod migrations;
+pub mod phones;
 pub mod records;
 pub mod runlog;
 pub mod state;

@@ -173,6 +173,7 @@ impl Ctx {
             deep_link_base: &self.config.fluentcase.base_url,
             phone_region: self.config.fluentcase.phone_region,
             timezone: self.config.fluentcase.timezone,
+            phone_book: &crate::rules::eligibility::NO_PHONE_BOOK,
         }
     }
 }

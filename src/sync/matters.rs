@@ -19,12 +19,15 @@ use serde_json::json;
 
 use crate::casestatus::{ApiError, CaseBody, CaseStatus, RemoteCase};
 use crate::rules::drift::{drift_message, Change};
-use crate::rules::eligibility::{current_body, evaluate, Reason, ReasonCode};
+use crate::rules::eligibility::{
+    current_body, e164, evaluate, PhoneBook, Policy, Reason, ReasonCode,
+};
 use crate::rules::matter::{
     existence_by_listing, plan_matter, split_ids, Action, UNCONFIRMED_GRACE_MINUTES,
 };
 use crate::store::fluentcase::Access;
 use crate::store::ledger::{self, LedgerRow, SkipChange, SkipRow};
+use crate::store::phones;
 use crate::store::state::{StateError, StateStore};
 use crate::sync::context::Ctx;
 use crate::sync::engine::{Cycle, DoneOf, Recorded, Subject, SyncKind, Worker};
@@ -120,7 +123,7 @@ impl SyncKind for Matters {
         let mut network = Vec::new();
         // Local work happens at once (skips, drift: no request); only
         // matters that need CaseStatus are kept.
-        plan_each(ctx, cycle.state, |p| {
+        plan_each(ctx, cycle.state, cycle.run_id().is_some(), |p| {
             let previous = self.skips.remove(&p.id).map(|s| s.codes);
             match &p.action {
                 Action::InCaseStatus { case_id, changed } => {
@@ -449,6 +452,30 @@ fn note_drift(
     Ok(())
 }
 
+/// Every primary party's phone numbers resolved: from the cache, and the
+/// new ones parsed now (and remembered, in a real run).
+fn phone_book(
+    ctx: &Ctx,
+    state: &StateStore,
+    phones: &HashMap<i64, Vec<crate::store::records::Phone>>,
+    persist: bool,
+) -> anyhow::Result<PhoneBook> {
+    let region = ctx.config.fluentcase.phone_region;
+    let mut known = phones::load(state, region.as_ref(), !persist)?;
+    let mut new = Vec::new();
+    for p in phones.values().flatten() {
+        if !known.contains_key(&p.number) {
+            let resolved = e164(&p.number, region);
+            known.insert(p.number.clone(), resolved.clone());
+            new.push((p.number.clone(), resolved));
+        }
+    }
+    if persist {
+        phones::save(state, region.as_ref(), &new)?;
+    }
+    Ok(PhoneBook::new(known))
+}
+
 /// The reason codes as stored: sorted, comma-separated.
 fn codes(reasons: &[Reason]) -> String {
     let set: BTreeSet<&str> = reasons.iter().map(|r| r.code.code()).collect();
@@ -586,13 +613,18 @@ fn lookup(client: &CaseStatus, matter_id: i64) -> PushOutcome {
 fn plan_each(
     ctx: &Ctx,
     state: &StateStore,
+    persist: bool,
     mut visit: impl FnMut(Planned) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let fc = ctx.fluentcase(Access::ReadOnly)?;
     let (mappings, statuses) = ctx.rules_input(state)?;
-    let policy = ctx.policy(&mappings, &statuses);
     let ledger_rows = ledger::load_all(state)?;
     let phones = fc.primary_phones()?;
+    let book = phone_book(ctx, state, &phones, persist)?;
+    let policy = Policy {
+        phone_book: &book,
+        ..ctx.policy(&mappings, &statuses)
+    };
     let Some((lo, hi)) = fc.matter_id_range()? else {
         return Ok(());
     };
