@@ -91,6 +91,7 @@ fn judge(m: &MatterRecord, statuses: &[&str]) -> Evaluation {
         deep_link_base: "https://acme.fluentcase.com",
         phone_region: PhoneRegion::US,
         timezone: chrono_tz::America::Chicago,
+        phone_book: &NO_PHONE_BOOK,
     };
     evaluate(m, &policy, now())
 }
@@ -206,7 +207,7 @@ fn phone_preference() {
         number: n.into(),
     };
     let us = PhoneRegion::US;
-    let pick = |phones: Vec<Phone>| preferred_phone(&phones, us).map(|(_, n)| n);
+    let pick = |phones: Vec<Phone>| preferred_phone(&phones, us, &NO_PHONE_BOOK).map(|(_, n)| n);
     // (phones, expected E.164)
     let cases: Vec<(Vec<Phone>, Option<&str>)> = vec![
         (
@@ -326,6 +327,7 @@ fn vanished_mappings_are_not_used() {
         deep_link_base: "x",
         phone_region: PhoneRegion::US,
         timezone: chrono_tz::UTC,
+        phone_book: &NO_PHONE_BOOK,
     };
     let e = evaluate(&matter(), &policy, now());
     assert_eq!(codes(&e), ["stage_unmapped"]);
@@ -352,4 +354,27 @@ fn email_check() {
     ] {
         assert!(!valid_email(bad), "{bad}");
     }
+}
+
+#[test]
+fn the_phone_book_answers_before_parsing() {
+    let book = PhoneBook::new(
+        [
+            ("512 555 0142".to_string(), Some("+15125550142".to_string())),
+            ("cached-as-not-a-number".to_string(), None),
+        ]
+        .into(),
+    );
+    let us = PhoneRegion::US;
+    assert_eq!(
+        book.e164("512 555 0142", us).as_deref(),
+        Some("+15125550142")
+    );
+    assert_eq!(book.e164("cached-as-not-a-number", us), None);
+    // Not in the book: parsed on the spot.
+    assert_eq!(
+        book.e164("(512) 555-0199", us).as_deref(),
+        Some("+15125550199")
+    );
+    assert!(book.knows("512 555 0142") && !book.knows("(512) 555-0199"));
 }
