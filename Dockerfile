@@ -16,6 +16,9 @@ ARG GIT_COMMIT=""
 ENV CASESTATUS_SYNC_GIT_COMMIT=${GIT_COMMIT}
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
+COPY templates ./templates
+COPY static ./static
+COPY askama.toml ./
 RUN cargo build --release --locked --bin casestatus-sync
 
 FROM debian:bookworm-slim

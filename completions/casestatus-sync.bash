@@ -49,6 +49,9 @@ _casestatus__sync() {
             casestatus__sync,sandbox)
                 cmd="casestatus__sync__subcmd__sandbox"
                 ;;
+            casestatus__sync,serve)
+                cmd="casestatus__sync__subcmd__serve"
+                ;;
             casestatus__sync,status)
                 cmd="casestatus__sync__subcmd__status"
                 ;;
@@ -114,6 +117,9 @@ _casestatus__sync() {
                 ;;
             casestatus__sync__subcmd__help,sandbox)
                 cmd="casestatus__sync__subcmd__help__subcmd__sandbox"
+                ;;
+            casestatus__sync__subcmd__help,serve)
+                cmd="casestatus__sync__subcmd__help__subcmd__serve"
                 ;;
             casestatus__sync__subcmd__help,status)
                 cmd="casestatus__sync__subcmd__help__subcmd__status"
@@ -209,7 +215,7 @@ _casestatus__sync() {
 
     case "${cmd}" in
         casestatus__sync)
-            opts="-q -v -h -V --config --json --quiet --verbose --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status sandbox completions man help"
+            opts="-q -v -h -V --config --json --quiet --verbose --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -421,7 +427,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__help)
-            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status sandbox completions man help"
+            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -631,6 +637,20 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__help__subcmd__sandbox)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -958,6 +978,32 @@ _casestatus__sync() {
             fi
             case "${prev}" in
                 --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__serve)
+            opts="-q -v -h --listen --token-file --config --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -26,7 +26,14 @@
 //! - [`commands`] — what people type: [`commands::setup`] (connect, test,
 //!   disconnect, synced statuses), [`commands::mapping`],
 //!   [`commands::event_types`], [`commands::why_skipped`], [`commands::log`],
-//!   [`commands::status`], [`commands::demo`], [`commands::sandbox`].
+//!   [`commands::status`], [`commands::demo`], [`commands::sandbox`],
+//!   and [`commands::serve`]: the status page for support staff (SPEC §6),
+//!   axum on tokio with askama templates (`templates/`, escaped by askama)
+//!   and `static/style.css`, read-only, GET/HEAD only; every route presents
+//!   a command's one gathered answer ([`commands::status::gather`],
+//!   [`commands::log::run_detail`], [`commands::why_skipped::gather`],
+//!   [`commands::mapping::overview_doc`], [`commands::event_types::gather`])
+//!   as HTML or as that command's `--json` document.
 //! - [`sync`] — one cycle under the run lock ([`sync::run`]); the one
 //!   engine ([`sync::engine`]) that owns the pool, progress, the outage
 //!   streak, record- vs run-level failures, log items and the exit status
@@ -86,6 +93,7 @@
 //! | Why a specific matter was not synced | [`commands::why_skipped::run`] |
 //! | A new case's appointment appears on the following cycle (propagation delay) | [`sync::appointments::PROPAGATION_MINUTES`] |
 //! | Remove API Key stops all syncing; pushed cases remain | [`commands::setup::disconnect`] |
+//! | The settings page (badge, mappings, Action Needed, event types, Recent Activity) | [`commands::serve`] (read-only, in a browser) |
 //!
 //! ## Invariants
 //!
@@ -101,7 +109,11 @@
 //!   file, and the `Authorization` header; `Debug` of anything holding it is
 //!   redacted; it is never an argument (clap's errors would echo it).
 //! - Read-only commands (`log`, `status`, `why-skipped`, the `map`
-//!   overview) never create, migrate or write the state file.
+//!   overview, and `serve`) never create, migrate or write the state file.
+//! - A command's answer is gathered once: the terminal printer, `--json`
+//!   and the status page present the same gathered value.
+//! - The status page writes nothing, calls no CaseStatus API, and shows
+//!   data only through askama's escaping, under a CSP without scripts.
 //! - FluentCase's schema is never altered; the state schema changes only by
 //!   appending a migration ([`store::migrations`]).
 //!

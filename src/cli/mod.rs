@@ -97,6 +97,16 @@ pub enum Command {
               value_parser = clap::value_parser!(u32).range(1..=525_600))]
         max_age: u32,
     },
+    /// The status page for support staff: a read-only web page of the settings, health, log and matters
+    #[command(after_long_help = SERVE_EXAMPLES)]
+    Serve {
+        /// Address to listen on (port 0 picks a free one); a non-loopback one needs --token-file
+        #[arg(long, value_name = "ADDR", default_value = crate::commands::serve::DEFAULT_LISTEN)]
+        listen: String,
+        /// A file holding the token every request must carry (Bearer header, or ?token= once)
+        #[arg(long, value_name = "PATH")]
+        token_file: Option<PathBuf>,
+    },
     /// Run a CaseStatus sandbox on 127.0.0.1 for trying the tool
     Sandbox {
         /// Port to listen on (0 picks a free one)
@@ -243,6 +253,16 @@ Examples:
 
 Exit 6 when a sync kind's last success is older than --max-age minutes or
 it never succeeded; the reason is one line on stderr.";
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync serve                     # http://127.0.0.1:8787 on this machine only
+  casestatus-sync serve --listen 0.0.0.0:8787 --token-file /etc/casestatus-sync/page-token
+
+Read-only: it opens both databases read-only and makes no call to CaseStatus.
+Pages: / (settings, health, Recent Activity), /runs/ID, /matters/ID-OR-FILE-NUMBER;
+for tools /api/status, /api/runs/ID, /api/matters/ID (the --json documents).
+The first line on stdout is \"listening on http://ADDR\".";
 
 /// What `connect` says instead of clap's error, which would quote the
 /// argument — possibly the key itself.

@@ -89,6 +89,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::WhySkipped { matter } => crate::commands::why_skipped::run(&ctx, &matter),
         Command::Log { run, limit } => crate::commands::log::show(&ctx, run, limit),
         Command::Status { max_age } => crate::commands::status::run(&ctx, max_age),
+        Command::Serve { listen, token_file } => {
+            crate::commands::serve::run(&ctx, &listen, token_file.as_deref())
+        }
         Command::Sandbox { .. }
         | Command::Demo { .. }
         | Command::Completions { .. }

@@ -4,27 +4,68 @@
 use serde_json::json;
 
 use crate::commands::exact_choice;
-use crate::store::fluentcase::Access;
+use crate::store::fluentcase::{Access, FluentCase};
+use crate::store::state::StateStore;
 use crate::sync::Ctx;
 use crate::util::exit::OK;
+
+/// Appointment Sync — Event Types as read: FluentCase's event types, the
+/// ones checked, and checked ones FluentCase no longer has. `event-types`,
+/// its `--json` and the status page present this.
+#[derive(Debug, Clone)]
+pub struct EventTypes {
+    pub types: Vec<String>,
+    pub enabled: Vec<String>,
+    pub stale: Vec<String>,
+}
+
+impl EventTypes {
+    /// Whether events of this type are pushed.
+    pub fn is_enabled(&self, name: &str) -> bool {
+        self.enabled.iter().any(|e| e == name)
+    }
+
+    /// The `event-types --json` document.
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "event_types": self.types.iter().map(|t| json!({"name": t, "enabled": self.is_enabled(t)})).collect::<Vec<_>>(),
+            "enabled_but_missing_in_fluentcase": self.stale,
+        })
+    }
+}
+
+/// Read the event types and which are checked.
+///
+/// # Errors
+/// Either database cannot be read.
+pub fn gather(state: &StateStore, fc: &FluentCase) -> anyhow::Result<EventTypes> {
+    let types = fc.event_types()?;
+    let enabled = state.enabled_event_types()?;
+    let stale = enabled
+        .iter()
+        .filter(|e| !types.contains(e))
+        .cloned()
+        .collect();
+    Ok(EventTypes {
+        types,
+        enabled,
+        stale,
+    })
+}
 
 /// `event-types`: every FluentCase event type with `[x]` or `[ ]`.
 pub fn list(ctx: &Ctx) -> anyhow::Result<u8> {
     let state = ctx.state()?;
     let fc = ctx.fluentcase(Access::ReadOnly)?;
-    let types = fc.event_types()?;
-    let enabled = state.enabled_event_types()?;
-    let stale: Vec<&String> = enabled.iter().filter(|e| !types.contains(e)).collect();
+    let et = gather(&state, &fc)?;
+    let (types, enabled, stale) = (&et.types, &et.enabled, &et.stale);
     if ctx.out.json {
-        ctx.out.json(&json!({
-            "event_types": types.iter().map(|t| json!({"name": t, "enabled": enabled.contains(t)})).collect::<Vec<_>>(),
-            "enabled_but_missing_in_fluentcase": stale,
-        }))?;
+        ctx.out.json(&et.to_json())?;
         return Ok(OK);
     }
     ctx.out
         .line("Appointment Sync — Event Types (checked types are pushed as Meeting appointments):");
-    for t in &types {
+    for t in types {
         let mark = if enabled.contains(t) { "[x]" } else { "[ ]" };
         ctx.out.line(format!("  {mark} {t}"));
     }

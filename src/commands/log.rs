@@ -1,10 +1,12 @@
 //! `log` and `log --run ID`: the Recent Activity log, for people and
-//! `--json`.
+//! `--json`. [`run_detail`] gathers one run once; `log --run` prints it or
+//! its JSON, and the status page (`serve`) shows the same value.
 
+use serde::Serialize;
 use serde_json::json;
 
 use crate::store::runlog::{
-    describe_detail, get, items, latest_of_kind, recent, summary, RETENTION_DAYS,
+    describe_detail, get, items, latest_of_kind, recent, summary, ItemRow, RunRow, RETENTION_DAYS,
 };
 use crate::store::state::StateStore;
 use crate::sync::Ctx;
@@ -21,45 +23,84 @@ pub fn show(ctx: &Ctx, run: Option<i64>, limit: u32) -> anyhow::Result<u8> {
 
 /// `log`: the recent runs.
 fn list_runs(ctx: &Ctx, state: &StateStore, limit: u32) -> anyhow::Result<u8> {
-    {
-        let runs = recent(state, limit)?;
-        if ctx.out.json {
-            ctx.out.json(&json!({ "runs": runs }))?;
-            return Ok(OK);
-        }
-        if runs.is_empty() {
-            ctx.out.line("No sync runs recorded yet.");
-            return Ok(OK);
-        }
-        let tz = ctx.config.fluentcase.timezone;
-        let mut t = ctx.out.table(&["Run", "Kind", "Started", "Result"]);
-        for r in &runs {
-            let result = match (&r.error, &r.finished_at) {
-                (Some(e), _) => format!("ERROR: {e}"),
-                (None, None) => "did not finish (interrupted)".into(),
-                (None, Some(_)) => summary(&r.counts),
-            };
-            let kind = if r.dry_run {
-                format!("{} (dry run)", r.kind)
-            } else {
-                r.kind.clone()
-            };
-            t.add_row(vec![
-                r.id.to_string(),
-                kind,
-                crate::util::clock::local_text(&r.started_at, tz),
-                result,
-            ]);
-        }
-        ctx.out.print_table(&t);
-        ctx.out
-            .line("Details of one run: casestatus-sync log --run ID");
-        Ok(OK)
+    let runs = recent(state, limit)?;
+    if ctx.out.json {
+        ctx.out.json(&json!({ "runs": runs }))?;
+        return Ok(OK);
     }
+    if runs.is_empty() {
+        ctx.out.line("No sync runs recorded yet.");
+        return Ok(OK);
+    }
+    let tz = ctx.config.fluentcase.timezone;
+    let mut t = ctx.out.table(&["Run", "Kind", "Started", "Result"]);
+    for r in &runs {
+        t.add_row(vec![
+            r.id.to_string(),
+            kind_text(r),
+            crate::util::clock::local_text(&r.started_at, tz),
+            result_text(r),
+        ]);
+    }
+    ctx.out.print_table(&t);
+    ctx.out
+        .line("Details of one run: casestatus-sync log --run ID");
+    Ok(OK)
 }
 
 /// `log --run ID`: one run's counts and items.
 fn show_run(ctx: &Ctx, state: &StateStore, id: i64) -> anyhow::Result<u8> {
+    let detail = run_detail(state, id)?;
+    if ctx.out.json {
+        ctx.out.json(&detail)?;
+        return Ok(OK);
+    }
+    print_run(ctx, detail);
+    Ok(OK)
+}
+
+/// A run's kind, with "(dry run)" when it was one.
+pub fn kind_text(r: &RunRow) -> String {
+    if r.dry_run {
+        format!("{} (dry run)", r.kind)
+    } else {
+        r.kind.clone()
+    }
+}
+
+/// A run's result in a few words: its error, "did not finish", or its
+/// counts (the `log` list and the status page's Recent Activity).
+pub fn result_text(r: &RunRow) -> String {
+    match (&r.error, &r.finished_at) {
+        (Some(e), _) => format!("ERROR: {e}"),
+        (None, None) => "did not finish (interrupted)".into(),
+        (None, Some(_)) => summary(&r.counts),
+    }
+}
+
+/// One matter skipped in the newest matters cycle, with its reason codes.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedNow {
+    pub matter_id: i64,
+    pub codes: String,
+}
+
+/// One run's details: the `log --run ID --json` document (also
+/// `/api/runs/{id}` and the `/runs/{id}` page).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunDetail {
+    pub run: RunRow,
+    pub items: Vec<ItemRow>,
+    /// The current skip state, only for the newest matters run.
+    pub skipped_now: Vec<SkippedNow>,
+}
+
+/// Read one run's details.
+///
+/// # Errors
+/// [`UsageError`] when the log has no run `id` (never run, or pruned after
+/// [`RETENTION_DAYS`]); the state file's errors.
+pub fn run_detail(state: &StateStore, id: i64) -> anyhow::Result<RunDetail> {
     let run = get(state, id)?.ok_or_else(|| {
         UsageError(format!(
             "no run {id} in the log (runs are kept {RETENTION_DAYS} days); list them with `casestatus-sync log`"
@@ -69,18 +110,28 @@ fn show_run(ctx: &Ctx, state: &StateStore, id: i64) -> anyhow::Result<u8> {
     // The current skip state belongs to the newest matters run — not to
     // the newest run of any kind (a `sync all` ends with messages).
     let latest = latest_of_kind(state, "matters")? == Some(id);
-    let current_skips = if latest {
+    let skipped_now = if latest {
         crate::store::ledger::current_skips(state)?
+            .into_iter()
+            .map(|(matter_id, codes)| SkippedNow { matter_id, codes })
+            .collect()
     } else {
         Vec::new()
     };
-    if ctx.out.json {
-        ctx.out.json(&json!({
-            "run": run, "items": items,
-            "skipped_now": current_skips.iter().map(|(m, c)| json!({"matter_id": m, "codes": c})).collect::<Vec<_>>(),
-        }))?;
-        return Ok(OK);
-    }
+    Ok(RunDetail {
+        run,
+        items,
+        skipped_now,
+    })
+}
+
+/// `log --run ID` for people.
+fn print_run(ctx: &Ctx, detail: RunDetail) {
+    let RunDetail {
+        run,
+        items,
+        skipped_now,
+    } = detail;
     let tz = ctx.config.fluentcase.timezone;
     ctx.out.line(format!(
         "Run {} · {} · started {} · finished {}",
@@ -115,14 +166,13 @@ fn show_run(ctx: &Ctx, state: &StateStore, id: i64) -> anyhow::Result<u8> {
         }
         ctx.out.print_table(&t);
     }
-    if !current_skips.is_empty() {
+    if !skipped_now.is_empty() {
         ctx.out.line(format!(
             "Skipped in this cycle ({}): matter id — reasons (details: casestatus-sync why-skipped ID)",
-            current_skips.len()
+            skipped_now.len()
         ));
-        for (m, codes) in current_skips {
-            ctx.out.line(format!("  {m} — {codes}"));
+        for s in skipped_now {
+            ctx.out.line(format!("  {} — {}", s.matter_id, s.codes));
         }
     }
-    Ok(OK)
 }

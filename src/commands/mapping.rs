@@ -17,6 +17,7 @@ use crate::store::fluentcase::Access;
 use crate::store::state::{AreaRow, StateStore};
 use crate::sync::Ctx;
 use crate::util::exit::{SetupError, UsageError, OK};
+use crate::util::output::Tone;
 
 /// What a refetch found different from the last snapshot.
 #[derive(Debug, Default, Serialize)]
@@ -231,32 +232,65 @@ fn attention(areas: &[AreaRow]) -> (usize, usize, usize) {
     (unmapped_areas, unmapped_stages, flagged)
 }
 
+/// The Action Needed banner's sentence for an overview document, if
+/// anything needs action (the terminal and the status page show it).
+pub fn banner(doc: &serde_json::Value) -> Option<String> {
+    if doc["action_needed"] != true {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for (key, what) in [
+        (
+            "unmapped_practice_areas",
+            "practice area(s) not mapped to a case type",
+        ),
+        ("unmapped_stages", "stage(s) not mapped to a matter status"),
+        (
+            "flagged_mappings",
+            "mapping(s) to something CaseStatus no longer has",
+        ),
+    ] {
+        let n = doc[key].as_u64().unwrap_or(0);
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    Some(format!(
+        "Action Needed: {}. Matters are synced only where a practice area and its stage are mapped.",
+        parts.join("; ")
+    ))
+}
+
+/// A practice area's mapping cell from its document: the case type, or
+/// ⚠ Fix, or a mapping to an area CaseStatus no longer has.
+pub fn area_mapping(a: &serde_json::Value) -> (Tone, String) {
+    match (a["case_type"].as_str(), a["vanished"] == true) {
+        (Some(ct), false) => (Tone::Ok, ct.to_string()),
+        (None, false) => (Tone::Warn, "Fix".into()),
+        (Some(ct), true) => (
+            Tone::Warn,
+            format!("{ct} — practice area gone from CaseStatus; clear this mapping"),
+        ),
+        (None, true) => (Tone::Plain, "gone from CaseStatus".into()),
+    }
+}
+
+/// A stage's mapping cell from its document: the matter status, or ⚠ Map.
+pub fn stage_mapping(s: &serde_json::Value) -> (Tone, String) {
+    match (s["matter_status"].as_str(), s["vanished"] == true) {
+        (Some(st), false) => (Tone::Ok, st.to_string()),
+        (None, false) => (Tone::Warn, "Map".into()),
+        (Some(st), true) => (Tone::Warn, format!("{st} — stage gone from CaseStatus")),
+        (None, true) => (Tone::Plain, "gone from CaseStatus".into()),
+    }
+}
+
 /// The overview for people: the Action Needed banner, then each practice
 /// area with its stage table.
 fn print_overview(ctx: &Ctx, doc: &serde_json::Value) {
     let out = &ctx.out;
-    if doc["action_needed"] == true {
-        let mut parts = Vec::new();
-        for (key, what) in [
-            (
-                "unmapped_practice_areas",
-                "practice area(s) not mapped to a case type",
-            ),
-            ("unmapped_stages", "stage(s) not mapped to a matter status"),
-            (
-                "flagged_mappings",
-                "mapping(s) to something CaseStatus no longer has",
-            ),
-        ] {
-            let n = doc[key].as_u64().unwrap_or(0);
-            if n > 0 {
-                parts.push(format!("{n} {what}"));
-            }
-        }
-        out.line(out.warn_badge(&format!(
-            "Action Needed: {}. Matters are synced only where a practice area and its stage are mapped.",
-            parts.join("; ")
-        )));
+    if let Some(text) = banner(doc) {
+        out.line(out.warn_badge(&text));
         out.line("");
     }
     for a in doc["practice_areas"].as_array().into_iter().flatten() {
@@ -267,32 +301,23 @@ fn print_overview(ctx: &Ctx, doc: &serde_json::Value) {
 fn print_area(ctx: &Ctx, a: &serde_json::Value) {
     let out = &ctx.out;
     let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
-    let vanished = a["vanished"] == true;
-    let mapping = match (a["case_type"].as_str(), vanished) {
-        (Some(ct), false) => format!(
+    let (tone, cell) = area_mapping(a);
+    let mapping = match (a["case_type"].as_str(), a["vanished"] == true) {
+        (Some(_), false) => format!(
             "{} (case type; {} matter(s) eligible now)",
-            out.ok_badge(ct),
+            out.toned(tone, &cell),
             a["eligible_matters"].as_u64().unwrap_or(0)
         ),
-        (None, false) => out.warn_badge("Fix"),
-        (Some(ct), true) => out.warn_badge(&format!(
-            "{ct} — practice area gone from CaseStatus; clear this mapping"
-        )),
-        (None, true) => "gone from CaseStatus".into(),
+        _ => out.toned(tone, &cell),
     };
     out.line(format!("Practice area: {}  →  {mapping}", text(&a["name"])));
     let mut t = out.table(&["Stage", "Matter status", "Matters"]);
     for s in a["stages"].as_array().into_iter().flatten() {
-        let status = match (s["matter_status"].as_str(), s["vanished"] == true) {
-            (Some(st), false) => out.ok_badge(st),
-            (None, false) => out.warn_badge("Map"),
-            (Some(st), true) => out.warn_badge(&format!("{st} — stage gone from CaseStatus")),
-            (None, true) => "gone from CaseStatus".into(),
-        };
+        let (tone, cell) = stage_mapping(s);
         let n = s["matters"]
             .as_i64()
             .map_or("—".to_string(), |n| n.to_string());
-        t.add_row(vec![text(&s["name"]), status, n]);
+        t.add_row(vec![text(&s["name"]), out.toned(tone, &cell), n]);
     }
     out.print_table(&t);
     out.line("");

@@ -7,6 +7,7 @@ pub mod event_types;
 pub mod log;
 pub mod mapping;
 pub mod sandbox;
+pub mod serve;
 pub mod setup;
 pub mod status;
 pub mod why_skipped;

@@ -11,29 +11,88 @@
 use std::io::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
 use serde_json::{json, Value};
 
 use crate::store::runlog::{self, RunRow};
-use crate::sync::context::Ctx;
+use crate::store::state::{StateError, StateStore};
+use crate::sync::Ctx;
 use crate::sync::ALL;
 use crate::util::exit::{OK, STALE};
+use crate::util::output::Tone;
 
 /// Default `--max-age`: four missed 15-minute cycles.
 pub const DEFAULT_MAX_AGE_MINUTES: u32 = 60;
 
 /// The health of one sync kind.
 #[derive(Debug)]
-struct KindHealth {
-    kind: &'static str,
-    last_run: Option<RunRow>,
-    last_success: Option<RunRow>,
+pub struct KindHealth {
+    pub kind: &'static str,
+    pub last_run: Option<RunRow>,
+    pub last_success: Option<RunRow>,
     /// When the last success finished.
-    success_at: Option<DateTime<Utc>>,
-    stale: bool,
+    pub success_at: Option<DateTime<Utc>>,
+    pub stale: bool,
+}
+
+/// Every sync kind's health: what `status` prints, `status --json` and
+/// `/api/status` serialize, and the status page shows.
+#[derive(Debug)]
+pub struct Health {
+    pub max_age: u32,
+    pub checked_at: DateTime<Utc>,
+    pub kinds: Vec<KindHealth>,
+}
+
+impl Health {
+    /// Every kind succeeded within `max_age`.
+    pub fn healthy(&self) -> bool {
+        self.kinds.iter().all(|k| !k.stale)
+    }
+
+    /// The `status --json` document.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "healthy": self.healthy(),
+            "max_age_minutes": self.max_age,
+            "checked_at": self.checked_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            "kinds": self.kinds.iter().map(|k| k.json(self.checked_at)).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Read every sync kind's last run and last success from the log.
+///
+/// # Errors
+/// The state file cannot be read.
+pub fn gather(state: &StateStore, now: DateTime<Utc>, max_age: u32) -> Result<Health, StateError> {
+    let mut kinds = Vec::new();
+    for kind in ALL {
+        let last_run = runlog::last_run(state, kind.name())?;
+        let last_success = runlog::last_success(state, kind.name())?;
+        let success_at = last_success
+            .as_ref()
+            .and_then(|r| r.finished_at.as_deref())
+            .and_then(crate::util::clock::parse);
+        let stale = success_at.is_none_or(|t| now - t > chrono::Duration::minutes(max_age.into()));
+        kinds.push(KindHealth {
+            kind: kind.name(),
+            last_run,
+            last_success,
+            success_at,
+            stale,
+        });
+    }
+    Ok(Health {
+        max_age,
+        checked_at: now,
+        kinds,
+    })
 }
 
 impl KindHealth {
-    fn age_minutes(&self, now: DateTime<Utc>) -> Option<i64> {
+    /// Minutes since the last success finished.
+    pub fn age_minutes(&self, now: DateTime<Utc>) -> Option<i64> {
         self.success_at.map(|t| (now - t).num_minutes().max(0))
     }
 
@@ -43,8 +102,7 @@ impl KindHealth {
                 "id": r.id,
                 "started_at": utc(&r.started_at),
                 "finished_at": r.finished_at.as_deref().map(utc),
-                "succeeded": r.finished_at.is_some() && r.error.is_none()
-                    && r.counts.get("errors").copied().unwrap_or(0) == 0,
+                "succeeded": runlog::succeeded(r),
                 "error": r.error,
             })
         });
@@ -75,34 +133,13 @@ impl KindHealth {
 /// is an error, never an empty new one).
 pub fn run(ctx: &Ctx, max_age: u32) -> anyhow::Result<u8> {
     let state = ctx.state_read_only()?;
-    let mut kinds = Vec::new();
-    for kind in ALL {
-        let last_run = runlog::last_run(&state, kind.name())?;
-        let last_success = runlog::last_success(&state, kind.name())?;
-        let success_at = last_success
-            .as_ref()
-            .and_then(|r| r.finished_at.as_deref())
-            .and_then(crate::util::clock::parse);
-        let stale =
-            success_at.is_none_or(|t| ctx.now - t > chrono::Duration::minutes(max_age.into()));
-        kinds.push(KindHealth {
-            kind: kind.name(),
-            last_run,
-            last_success,
-            success_at,
-            stale,
-        });
-    }
+    let health = gather(&state, ctx.now, max_age)?;
+    let kinds = &health.kinds;
     let stale: Vec<&KindHealth> = kinds.iter().filter(|k| k.stale).collect();
     if ctx.out.json {
-        ctx.out.json(&json!({
-            "healthy": stale.is_empty(),
-            "max_age_minutes": max_age,
-            "checked_at": ctx.now.to_rfc3339_opts(SecondsFormat::Secs, true),
-            "kinds": kinds.iter().map(|k| k.json(ctx.now)).collect::<Vec<_>>(),
-        }))?;
+        ctx.out.json(&health.to_json())?;
     } else {
-        print_table(ctx, &kinds, max_age, stale.is_empty());
+        print_table(ctx, &health);
     }
     if stale.is_empty() {
         return Ok(OK);
@@ -117,23 +154,85 @@ pub fn run(ctx: &Ctx, max_age: u32) -> anyhow::Result<u8> {
     Ok(STALE)
 }
 
+/// One kind's row as people read it, times in the firm's zone: the
+/// terminal table and the status page show the same cells.
+#[derive(Debug, Clone)]
+pub struct KindRow {
+    pub kind: &'static str,
+    pub last_run_id: Option<i64>,
+    pub last_run: String,
+    pub result: String,
+    pub last_success: String,
+    pub age: String,
+    pub stale: bool,
+}
+
+impl Health {
+    /// The one-line verdict (what a Nagios plugin shows), in its tone.
+    pub fn verdict(&self) -> (Tone, String) {
+        let max_age = self.max_age;
+        if self.healthy() {
+            return (
+                Tone::Ok,
+                format!("OK every sync succeeded within the last {max_age} minutes"),
+            );
+        }
+        let names: Vec<&str> = self
+            .kinds
+            .iter()
+            .filter(|k| k.stale)
+            .map(|k| k.kind)
+            .collect();
+        (
+            Tone::Bad,
+            format!(
+                "STALE no success within the last {max_age} minutes: {}",
+                names.join(", ")
+            ),
+        )
+    }
+
+    /// Each kind's row for people, in `tz`.
+    pub fn rows(&self, tz: Tz) -> Vec<KindRow> {
+        self.kinds
+            .iter()
+            .map(|k| {
+                let (when, result) = match &k.last_run {
+                    None => ("never".to_string(), String::new()),
+                    Some(r) => (
+                        crate::util::clock::local_text(&r.started_at, tz),
+                        match (&r.error, &r.finished_at) {
+                            (Some(e), _) => format!("ERROR: {e}"),
+                            (None, None) => "did not finish".into(),
+                            (None, Some(_)) => runlog::summary(&r.counts),
+                        },
+                    ),
+                };
+                KindRow {
+                    kind: k.kind,
+                    last_run_id: k.last_run.as_ref().map(|r| r.id),
+                    last_run: when,
+                    result,
+                    last_success: k
+                        .success_at
+                        .map(|t| crate::util::clock::local(t, tz))
+                        .unwrap_or_else(|| "never".into()),
+                    age: k.age_minutes(self.checked_at).map(age).unwrap_or_default(),
+                    stale: k.stale,
+                }
+            })
+            .collect()
+    }
+}
+
 /// The people's view; its first line is a one-line verdict (what a Nagios
 /// plugin shows).
-fn print_table(ctx: &Ctx, kinds: &[KindHealth], max_age: u32, healthy: bool) {
-    let tz = ctx.config.fluentcase.timezone;
-    if healthy {
-        ctx.out.line(format!(
-            "{} every sync succeeded within the last {max_age} minutes",
-            ctx.out.ok_badge("OK")
-        ));
-    } else {
-        let names: Vec<&str> = kinds.iter().filter(|k| k.stale).map(|k| k.kind).collect();
-        ctx.out.line(format!(
-            "{} no success within the last {max_age} minutes: {}",
-            ctx.out.bad_badge("STALE"),
-            names.join(", ")
-        ));
-    }
+fn print_table(ctx: &Ctx, health: &Health) {
+    let (tone, text) = health.verdict();
+    // The verdict's first word is the badge: "● OK every sync…".
+    let (word, rest) = text.split_once(' ').unwrap_or((&text, ""));
+    ctx.out
+        .line(format!("{} {rest}", ctx.out.toned(tone, word)));
     let mut t = ctx.out.table(&[
         "Sync",
         "Last run",
@@ -142,34 +241,18 @@ fn print_table(ctx: &Ctx, kinds: &[KindHealth], max_age: u32, healthy: bool) {
         "Age",
         "Health",
     ]);
-    for k in kinds {
-        let (when, result) = match &k.last_run {
-            None => ("never".to_string(), String::new()),
-            Some(r) => (
-                crate::util::clock::local_text(&r.started_at, tz),
-                match (&r.error, &r.finished_at) {
-                    (Some(e), _) => format!("ERROR: {e}"),
-                    (None, None) => "did not finish".into(),
-                    (None, Some(_)) => runlog::summary(&r.counts),
-                },
-            ),
-        };
-        let success = k
-            .success_at
-            .map(|t| crate::util::clock::local(t, tz))
-            .unwrap_or_else(|| "never".into());
-        let age_text = k.age_minutes(ctx.now).map(age).unwrap_or_default();
-        let health = if k.stale {
+    for r in health.rows(ctx.config.fluentcase.timezone) {
+        let health = if r.stale {
             ctx.out.bad_badge("stale")
         } else {
             ctx.out.ok_badge("ok")
         };
         t.add_row(vec![
-            k.kind.to_string(),
-            when,
-            result,
-            success,
-            age_text,
+            r.kind.to_string(),
+            r.last_run,
+            r.result,
+            r.last_success,
+            r.age,
             health,
         ]);
     }
@@ -184,7 +267,7 @@ fn utc(text: &str) -> String {
 }
 
 /// Minutes as "45 min", "3 h 5 min", "2 d 4 h".
-fn age(minutes: i64) -> String {
+pub fn age(minutes: i64) -> String {
     match minutes {
         m if m < 60 => format!("{m} min"),
         m if m < 24 * 60 => format!("{} h {} min", m / 60, m % 60),

@@ -4,8 +4,9 @@
 //! then every rule with pass/fail and where to fix it, whether and when it
 //! was pushed, drift since the push, and what recent cycles recorded.
 //!
-//! `gather` reads; `to_json` and `print` only present what it read,
-//! so the terminal and `--json` cannot tell different stories.
+//! [`gather`] reads; [`to_json`], [`headline`] and [`findings`] only present
+//! what it read, so the terminal, `--json` and the status page's matter
+//! page (`serve`) cannot tell different stories.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -19,12 +20,13 @@ use crate::store::runlog::ItemRow;
 use crate::store::{ledger, runlog};
 use crate::sync::context::{Ctx, DISCONNECTED_SETTING};
 use crate::util::exit::{UsageError, OK};
+use crate::util::output::Tone;
 
 /// How many recent log entries about the matter to show.
 const HISTORY: u32 = 10;
 
-/// Everything known about one matter.
-struct Facts {
+/// Everything known about one matter (what [`gather`] read).
+pub struct Facts {
     matter: MatterRecord,
     eval: Evaluation,
     row: Option<LedgerRow>,
@@ -77,7 +79,13 @@ pub fn run(ctx: &Ctx, key: &str) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
-fn gather(ctx: &Ctx, key: &str) -> anyhow::Result<Facts> {
+/// Read everything known about one matter (a matter id or a file number)
+/// from FluentCase and the state file, both read-only.
+///
+/// # Errors
+/// [`UsageError`] when no matter has that id or file number; the
+/// databases' errors (a missing state file is an error, never created).
+pub fn gather(ctx: &Ctx, key: &str) -> anyhow::Result<Facts> {
     let fc = ctx.fluentcase(Access::ReadOnly)?;
     let matter = fc.find_matter(key)?.ok_or_else(|| {
         UsageError(format!(
@@ -165,7 +173,8 @@ fn held_until(row: &LedgerRow) -> Option<DateTime<Utc>> {
         .map(|t| t + chrono::Duration::minutes(UNCONFIRMED_GRACE_MINUTES))
 }
 
-fn to_json(ctx: &Ctx, f: &Facts) -> serde_json::Value {
+/// The `why-skipped --json` document (also `/api/matters/{id}`).
+pub fn to_json(ctx: &Ctx, f: &Facts) -> serde_json::Value {
     let case_id = f.row.as_ref().and_then(|r| r.case_id);
     let mut reasons: Vec<serde_json::Value> = f
         .eval
@@ -200,6 +209,7 @@ fn to_json(ctx: &Ctx, f: &Facts) -> serde_json::Value {
     })
 }
 
+/// Every rule with pass/fail, its failing messages and where to fix it.
 fn rules_json(eval: &Evaluation) -> Vec<serde_json::Value> {
     RULES
         .iter()
@@ -220,18 +230,20 @@ fn rules_json(eval: &Evaluation) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn headline(ctx: &Ctx, f: &Facts) -> String {
-    let out = &ctx.out;
+/// The one-sentence verdict, in its tone.
+pub fn headline(ctx: &Ctx, f: &Facts) -> (Tone, String) {
     let tz = ctx.config.fluentcase.timezone;
     match f.situation {
-        Situation::InCaseStatus => out.ok_badge("In CaseStatus"),
-        Situation::NotEligible => {
-            out.warn_badge("Not eligible — skipped by every sync cycle until fixed")
-        }
-        Situation::Refused => out.warn_badge(
-            "Refused by CaseStatus — eligible here, but CaseStatus refuses it every cycle until what it names is fixed",
+        Situation::InCaseStatus => (Tone::Ok, "In CaseStatus".into()),
+        Situation::NotEligible => (
+            Tone::Warn,
+            "Not eligible — skipped by every sync cycle until fixed".into(),
         ),
-        Situation::NotSyncing => out.warn_badge("Eligible, but not syncing"),
+        Situation::Refused => (
+            Tone::Warn,
+            "Refused by CaseStatus — eligible here, but CaseStatus refuses it every cycle until what it names is fixed".into(),
+        ),
+        Situation::NotSyncing => (Tone::Warn, "Eligible, but not syncing".into()),
         Situation::Waiting => {
             let until = f
                 .row
@@ -239,22 +251,25 @@ fn headline(ctx: &Ctx, f: &Facts) -> String {
                 .and_then(held_until)
                 .map(|t| crate::util::clock::local(t, tz))
                 .unwrap_or_default();
-            out.warn_badge(&format!(
+            (Tone::Warn, format!(
                 "Waiting — a create got no answer; the next cycles look it up by matter id, and it is created again only if still missing after {until}"
             ))
         }
-        Situation::Eligible => out.ok_badge("Eligible — will be pushed by the next sync cycle"),
+        Situation::Eligible => (
+            Tone::Ok,
+            "Eligible — will be pushed by the next sync cycle".into(),
+        ),
     }
 }
 
 fn print(ctx: &Ctx, f: &Facts) {
     let out = &ctx.out;
-    let tz = ctx.config.fluentcase.timezone;
+    let (tone, text) = headline(ctx, f);
     out.line(format!(
         "Matter {} ({}): {}",
         f.matter.id,
         f.matter.file_number.as_deref().unwrap_or("no file number"),
-        headline(ctx, f)
+        out.toned(tone, &text)
     ));
     if let Some(why) = &f.not_syncing {
         out.line(out.warn_badge(&format!("Not syncing: {why}.")));
@@ -279,38 +294,79 @@ fn print(ctx: &Ctx, f: &Facts) {
         ]);
     }
     out.print_table(&t);
-    for note in &f.eval.notes {
-        out.line(format!("Note: {note}."));
+    for (tone, text) in findings(ctx, f) {
+        out.line(out.toned(tone, &text));
     }
-    if let Some(from) = f.eval.eligible_from.filter(|t| *t > ctx.now) {
-        out.line(format!(
-            "Too new: eligible from {} (45 minutes after it was created).",
-            crate::util::clock::local(from, tz)
-        ));
+    if !f.history.is_empty() {
+        out.line("Recent Activity log entries for this matter:");
+        for (run, at, i) in &f.history {
+            out.line(format!(
+                "  run {run} ({}): {} — {}",
+                crate::util::clock::local_text(at, ctx.config.fluentcase.timezone),
+                i.outcome,
+                runlog::describe_detail(&i.detail)
+            ));
+        }
     }
-    print_casestatus(ctx, f);
-    print_history(ctx, f);
 }
 
-fn print_casestatus(ctx: &Ctx, f: &Facts) {
-    let out = &ctx.out;
+/// The sentences after the rules, in order: notes on optional fields,
+/// "too new", where the matter stands in CaseStatus, drift since the push,
+/// CaseStatus's last refusal, and since when it is skipped — times in the
+/// firm's zone. The terminal and the matter page show exactly these.
+pub fn findings(ctx: &Ctx, f: &Facts) -> Vec<(Tone, String)> {
+    let tz = ctx.config.fluentcase.timezone;
+    let mut lines: Vec<(Tone, String)> = f
+        .eval
+        .notes
+        .iter()
+        .map(|n| (Tone::Plain, format!("Note: {n}.")))
+        .collect();
+    if let Some(from) = f.eval.eligible_from.filter(|t| *t > ctx.now) {
+        lines.push((
+            Tone::Plain,
+            format!(
+                "Too new: eligible from {} (45 minutes after it was created).",
+                crate::util::clock::local(from, tz)
+            ),
+        ));
+    }
+    lines.extend(casestatus_findings(ctx, f));
+    if let Some(s) = &f.skip {
+        lines.push((
+            Tone::Plain,
+            format!(
+                "Skipped in every sync cycle since run {} ({}) for: {}",
+                s.since_run,
+                crate::util::clock::local_text(&s.since, tz),
+                s.codes
+            ),
+        ));
+    }
+    lines
+}
+
+fn casestatus_findings(ctx: &Ctx, f: &Facts) -> Vec<(Tone, String)> {
     let tz = ctx.config.fluentcase.timezone;
     let local = |t: &str| crate::util::clock::local_text(t, tz);
-    match (&f.row, f.row.as_ref().and_then(|r| r.case_id)) {
-        (Some(r), Some(id)) => out.line(format!(
-            "CaseStatus: case {id}, in CaseStatus since {} ({}).",
-            r.pushed_at.as_deref().map(local).unwrap_or_else(|| "?".into()),
-            match r.how.as_deref() {
-                Some("created") => "created by this tool",
-                _ => "found already there",
-            }
-        )),
-        (Some(r), None) => out.line(format!(
-            "CaseStatus: not there yet. A push was attempted at {} and got no answer; each cycle looks it up by matter id before creating, so it will not be duplicated.",
-            local(&r.intent_at)
-        )),
-        (None, _) => out.line("CaseStatus: never pushed."),
-    }
+    let mut lines = vec![(
+        Tone::Plain,
+        match (&f.row, f.row.as_ref().and_then(|r| r.case_id)) {
+            (Some(r), Some(id)) => format!(
+                "CaseStatus: case {id}, in CaseStatus since {} ({}).",
+                r.pushed_at.as_deref().map(local).unwrap_or_else(|| "?".into()),
+                match r.how.as_deref() {
+                    Some("created") => "created by this tool",
+                    _ => "found already there",
+                }
+            ),
+            (Some(r), None) => format!(
+                "CaseStatus: not there yet. A push was attempted at {} and got no answer; each cycle looks it up by matter id before creating, so it will not be duplicated.",
+                local(&r.intent_at)
+            ),
+            (None, _) => "CaseStatus: never pushed.".into(),
+        },
+    )];
     if !f.changed.is_empty() {
         let pushed_at = f
             .row
@@ -318,36 +374,16 @@ fn print_casestatus(ctx: &Ctx, f: &Facts) {
             .and_then(|r| r.pushed_at.as_deref())
             .map(local)
             .unwrap_or_else(|| "?".into());
-        out.line(out.warn_badge(&drift_message(&pushed_at, &f.changed)));
+        lines.push((Tone::Warn, drift_message(&pushed_at, &f.changed)));
     }
     if let Some((at, msg)) = &f.rejection {
-        out.line(out.warn_badge(&format!(
-            "Last attempt ({}) was refused by CaseStatus: {msg}. It is retried every cycle.",
-            local(at)
-        )));
-    }
-}
-
-fn print_history(ctx: &Ctx, f: &Facts) {
-    let out = &ctx.out;
-    let tz = ctx.config.fluentcase.timezone;
-    if let Some(s) = &f.skip {
-        out.line(format!(
-            "Skipped in every sync cycle since run {} ({}) for: {}",
-            s.since_run,
-            crate::util::clock::local_text(&s.since, tz),
-            s.codes
+        lines.push((
+            Tone::Warn,
+            format!(
+                "Last attempt ({}) was refused by CaseStatus: {msg}. It is retried every cycle.",
+                local(at)
+            ),
         ));
     }
-    if !f.history.is_empty() {
-        out.line("Recent Activity log entries for this matter:");
-        for (run, at, i) in &f.history {
-            out.line(format!(
-                "  run {run} ({}): {} — {}",
-                crate::util::clock::local_text(at, tz),
-                i.outcome,
-                runlog::describe_detail(&i.detail)
-            ));
-        }
-    }
+    lines
 }

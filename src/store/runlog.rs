@@ -19,6 +19,17 @@ use serde::Serialize;
 
 use crate::store::state::{StateError, StateStore};
 
+/// The count of records that failed with an error (sync's exit status
+/// and `status`'s "succeeded" both read it).
+pub const RECORD_ERRORS: &str = "failed";
+
+/// A finished run succeeded: no run-level error and no record that failed.
+pub fn succeeded(r: &RunRow) -> bool {
+    r.finished_at.is_some()
+        && r.error.is_none()
+        && r.counts.get(RECORD_ERRORS).copied().unwrap_or(0) == 0
+}
+
 /// How long runs are kept.
 pub const RETENTION_DAYS: i64 = 30;
 
@@ -185,14 +196,15 @@ pub fn last_run(state: &StateStore, kind: &str) -> Result<Option<RunRow>, StateE
 }
 
 /// The latest successful run of one kind: finished, without a run-level
-/// error and without records that failed with errors (what `sync` exits 0 for).
+/// error and without records that failed with errors (what `sync` exits 0
+/// for: its count of those is `failed`, see [`RECORD_ERRORS`]).
 pub fn last_success(state: &StateStore, kind: &str) -> Result<Option<RunRow>, StateError> {
     state
         .conn()
         .query_row(
             "SELECT id, kind, started_at, finished_at, dry_run, counts, error FROM runs
              WHERE kind = ?1 AND dry_run = 0 AND finished_at IS NOT NULL AND error IS NULL
-               AND COALESCE(json_extract(counts, '$.errors'), 0) = 0
+               AND COALESCE(json_extract(counts, '$.failed'), 0) = 0
              ORDER BY id DESC LIMIT 1",
             [kind],
             run_from_row,

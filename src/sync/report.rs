@@ -79,7 +79,10 @@ impl Report {
 
     /// How many records failed with errors.
     pub fn failed(&self) -> u64 {
-        self.counts.get("failed").copied().unwrap_or(0)
+        self.counts
+            .get(crate::store::runlog::RECORD_ERRORS)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The counts as the run log keeps them: outcomes, and reasons under

@@ -102,6 +102,18 @@ impl Output {
         self.paint("31", &format!("✖ {text}"))
     }
 
+    /// A sentence in its tone: a badge for [`Tone::Ok`], [`Tone::Warn`] and
+    /// [`Tone::Bad`], the text itself for [`Tone::Plain`]. The status page
+    /// shows the same sentences with the tone as a CSS class.
+    pub fn toned(&self, tone: Tone, text: &str) -> String {
+        match tone {
+            Tone::Ok => self.ok_badge(text),
+            Tone::Warn => self.warn_badge(text),
+            Tone::Bad => self.bad_badge(text),
+            Tone::Plain => text.to_string(),
+        }
+    }
+
     /// Our colour around `text`; the escape itself is written only at the
     /// last step, for a colour terminal ([`term::for_terminal`]).
     fn paint(&self, ansi: &str, text: &str) -> String {
@@ -145,6 +157,30 @@ impl Output {
             // Every cell was made safe by `TermTable::add_row`; the only
             // escapes here are comfy-table's own colours.
             write_out(Stream::Stdout, &table.table.to_string());
+        }
+    }
+}
+
+/// How a sentence for people should look: green, yellow ⚠, red ✖, or
+/// plain. Commands that both print and serve a page (`why-skipped`) say a
+/// sentence once with its tone; the terminal paints it, the page styles it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tone {
+    Ok,
+    Warn,
+    Bad,
+    Plain,
+}
+
+impl Tone {
+    /// The tone's name, also the status page's CSS class.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tone::Ok => "ok",
+            Tone::Warn => "warn",
+            Tone::Bad => "bad",
+            Tone::Plain => "plain",
         }
     }
 }

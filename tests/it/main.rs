@@ -17,6 +17,7 @@ mod matters;
 mod messages;
 mod reconcile;
 mod security;
+mod serve;
 mod setup;
 mod trust;
 mod unattended;

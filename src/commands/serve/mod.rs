@@ -1,0 +1,344 @@
+//! `serve`: the status page (SPEC §6) — the help article's CaseStatus
+//! Integration settings page, read-only, for support staff in a browser.
+//!
+//! What it serves is what the CLI prints: every route calls the same
+//! gather function as its command (`status::gather`, `log::run_detail`,
+//! `why_skipped::gather`, `mapping::overview_doc`, `event_types::gather`) and only
+//! presents the result, as askama HTML (`pages`) or as the command's
+//! `--json` document.
+//!
+//! Safe by construction:
+//! - read-only: only GET and HEAD (else 405); databases are opened
+//!   read-only per request, so the page never writes or creates a file;
+//! - a non-loopback `--listen` needs `--token-file`, and then every request
+//!   carries the token (`guard`);
+//! - every value from data reaches HTML through askama's escaping, never by
+//!   hand; a Content-Security-Policy allows no script at all (there is none);
+//! - the API key is never read into a page: the badge shows its name only;
+//! - bounded: request bodies (1 KiB), rows per table, a timeout per request,
+//!   and at most `BLOCKING_READS` database reads at once, each on tokio's
+//!   blocking pool so a slow read or a slow client never stalls the others.
+//!
+//! The API key is never needed: the page makes no call to CaseStatus, so
+//! `reqwest::blocking` is never used inside the runtime.
+
+mod pages;
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::sync::Semaphore;
+
+use crate::sync::Ctx;
+use crate::util::config::Config;
+use crate::util::exit::{UsageError, OK};
+use crate::util::output::Output;
+
+/// The address `serve` listens on without `--listen`.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+/// How long one request may take, database reads included.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest request body accepted (pages take none).
+const MAX_BODY_BYTES: usize = 1024;
+/// Database reads running at once; further requests wait (within the timeout).
+const BLOCKING_READS: usize = 4;
+/// The cookie that keeps a `?token=` for the browser's later requests.
+const TOKEN_COOKIE: &str = "casestatus_sync_token";
+/// The shortest token accepted from `--token-file`.
+const MIN_TOKEN_CHARS: usize = 16;
+
+/// The Content-Security-Policy of every response: no script from
+/// anywhere, styles only from this server, no framing.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// What every request handler shares.
+pub(crate) struct App {
+    config: Config,
+    out: Output,
+    token: Option<String>,
+    reads: Semaphore,
+}
+
+impl App {
+    /// A command context for one request, with the time now (or the
+    /// pinned `CASESTATUS_SYNC_NOW`, checked at start).
+    fn ctx(&self) -> Ctx {
+        Ctx {
+            config: self.config.clone(),
+            out: self.out,
+            now: crate::util::clock::now().unwrap_or_else(|_| chrono::Utc::now()),
+        }
+    }
+}
+
+/// `serve [--listen ADDR] [--token-file PATH]`: print `listening on
+/// http://ADDR` as the first line on stdout, then serve until killed.
+///
+/// # Errors
+/// [`UsageError`] for an address that does not parse, a non-loopback
+/// address without `--token-file`, or an unusable token file; the state
+/// file missing or unreadable (checked before listening); the port taken.
+pub fn run(ctx: &Ctx, listen: &str, token_file: Option<&Path>) -> anyhow::Result<u8> {
+    let addr = parse_listen(listen)?;
+    let token = token_file.map(read_token).transpose()?;
+    if !addr.ip().is_loopback() && token.is_none() {
+        return Err(UsageError(format!(
+            "refusing to serve the status page on {addr}: it is not a loopback address and the page shows client names; give --token-file PATH (a file holding a long random token, e.g. from `openssl rand -hex 32`) so every request must carry it, or listen on 127.0.0.1"
+        ))
+        .into());
+    }
+    // A mistyped state.database is an error now, not on the first request
+    // (and never a new empty file).
+    ctx.state_read_only()?;
+    let app = Arc::new(App {
+        config: ctx.config.clone(),
+        out: ctx.out,
+        token,
+        reads: Semaphore::new(BLOCKING_READS),
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the web server's runtime: {e}"))?;
+    runtime.block_on(serve(app, addr))?;
+    Ok(OK)
+}
+
+async fn serve(app: Arc<App>, addr: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| UsageError(format!("cannot listen on {addr}: {e}")))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| anyhow::anyhow!("cannot read the address listened on: {e}"))?;
+    crate::util::output::emit(&format!("listening on http://{bound}"));
+    axum::serve(listener, router(app))
+        .await
+        .map_err(|e| anyhow::anyhow!("the status page server stopped: {e}"))
+}
+
+/// Every route, behind [`guard`] (outermost), a body limit and a timeout.
+fn router(app: Arc<App>) -> Router {
+    use tower_http::limit::RequestBodyLimitLayer;
+    use tower_http::timeout::TimeoutLayer;
+    Router::new()
+        .route("/", get(pages::index))
+        .route("/runs/{id}", get(pages::run))
+        .route("/matters/{key}", get(pages::matter))
+        .route("/search", get(pages::search))
+        .route("/api/status", get(pages::api_status))
+        .route("/api/runs/{id}", get(pages::api_run))
+        .route("/api/matters/{key}", get(pages::api_matter))
+        .route("/static/style.css", get(style))
+        .fallback(pages::not_found)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        // Outermost, so its headers are on every answer, 413 and 408 too.
+        .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
+        .with_state(app)
+}
+
+/// The stylesheet, compiled into the binary (no CDN, no build step).
+async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=300"),
+        ],
+        include_str!("../../../static/style.css"),
+    )
+        .into_response()
+}
+
+/// Before every handler: GET/HEAD only (405), the token when one is set
+/// (401), a `?token=` turned into a cookie (303 to the same page without
+/// it); after: the security headers on every response, errors included.
+async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let mut resp = if req.method() != Method::GET && req.method() != Method::HEAD {
+        let mut r = pages::error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "The status page is read-only: only GET and HEAD are allowed.",
+            req.uri().path().starts_with("/api/"),
+        );
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        r
+    } else {
+        match app.token.as_deref().map(|t| check_token(t, &req)) {
+            None | Some(Access::Granted) => next.run(req).await,
+            Some(Access::FromQuery(location, cookie)) => {
+                let mut r = StatusCode::SEE_OTHER.into_response();
+                if let (Ok(l), Ok(c)) = (
+                    HeaderValue::from_str(&location),
+                    HeaderValue::from_str(&cookie),
+                ) {
+                    r.headers_mut().insert(header::LOCATION, l);
+                    r.headers_mut().insert(header::SET_COOKIE, c);
+                }
+                r
+            }
+            Some(Access::Denied) => {
+                let mut r = pages::error_response(
+                    StatusCode::UNAUTHORIZED,
+                    "This status page needs its token: open it once as /?token=TOKEN (the browser then keeps it in a cookie), or send the header Authorization: Bearer TOKEN.",
+                    req.uri().path().starts_with("/api/"),
+                );
+                r.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                r
+            }
+        }
+    };
+    security_headers(resp.headers_mut());
+    resp
+}
+
+/// What a request's token allows.
+enum Access {
+    Granted,
+    /// The token came in the query: redirect to (location) with (Set-Cookie).
+    FromQuery(String, String),
+    Denied,
+}
+
+/// Check the request's token: `Authorization: Bearer`, the cookie, or
+/// `?token=` (compared in constant time).
+fn check_token(token: &str, req: &Request) -> Access {
+    let headers = req.headers();
+    if bearer(headers).is_some_and(|t| same(t, token))
+        || cookie(headers).is_some_and(|t| same(t, token))
+    {
+        return Access::Granted;
+    }
+    let query = req.uri().query().unwrap_or("");
+    let (given, rest): (Vec<&str>, Vec<&str>) =
+        query.split('&').partition(|p| p.starts_with("token="));
+    if given.iter().any(|p| same(&p["token=".len()..], token)) {
+        let rest: Vec<&str> = rest.into_iter().filter(|p| !p.is_empty()).collect();
+        let location = if rest.is_empty() {
+            req.uri().path().to_string()
+        } else {
+            format!("{}?{}", req.uri().path(), rest.join("&"))
+        };
+        let cookie = format!("{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/");
+        return Access::FromQuery(location, cookie);
+    }
+    Access::Denied
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+fn cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == TOKEN_COOKIE)
+        .map(|(_, value)| value)
+}
+
+/// Equal without an early exit, so timing does not reveal a prefix.
+fn same(given: &str, token: &str) -> bool {
+    let (a, b) = (given.as_bytes(), token.as_bytes());
+    let mut diff = a.len() ^ b.len();
+    for (i, x) in b.iter().enumerate() {
+        diff |= usize::from(a.get(i).copied().unwrap_or(0) ^ x);
+    }
+    diff == 0
+}
+
+fn security_headers(h: &mut HeaderMap) {
+    let fixed = [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ];
+    for (name, value) in fixed {
+        h.insert(name, HeaderValue::from_static(value));
+    }
+    // Pages hold client names: no shared cache keeps them.
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+}
+
+/// `--listen`: an IP address and port, or `localhost:PORT`.
+fn parse_listen(listen: &str) -> anyhow::Result<SocketAddr> {
+    let bad = |why: String| {
+        UsageError(format!(
+            "--listen {listen:?} is not an address to listen on ({why}); give IP:PORT such as {DEFAULT_LISTEN}, or 127.0.0.1:0 for any free port"
+        ))
+    };
+    if let Ok(addr) = listen.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let mut addrs = listen.to_socket_addrs().map_err(|e| bad(e.to_string()))?;
+    addrs.next().ok_or_else(|| bad("no address".into()).into())
+}
+
+/// The token from `--token-file`: trimmed, long enough, and only
+/// characters that are safe in a header, a URL and a cookie.
+fn read_token(path: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("cannot read --token-file {}: {e}", path.display())))?;
+    let token = text.trim();
+    if token.chars().count() < MIN_TOKEN_CHARS {
+        return Err(UsageError(format!(
+            "--token-file {}: the token is shorter than {MIN_TOKEN_CHARS} characters; put a long random one there, e.g. from `openssl rand -hex 32`",
+            path.display()
+        ))
+        .into());
+    }
+    if !token
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-._~+/".contains(c))
+    {
+        return Err(UsageError(format!(
+            "--token-file {}: the token may hold only letters, digits and - . _ ~ + / (it travels in a URL and a cookie)",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(token.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_comparison_is_exact() {
+        assert!(same("abcdef0123456789", "abcdef0123456789"));
+        assert!(!same("abcdef012345678", "abcdef0123456789"));
+        assert!(!same("abcdef01234567890", "abcdef0123456789"));
+        assert!(!same("", "abcdef0123456789"));
+    }
+
+    #[test]
+    fn listen_addresses() {
+        assert!(parse_listen("127.0.0.1:0").is_ok());
+        assert!(parse_listen("[::1]:8787").is_ok());
+        assert!(parse_listen("nonsense").is_err());
+    }
+}

@@ -1,0 +1,634 @@
+//! Issue 15: the status page (`serve`, SPEC §6) through the real binary
+//! over real HTTP — every page and API route with real data (a pushed, a
+//! skipped and a refused matter, a run with an error), 404 and 405, the
+//! token rule, hostile names as text, the CSP, no key anywhere, nothing
+//! written — and in a real headless browser (Debian's chromium).
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use crate::common::{assert_no_secret, assert_one_line_error, Firm, YESTERDAY};
+use casestatus_sync::sandbox::sample::SampleMatter;
+use casestatus_sync::sandbox::{Fault, PracticeArea, Route, Stage};
+use reqwest::blocking::{Client, Response};
+use serde_json::Value;
+
+/// A client first name that would run if it were markup.
+const SCRIPT_NAME: &str = "<script>alert(1)</script>";
+/// A practice area name that would be bold if it were markup.
+const BOLD_AREA: &str = "<b>x</b>";
+/// A key name and an event type that would be markup too.
+const KEY_NAME: &str = "Key <i>for</i> support";
+const EVENT_TYPE: &str = "<u>Hearing</u>";
+
+/// Text as askama writes it into HTML (`<` as `&#60;`, and so on).
+fn esc(text: &str) -> String {
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+/// `serve` running as a child process; killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    /// Start `serve` with `args` and read "listening on http://ADDR".
+    fn start(firm: &Firm, args: &[&str]) -> Server {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("casestatus-sync"))
+            .arg("--config")
+            .arg(&firm.config)
+            .arg("serve")
+            .args(args)
+            .env("CASESTATUS_SYNC_NOW", &firm.now)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start serve");
+        let mut first = String::new();
+        let stdout = child.stdout.take().expect("stdout");
+        BufReader::new(stdout).read_line(&mut first).expect("read");
+        let addr = first
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| {
+                let _ = child.kill();
+                let mut err = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!("serve did not start: {first:?} {err}")
+            })
+            .to_string();
+        // 0.0.0.0:PORT is reached on loopback.
+        let addr = addr.replace("0.0.0.0:", "127.0.0.1:");
+        Server {
+            child,
+            base: format!("http://{addr}"),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Kill it and return what it wrote on stderr.
+    fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        err
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
+/// A fetched response: status, headers as text, body.
+struct Page {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+fn page(resp: Response) -> Page {
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp.text().expect("body");
+    let all_headers = format!("{headers:?}");
+    assert_no_secret(&body, &all_headers);
+    Page {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn get(server: &Server, path: &str) -> Page {
+    page(client().get(server.url(path)).send().expect("GET"))
+}
+
+/// Every response carries the CSP without scripts and nosniff.
+fn assert_safe_headers(p: &Page, what: &str) {
+    let csp = p
+        .headers
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("{what}: no CSP"));
+    assert!(csp.contains("default-src 'none'"), "{what}: {csp}");
+    assert!(
+        !csp.contains("script-src"),
+        "{what}: scripts allowed: {csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+    assert_eq!(p.headers["x-content-type-options"], "nosniff", "{what}");
+    assert_eq!(p.headers["x-frame-options"], "DENY", "{what}");
+}
+
+/// Hostile names are text: escaped, never markup, and no script at all.
+fn assert_no_markup_from_data(body: &str, what: &str) {
+    assert!(!body.contains("<script"), "{what}: a <script> in the page");
+    assert!(!body.contains("<b>x</b>"), "{what}: markup from data");
+    assert!(!body.contains("<i>for</i>"), "{what}: markup from data");
+    assert!(!body.contains("<u>Hearing</u>"), "{what}: markup from data");
+}
+
+/// A firm with a pushed matter (1), a skipped one whose client is named
+/// `<script>…` (2), one CaseStatus refuses with a 422 (3, staff id 6 is
+/// not a CaseStatus user), a practice area `<b>x</b>`, an event type
+/// `<u>Hearing</u>`, a key named with markup, and an appointments run
+/// that failed with an error (CaseStatus unreachable).
+fn rich_firm() -> Firm {
+    let firm = Firm::new();
+    firm.add_matters(1, 1);
+    let mut m = SampleMatter::new(2, YESTERDAY);
+    m.client.as_mut().unwrap().first_name = Some(SCRIPT_NAME.into());
+    m.client.as_mut().unwrap().phones.clear();
+    firm.add_matter(&m);
+    let mut m = SampleMatter::new(3, YESTERDAY);
+    m.attorney_id = Some(6);
+    firm.add_matter(&m);
+    firm.fc()
+        .execute(
+            "INSERT INTO event_types (id, name) VALUES (9, ?1)",
+            [EVENT_TYPE],
+        )
+        .unwrap();
+    let mut areas = firm.sandbox.practice_areas();
+    areas.push(PracticeArea {
+        id: 900,
+        name: BOLD_AREA.into(),
+        stages: vec![Stage {
+            id: 901,
+            name: "<i>stage</i>".into(),
+            position: 1,
+        }],
+    });
+    firm.sandbox.set_practice_areas(areas);
+    firm.connect_and_map();
+    let (code, out, err) = firm.run_stdin(
+        &["connect", "--name", KEY_NAME, "--api-key-stdin"],
+        casestatus_sync::sandbox::Sandbox::DEMO_KEY,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    firm.ok(&["event-types", "enable", "Deposition", EVENT_TYPE]);
+    firm.ok(&["sync", "matters"]);
+    firm.add_depositions(1..=1);
+    firm.sandbox.inject(Route::any(), Fault::Status(500), 100);
+    let (code, _, _) = firm.run(&["sync", "appointments"]);
+    assert_ne!(code, 0, "the appointments run fails");
+    let (code, _, _) = firm.run(&["sync", "messages"]);
+    assert_ne!(code, 0, "the messages run fails");
+    firm.sandbox.clear_faults();
+    firm
+}
+
+/// The run ids of the log, newest first, with their kind and error.
+fn runs(firm: &Firm) -> Vec<Value> {
+    firm.json(&["log"])["runs"].as_array().unwrap().clone()
+}
+
+fn run_id(firm: &Firm, kind: &str) -> i64 {
+    runs(firm)
+        .iter()
+        .find(|r| r["kind"] == kind)
+        .and_then(|r| r["id"].as_i64())
+        .unwrap_or_else(|| panic!("no {kind} run"))
+}
+
+#[test]
+fn every_page_shows_the_real_data() {
+    let firm = rich_firm();
+    let matters_run = run_id(&firm, "matters");
+    let failed_run = run_id(&firm, "appointments");
+    let before = std::fs::read(&firm.state_path).unwrap();
+    let server = Server::start(&firm, &["--listen", "127.0.0.1:0"]);
+
+    let home = get(&server, "/");
+    assert_eq!(home.status, 200);
+    assert_safe_headers(&home, "/");
+    let b = &home.body;
+    for want in [
+        "● Connected",
+        &esc(KEY_NAME),
+        "2 matters eligible for sync now", // 1 and 3 pass every rule (as `test` counts)
+        "Practice Area &amp; Stage Mapping",
+        "Action Needed",
+        "⚠ Fix",
+        &esc(BOLD_AREA),
+        "Appointment Sync — Event Types",
+        "type=\"checkbox\" disabled checked> Deposition",
+        &esc(EVENT_TYPE),
+        "Sync health",
+        "Recent Activity",
+        &format!("href=\"/runs/{matters_run}\""),
+        &format!("href=\"/runs/{failed_run}\""),
+        "ERROR:",
+        "failed 1",
+        "<tr class=\"failed\">",
+        "action=\"/search\" method=\"get\"",
+        "America/Chicago",
+        "CST",
+    ] {
+        assert!(b.contains(want), "/ lacks {want:?}:\n{b}");
+    }
+    assert!(
+        !b.contains("<input type=\"checkbox\">"),
+        "editable box: {b}"
+    );
+
+    let run = get(&server, &format!("/runs/{matters_run}"));
+    assert_eq!(run.status, 200);
+    for want in [
+        "created",
+        "rejected",
+        "href=\"/matters/2\"",
+        "href=\"/matters/3\"",
+        &esc(SCRIPT_NAME),
+    ] {
+        assert!(
+            run.body.contains(want),
+            "run page lacks {want:?}:\n{}",
+            run.body
+        );
+    }
+    let failed = get(&server, &format!("/runs/{failed_run}"));
+    assert!(failed.body.contains("failed"), "{}", failed.body);
+    let error_run = run_id(&firm, "messages");
+    let errored = get(&server, &format!("/runs/{error_run}"));
+    assert!(errored.body.contains("ERROR:"), "{}", errored.body);
+
+    let pushed = get(&server, "/matters/1");
+    assert!(pushed.body.contains("● In CaseStatus"), "{}", pushed.body);
+    let by_number = get(&server, "/matters/WC-2026-0001");
+    assert!(by_number.body.contains("Matter 1 "), "{}", by_number.body);
+    let skipped = get(&server, "/matters/2");
+    for want in [
+        "Not eligible",
+        "✖ FAIL",
+        "Contact record for that party",
+        &esc(SCRIPT_NAME),
+        "search",
+    ] {
+        assert!(
+            skipped.body.contains(want),
+            "matter 2 lacks {want:?}:\n{}",
+            skipped.body
+        );
+    }
+    let refused = get(&server, "/matters/3");
+    assert!(
+        refused.body.contains("Refused by CaseStatus"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("attorney_not_found"),
+        "{}",
+        refused.body
+    );
+
+    let search = get(&server, "/search?q=WC-2026-0002");
+    assert_eq!(search.status, 303);
+    assert_eq!(search.headers["location"], "/matters/WC-2026-0002");
+    let css = get(&server, "/static/style.css");
+    assert_eq!(css.status, 200);
+    assert!(css.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    assert!(css.body.contains("@media"));
+
+    // The API answers are the CLI's --json documents, byte for byte.
+    let api = |path: &str| -> Value {
+        let p = get(&server, path);
+        assert_eq!(p.status, 200, "{path}: {}", p.body);
+        assert_safe_headers(&p, path);
+        serde_json::from_str(&p.body).unwrap()
+    };
+    let (_, status_json, _) = firm.run(&["--json", "status"]);
+    let health: Value = serde_json::from_str(&status_json).unwrap();
+    let appointments = &health["kinds"][1];
+    assert_eq!(appointments["kind"], "appointments");
+    assert_eq!(appointments["last_run"]["succeeded"], false, "{health}");
+    assert_eq!(
+        appointments["stale"], true,
+        "a run with a failed record is no success: {health}"
+    );
+    assert_eq!(
+        api("/api/status"),
+        serde_json::from_str::<Value>(&status_json).unwrap()
+    );
+    let run_doc = firm.json(&["log", "--run", &matters_run.to_string()]);
+    assert_eq!(api(&format!("/api/runs/{matters_run}")), run_doc);
+    for m in ["1", "2", "3", "WC-2026-0003"] {
+        assert_eq!(
+            api(&format!("/api/matters/{m}")),
+            firm.json(&["why-skipped", m]),
+            "{m}"
+        );
+    }
+
+    // HEAD works like GET, without a body.
+    let head = client().head(server.url("/")).send().unwrap();
+    assert_eq!(head.status(), 200);
+    let err = server.stop();
+    assert_no_secret("", &err);
+    assert_eq!(
+        std::fs::read(&firm.state_path).unwrap(),
+        before,
+        "serve wrote the state file"
+    );
+}
+
+#[test]
+fn unknown_things_are_404_and_writes_are_405() {
+    let firm = rich_firm();
+    let server = Server::start(&firm, &["--listen", "127.0.0.1:0"]);
+    for path in [
+        "/matters/99999",
+        "/matters/NOPE-1",
+        "/runs/99999",
+        "/runs/abc",
+        "/nothing",
+    ] {
+        let p = get(&server, path);
+        assert_eq!(p.status, 404, "{path}");
+        assert_safe_headers(&p, path);
+        assert!(p.body.contains("<h1>404"), "{path}: {}", p.body);
+    }
+    for path in ["/api/matters/99999", "/api/runs/99999"] {
+        let p = get(&server, path);
+        assert_eq!(p.status, 404, "{path}");
+        let doc: Value = serde_json::from_str(&p.body).unwrap();
+        assert_eq!(doc["error"]["code"], "not_found", "{doc}");
+    }
+    let c = client();
+    for method in ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
+        for path in ["/", "/matters/1", "/api/status", "/nothing"] {
+            let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            let p = page(c.request(m, server.url(path)).body("x").send().unwrap());
+            assert_eq!(p.status, 405, "{method} {path}");
+            assert_eq!(p.headers["allow"], "GET, HEAD");
+            assert_safe_headers(&p, path);
+        }
+    }
+    // A body larger than the limit is refused before it is read.
+    let big = "x".repeat(64 * 1024);
+    let p = page(c.get(server.url("/")).body(big).send().unwrap());
+    assert_eq!(p.status, 413);
+    assert_safe_headers(&p, "413");
+}
+
+#[test]
+fn hostile_names_are_text_on_every_page() {
+    let firm = rich_firm();
+    let server = Server::start(&firm, &["--listen", "127.0.0.1:0"]);
+    let mut paths = vec![
+        "/".to_string(),
+        "/matters/1".into(),
+        "/matters/2".into(),
+        "/matters/3".into(),
+    ];
+    for r in runs(&firm) {
+        paths.push(format!("/runs/{}", r["id"]));
+    }
+    for path in &paths {
+        let p = get(&server, path);
+        assert_eq!(p.status, 200, "{path}");
+        assert_no_markup_from_data(&p.body, path);
+    }
+    let home = get(&server, "/").body;
+    assert!(home.contains(&esc(BOLD_AREA)), "{home}");
+    assert!(home.contains(&esc("<i>stage</i>")), "{home}");
+    assert!(home.contains(&esc(KEY_NAME)), "{home}");
+    assert!(home.contains(&esc(EVENT_TYPE)), "{home}");
+    let m2 = get(&server, "/matters/2").body;
+    assert!(m2.contains(&esc(SCRIPT_NAME)), "{m2}");
+    // JSON keeps the exact text (it is data, served as application/json).
+    let api = get(&server, "/api/runs/1");
+    assert!(api.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+}
+
+#[test]
+fn the_token_rule() {
+    let firm = rich_firm();
+    // Not loopback and no token: refused before listening.
+    let (code, _, err) = firm.run(&["serve", "--listen", "0.0.0.0:0"]);
+    assert_eq!(code, 2, "{err}");
+    assert_one_line_error(&err, &["0.0.0.0:0", "--token-file"]);
+    let short = firm.path("short-token");
+    std::fs::write(&short, "abc\n").unwrap();
+    let (code, _, err) = firm.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--token-file",
+        short.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_one_line_error(&err, &["short-token", "shorter than"]);
+
+    let token = "s3cr3t-token-0123456789abcdef";
+    let file = firm.path("page-token");
+    std::fs::write(&file, format!("{token}\n")).unwrap();
+    let server = Server::start(
+        &firm,
+        &[
+            "--listen",
+            "0.0.0.0:0",
+            "--token-file",
+            file.to_str().unwrap(),
+        ],
+    );
+    let c = client();
+    let no_token = page(c.get(server.url("/")).send().unwrap());
+    assert_eq!(no_token.status, 401);
+    assert_safe_headers(&no_token, "401");
+    assert!(!no_token.body.contains(token));
+    assert_eq!(
+        page(c.get(server.url("/api/status")).send().unwrap()).status,
+        401
+    );
+    let wrong = c
+        .get(server.url("/"))
+        .bearer_auth("s3cr3t-token-0123456789abcdeX")
+        .send()
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let bearer = c
+        .get(server.url("/api/status"))
+        .bearer_auth(token)
+        .send()
+        .unwrap();
+    assert_eq!(bearer.status(), 200);
+    // ?token= once: a cookie, and the address without the token.
+    let first = c
+        .get(server.url(&format!("/matters/2?token={token}")))
+        .send()
+        .unwrap();
+    assert_eq!(first.status(), 303);
+    assert_eq!(first.headers()["location"], "/matters/2");
+    let cookie = first.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_string();
+    let with_cookie = c
+        .get(server.url("/matters/2"))
+        .header("Cookie", &pair)
+        .send()
+        .unwrap();
+    assert_eq!(with_cookie.status(), 200);
+    let bad_cookie = c
+        .get(server.url("/"))
+        .header("Cookie", "casestatus_sync_token=nope")
+        .send()
+        .unwrap();
+    assert_eq!(bad_cookie.status(), 401);
+    let wrong_query = c.get(server.url("/?token=nope")).send().unwrap();
+    assert_eq!(wrong_query.status(), 401);
+    let err = server.stop();
+    assert!(!err.contains(token), "token in the log: {err}");
+}
+
+#[test]
+fn serve_never_creates_a_state_file() {
+    let firm = Firm::new();
+    let (code, _, err) = firm.run(&["serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(code, 3, "{err}");
+    assert_one_line_error(&err, &["does not exist"]);
+    assert!(!firm.state_path.exists());
+    assert!(!firm.state_path.parent().unwrap().exists());
+}
+
+/// Debian's chromium, if installed (CI installs it in .ci/run).
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser"].into_iter().find(|c| {
+        Command::new(c)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+fn headless(browser: &str, profile: &Path, args: &[&str]) -> String {
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .expect("run chromium");
+    assert!(
+        out.status.success(),
+        "chromium {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_real_browser_renders_the_pages_and_hostile_names_stay_text() {
+    let Some(browser) = chromium() else {
+        eprintln!("note: chromium is not installed; skipping the browser test (CI installs it)");
+        return;
+    };
+    let firm = rich_firm();
+    let server = Server::start(&firm, &["--listen", "127.0.0.1:0"]);
+    let profile = tempfile::tempdir().unwrap();
+    for path in ["/", "/matters/2"] {
+        let dom = headless(browser, profile.path(), &["--dump-dom", &server.url(path)]);
+        assert!(dom.contains("CaseStatus Integration"), "{path}: {dom}");
+        assert!(
+            !dom.contains("<script"),
+            "{path}: a script element in the DOM: {dom}"
+        );
+        assert!(
+            !dom.contains("<b>x</b>"),
+            "{path}: markup from data in the DOM"
+        );
+        if path == "/matters/2" {
+            assert!(
+                dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+                "{dom}"
+            );
+            assert!(dom.contains("Not eligible"), "{dom}");
+        } else {
+            assert!(dom.contains("&lt;b&gt;x&lt;/b&gt;"), "{dom}");
+            assert!(dom.contains("Connected"), "{dom}");
+        }
+        for width in [390, 1280] {
+            let shot = profile.path().join(format!("shot-{width}.png"));
+            headless(
+                browser,
+                profile.path(),
+                &[
+                    &format!("--screenshot={}", shot.display()),
+                    &format!("--window-size={width},844"),
+                    &server.url(path),
+                ],
+            );
+            let png = std::fs::read(&shot).expect("a screenshot");
+            assert!(png.starts_with(b"\x89PNG"), "{path} at {width}px");
+            assert!(png.len() > 2000, "{path} at {width}px: an empty picture?");
+        }
+    }
+}
+
+#[test]
+fn a_slow_client_does_not_stall_the_others() {
+    use std::io::Write;
+    let firm = rich_firm();
+    let server = Server::start(&firm, &["--listen", "127.0.0.1:0"]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    // Clients that send half a request and then nothing.
+    let mut stalled = Vec::new();
+    for _ in 0..8 {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+        stalled.push(s);
+    }
+    let started = std::time::Instant::now();
+    for path in ["/", "/matters/2", "/api/status"] {
+        assert_eq!(get(&server, path).status, 200, "{path}");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "answers waited for the stalled clients: {:?}",
+        started.elapsed()
+    );
+    drop(stalled);
+}
