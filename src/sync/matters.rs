@@ -284,9 +284,14 @@ fn count_skipped(cycle: &mut Cycle, p: &Planned, reasons: &[Reason]) {
             .entry(code.to_string())
             .or_default() += 1;
     }
-    cycle
-        .report
-        .keep("skipped", p.subject().label, codes(reasons));
+    // Only the first few are shown; don't format the other 100,000.
+    if cycle.report.has_room() {
+        cycle
+            .report
+            .keep("skipped", p.subject().label, codes(reasons));
+    } else {
+        cycle.report.items_omitted += 1;
+    }
 }
 
 /// Count and log one matter's network outcome; the skip to record, if the

@@ -77,6 +77,11 @@ impl Report {
         }
     }
 
+    /// Whether [`Report::keep`] would still keep an item.
+    pub fn has_room(&self) -> bool {
+        self.items.len() < MAX_ITEMS
+    }
+
     /// How many records failed with errors.
     pub fn failed(&self) -> u64 {
         self.counts
