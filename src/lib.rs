@@ -33,7 +33,10 @@
 //!   a command's one gathered answer ([`commands::status::gather`],
 //!   [`commands::log::run_detail`], [`commands::why_skipped::gather`],
 //!   [`commands::mapping::overview_doc`], [`commands::event_types::gather`])
-//!   as HTML or as that command's `--json` document.
+//!   as HTML or as that command's `--json` document;
+//!   [`commands::fleet`] — `sync all` for the firms of one shard (a stable
+//!   FNV-1a hash of the folder name), each a child process of this binary
+//!   with a time budget.
 //! - [`sync`] — one cycle under the run lock ([`sync::run`]); the one
 //!   engine ([`sync::engine`]) that owns the pool, progress, the outage
 //!   streak, record- vs run-level failures, log items and the exit status
@@ -59,7 +62,8 @@
 //!   ([`util::output`]), the one place where data becomes terminal text
 //!   ([`util::term`]), exit statuses ([`util::exit`]).
 //! - [`sandbox`] — an in-process fake of CaseStatus over real HTTP, with
-//!   fault knobs, and the sample firm ([`sandbox::sample`]).
+//!   fault knobs, one account per `sandbox-…` key (so a fleet shares one
+//!   sandbox), and the sample firm ([`sandbox::sample`]).
 //!
 //! ## The help article, sentence by sentence
 //!
@@ -116,6 +120,9 @@
 //!   data only through askama's escaping, under a CSP without scripts.
 //! - FluentCase's schema is never altered; the state schema changes only by
 //!   appending a migration ([`store::migrations`]).
+//! - `fleet` shares nothing between firms: each runs as its own process
+//!   with its own config, lock and state; a firm's shard depends only on
+//!   its folder name and the number of shards.
 //!
 //! ## Errors
 //!

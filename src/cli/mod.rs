@@ -107,6 +107,9 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         token_file: Option<PathBuf>,
     },
+    /// Many firms: `sync all` for each firm folder of DIR in this shard, each in its own process
+    #[command(after_long_help = FLEET_EXAMPLES)]
+    Fleet(FleetArgs),
     /// Run a CaseStatus sandbox on 127.0.0.1 for trying the tool
     Sandbox {
         /// Port to listen on (0 picks a free one)
@@ -121,6 +124,41 @@ pub enum Command {
     },
     /// Print the man page (roff) on stdout
     Man,
+}
+
+/// `fleet DIR`: see SPEC §5 and `crate::commands::fleet`.
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// The folder holding one folder per firm, each with its casestatus-sync.toml
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// This run's shard I/N, 0-based: the firms whose folder name hashes to I mod N [default: 0/1]
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// The number of shards N, with I from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u64>,
+    /// How many firms run at a time, each in its own process
+    #[arg(long, value_name = "P", default_value_t = 4)]
+    pub jobs: u32,
+    /// Seconds a firm's sync may take; then it is killed (safely) and reported
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub budget: u64,
+}
+
+impl FleetArgs {
+    /// The flags for [`crate::commands::fleet`]; `config_given`: whether the global
+    /// `--config` was typed (fleet refuses it).
+    pub fn flags(&self, config_given: bool) -> crate::commands::fleet::Flags {
+        crate::commands::fleet::Flags {
+            dir: self.dir.clone(),
+            shard: self.shard.clone(),
+            shards: self.shards,
+            jobs: self.jobs,
+            budget: self.budget,
+            config_given,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -238,6 +276,19 @@ Examples:
   casestatus-sync sync all                  # cron, every 15 minutes; quiet on success
   casestatus-sync sync matters --dry-run    # what would be created and skipped
   casestatus-sync --json sync all           # one summary document for monitoring";
+
+const FLEET_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync fleet /firms                        # every firm, 4 at a time
+  casestatus-sync fleet /firms --shard 1/3 --jobs 8   # the second of three shards
+  casestatus-sync fleet /firms --shards 3             # Kubernetes Indexed Job: I from $JOB_COMPLETION_INDEX
+  casestatus-sync --json fleet /firms --budget 300
+
+Each firm folder holds casestatus-sync.toml (and, by its relative paths,
+its databases); use casestatus.api_key_file for the key. A firm belongs to
+a shard by a stable hash of its folder name, so adding or removing a firm
+moves no other. Exit 0 when every firm exited 0 or 5 (already running),
+else 1; one line per firm, quiet on success when not on a terminal.";
 
 const WHY_SKIPPED_EXAMPLES: &str = "\
 Examples:

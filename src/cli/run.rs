@@ -1,6 +1,7 @@
 //! From parsed arguments to work: load and check the config, build the
 //! context, dispatch to the command. Commands that need no config
-//! (sandbox, demo, completions, man) run before the config is looked for.
+//! (sandbox, demo, completions, man, and fleet — whose firms each have
+//! their own) run before the config is looked for.
 
 use std::io::IsTerminal;
 
@@ -24,6 +25,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         out.quiet = true;
     }
     match &cli.command {
+        Command::Fleet(args) => {
+            out.quiet |= crate::commands::fleet::quiet_under_cron(verbose, cli.json);
+            return crate::commands::fleet::run(&args.flags(cli.config.is_some()), &out);
+        }
         Command::Sandbox { port } => return crate::commands::sandbox::run(*port, &out),
         Command::Demo { dir } => return crate::commands::demo::run(dir.as_deref(), cli.json),
         Command::Completions { shell } => {
@@ -93,6 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             crate::commands::serve::run(&ctx, &listen, token_file.as_deref())
         }
         Command::Sandbox { .. }
+        | Command::Fleet(_)
         | Command::Demo { .. }
         | Command::Completions { .. }
         | Command::Man => Ok(crate::util::exit::OK),

@@ -4,6 +4,7 @@
 
 pub mod demo;
 pub mod event_types;
+pub mod fleet;
 pub mod log;
 pub mod mapping;
 pub mod sandbox;

@@ -317,7 +317,10 @@ pub(super) fn handle_connection(
 
     let (fault, latency) = {
         let mut st = lock(&state);
-        (st.take_fault(&req.method, &req.path), st.latency)
+        (
+            st.take_fault(&req.method, &req.path, api_key(&req)),
+            st.latency,
+        )
     };
     let mut lose_response = false;
     let resp = match fault {

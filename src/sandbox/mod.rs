@@ -21,7 +21,15 @@
 //! loop and joins the accept thread. State lives behind one mutex; a poisoned
 //! mutex is recovered (`into_inner`) so one panicking connection cannot take
 //! the server down.
+//!
+//! # Many firms, one sandbox
+//!
+//! Each API key names an account (see `accounts.rs`): the demo key and
+//! registered keys share the demo account; on a [`Sandbox::demo`] sandbox
+//! any other `sandbox-…` key gets its own on first use, so a fleet of firms
+//! can be tried and tested against one sandbox.
 
+mod accounts;
 mod http;
 mod routes;
 pub mod sample;
@@ -30,6 +38,8 @@ mod tests;
 
 use http::*;
 use routes::*;
+
+use accounts::{PendingFault, State};
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
@@ -240,9 +250,8 @@ impl Route {
     }
 }
 
-/// Everything the sandbox knows; guarded by one mutex.
-struct State {
-    keys: HashMap<String, bool>,
+/// One CaseStatus account's data: what a key sees (see `accounts.rs`).
+struct Account {
     practice_areas: Vec<PracticeArea>,
     users: HashSet<String>,
     cases: Vec<SandboxCase>,
@@ -251,10 +260,7 @@ struct State {
     next_case_id: i64,
     next_appointment_id: i64,
     next_message_id: i64,
-    requests: Vec<RequestRecord>,
-    latency: Duration,
     propagation_delay: Duration,
-    faults: Vec<(Route, Fault, usize)>,
     /// When true, creates never answer 409: tests use it to prove the tool
     /// prevents duplicates itself instead of relying on CaseStatus.
     allow_duplicates: bool,
@@ -264,10 +270,9 @@ struct State {
     appointments_by_case: HashMap<i64, Vec<usize>>,
 }
 
-impl State {
-    fn new() -> State {
-        State {
-            keys: HashMap::new(),
+impl Account {
+    fn new() -> Account {
+        Account {
             practice_areas: Vec::new(),
             users: HashSet::new(),
             cases: Vec::new(),
@@ -276,11 +281,8 @@ impl State {
             next_case_id: FIRST_CASE_ID,
             next_appointment_id: FIRST_APPOINTMENT_ID,
             next_message_id: FIRST_MESSAGE_ID,
-            requests: Vec::new(),
-            latency: Duration::ZERO,
             propagation_delay: Duration::ZERO,
             allow_duplicates: false,
-            faults: Vec::new(),
             cases_by_iid: HashMap::new(),
             appointments_by_case: HashMap::new(),
         }
@@ -313,22 +315,6 @@ impl State {
             .flatten()
             .filter_map(|p| self.appointments.get(*p))
             .filter(|a| !a.deleted)
-    }
-
-    /// Takes one use of the first fault whose route matches.
-    fn take_fault(&mut self, method: &str, path: &str) -> Option<Fault> {
-        let idx = self
-            .faults
-            .iter()
-            .position(|(route, _, times)| *times > 0 && route.matches(method, path))?;
-        // In bounds: `idx` was just returned by `position` on the same vector.
-        let entry = &mut self.faults[idx];
-        entry.2 -= 1;
-        let fault = entry.1.clone();
-        if entry.2 == 0 {
-            self.faults.remove(idx);
-        }
-        Some(fault)
     }
 
     fn add_message(&mut self, m: NewMessage) -> SandboxMessage {
@@ -365,6 +351,13 @@ impl State {
             }
         }
         out
+    }
+
+    fn resolved_messages(&self) -> Vec<SandboxMessage> {
+        self.messages
+            .iter()
+            .map(|m| self.resolve_message(m))
+            .collect()
     }
 
     fn message_json(&self, m: &SandboxMessage) -> Value {
@@ -436,50 +429,18 @@ impl Sandbox {
         })
     }
 
-    /// start(port) plus demo data: key DEMO_KEY (api enabled), a key "sandbox-no-api-key" with api disabled, practice areas
+    /// start(port) plus demo data: key DEMO_KEY (api enabled), a key "sandbox-no-api-key" with api disabled,
+    /// any other `sandbox-…` key an account of its own on first use (see `accounts.rs`), practice areas
     /// "Workers' Compensation" (stages Intake, Treatment, Settlement, Closed), "Personal Injury" (Intake, Investigation, Litigation, Settlement), "Family Law" (Consultation, Filing, Resolution),
     /// with stable ids (areas 12, 13, 14; stages 101.. in order), and known attorney users dreyes@firm.example, mchen@firm.example, jokafor@firm.example.
     pub fn demo(port: u16) -> std::io::Result<Sandbox> {
         let sb = Sandbox::start(port)?;
         sb.add_api_key(Sandbox::DEMO_KEY, true);
         sb.add_api_key("sandbox-no-api-key", false);
-        let specs: [(&str, &[&str]); 3] = [
-            (
-                "Workers' Compensation",
-                &["Intake", "Treatment", "Settlement", "Closed"],
-            ),
-            (
-                "Personal Injury",
-                &["Intake", "Investigation", "Litigation", "Settlement"],
-            ),
-            ("Family Law", &["Consultation", "Filing", "Resolution"]),
-        ];
-        let mut stage_id = 101;
-        let mut areas = Vec::new();
-        for (area_id, (name, stages)) in (12..).zip(specs) {
-            let mut list = Vec::new();
-            for (position, stage) in (1..).zip(stages.iter()) {
-                list.push(Stage {
-                    id: stage_id,
-                    name: (*stage).to_string(),
-                    position,
-                });
-                stage_id += 1;
-            }
-            areas.push(PracticeArea {
-                id: area_id,
-                name: name.to_string(),
-                stages: list,
-            });
-        }
-        sb.set_practice_areas(areas);
-        for email in [
-            "dreyes@firm.example",
-            "mchen@firm.example",
-            "jokafor@firm.example",
-        ] {
-            sb.add_user(email);
-        }
+        let mut st = lock(&sb.state);
+        st.demo = Account::with_demo_data();
+        st.open_accounts = true;
+        drop(st);
         Ok(sb)
     }
 
@@ -500,39 +461,68 @@ impl Sandbox {
 
     /// Replaces the practice areas (and their stages).
     pub fn set_practice_areas(&self, areas: Vec<PracticeArea>) {
-        lock(&self.state).practice_areas = areas;
+        lock(&self.state).demo.practice_areas = areas;
     }
 
     /// The current practice areas.
     pub fn practice_areas(&self) -> Vec<PracticeArea> {
-        lock(&self.state).practice_areas.clone()
+        lock(&self.state).demo.practice_areas.clone()
     }
 
     /// Registers a CaseStatus user; cases may only name known users as attorney
     /// (emails compare case-insensitively).
     pub fn add_user(&self, email: &str) {
-        lock(&self.state).users.insert(email.to_ascii_lowercase());
+        lock(&self.state)
+            .demo
+            .users
+            .insert(email.to_ascii_lowercase());
     }
 
     /// Stores a message (unprocessed; `sent_at`/`created_at` = now) and returns it.
     pub fn add_message(&self, message: NewMessage) -> SandboxMessage {
-        lock(&self.state).add_message(message)
+        lock(&self.state).demo.add_message(message)
     }
 
     /// All cases, by id.
     pub fn cases(&self) -> Vec<SandboxCase> {
-        lock(&self.state).cases.clone()
+        lock(&self.state).demo.cases.clone()
     }
 
     /// All appointments, by id, including deleted ones (see `deleted`).
     pub fn appointments(&self) -> Vec<SandboxAppointment> {
-        lock(&self.state).appointments.clone()
+        lock(&self.state).demo.appointments.clone()
     }
 
     /// All messages, by id, with `readable_id` resolved as the API reports it.
     pub fn messages(&self) -> Vec<SandboxMessage> {
-        let st = lock(&self.state);
-        st.messages.iter().map(|m| st.resolve_message(m)).collect()
+        lock(&self.state).demo.resolved_messages()
+    }
+
+    /// As [`Sandbox::add_message`], in the account of `key` (see `accounts.rs`).
+    pub fn add_message_for(&self, key: &str, message: NewMessage) -> SandboxMessage {
+        lock(&self.state)
+            .account_for_helper(key)
+            .add_message(message)
+    }
+
+    /// As [`Sandbox::cases`], in the account of `key`.
+    pub fn cases_for(&self, key: &str) -> Vec<SandboxCase> {
+        lock(&self.state).account_for_helper(key).cases.clone()
+    }
+
+    /// As [`Sandbox::appointments`], in the account of `key`.
+    pub fn appointments_for(&self, key: &str) -> Vec<SandboxAppointment> {
+        lock(&self.state)
+            .account_for_helper(key)
+            .appointments
+            .clone()
+    }
+
+    /// As [`Sandbox::messages`], in the account of `key`.
+    pub fn messages_for(&self, key: &str) -> Vec<SandboxMessage> {
+        lock(&self.state)
+            .account_for_helper(key)
+            .resolved_messages()
     }
 
     /// Every API request handled, in order (control routes and unparseable requests excluded).
@@ -550,21 +540,39 @@ impl Sandbox {
         lock(&self.state).latency = latency;
     }
 
-    /// For this long after a case is created, creating appointments on it answers 404.
+    /// For this long after a case is created in the demo account, creating appointments on it answers 404.
     pub fn set_propagation_delay(&self, delay: Duration) {
-        lock(&self.state).propagation_delay = delay;
+        lock(&self.state).demo.propagation_delay = delay;
     }
 
-    /// Stop answering 409 for a repeated `integration_id` on creates, so a
+    /// Stop answering 409 (in the demo account) for a repeated `integration_id` on creates, so a
     /// duplicate the tool sent is stored and can be counted.
     pub fn set_allow_duplicates(&self, allow: bool) {
-        lock(&self.state).allow_duplicates = allow;
+        lock(&self.state).demo.allow_duplicates = allow;
     }
 
     /// The next `times` requests matching `route` get `fault` (faults queue in order of registration; a request takes the first matching entry).
     pub fn inject(&self, route: Route, fault: Fault, times: usize) {
         if times > 0 {
-            lock(&self.state).faults.push((route, fault, times));
+            lock(&self.state).faults.push(PendingFault {
+                route,
+                key: None,
+                fault,
+                times,
+            });
+        }
+    }
+
+    /// As [`Sandbox::inject`], for requests with API key `key` only (one
+    /// firm of a fleet hangs or fails while the others go on).
+    pub fn inject_for(&self, key: &str, route: Route, fault: Fault, times: usize) {
+        if times > 0 {
+            lock(&self.state).faults.push(PendingFault {
+                route,
+                key: Some(key.to_string()),
+                fault,
+                times,
+            });
         }
     }
 

@@ -1,6 +1,7 @@
 //! The sandbox's routes: SPEC §4's API over its in-memory state, and the
 //! `/_sandbox/...` control routes that tests and people use to inspect it.
 
+use super::accounts::account_for_control;
 use super::*;
 
 // ---------------------------------------------------------------------------
@@ -13,12 +14,13 @@ pub(super) fn control_route(state: &Mutex<State>, req: &Request) -> Response {
             if req.method != "GET" {
                 return Response::method_not_allowed();
             }
-            let st = lock(state);
+            let mut guard = lock(state);
+            let st = account_for_control(&mut guard, req);
             let cases: Vec<Value> = st.cases.iter().map(|c| c.body.clone()).collect();
             let appointments: Vec<Value> = st
                 .appointments
                 .iter()
-                .map(State::appointment_json)
+                .map(Account::appointment_json)
                 .collect();
             let messages: Vec<Value> = st.messages.iter().map(|m| st.message_json(m)).collect();
             Response::json(
@@ -58,8 +60,8 @@ pub(super) fn control_route(state: &Mutex<State>, req: &Request) -> Response {
                 }
                 Some(_) => return Response::invalid("type must be client, firm or system"),
             };
-            let mut st = lock(state);
-            let msg = st.add_message(NewMessage {
+            let mut guard = lock(state);
+            let msg = account_for_control(&mut guard, req).add_message(NewMessage {
                 kind: kind.to_string(),
                 content: content.to_string(),
                 sender_name: sender_name.to_string(),
@@ -72,24 +74,20 @@ pub(super) fn control_route(state: &Mutex<State>, req: &Request) -> Response {
     }
 }
 
-pub(super) fn api_route(state: &Mutex<State>, req: &Request) -> Response {
-    let mut st = lock(state);
-    let key = req
-        .header("authorization")
+/// The key of an `Authorization: ApiKey KEY` header.
+pub(super) fn api_key(req: &Request) -> Option<&str> {
+    req.header("authorization")
         .and_then(|h| h.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("ApiKey"))
-        .map(|(_, key)| key.trim());
-    match key.and_then(|k| st.keys.get(k)) {
-        None => return Response::error(401, "unauthorized", "Invalid API key"),
-        Some(false) => {
-            return Response::error(
-                403,
-                "api_access_disabled",
-                "API access is not enabled for this account",
-            )
-        }
-        Some(true) => {}
-    }
+        .map(|(_, key)| key.trim())
+}
+
+pub(super) fn api_route(state: &Mutex<State>, req: &Request) -> Response {
+    let mut guard = lock(state);
+    let st = match guard.account_for_request(api_key(req)) {
+        Ok(account) => account,
+        Err(resp) => return resp,
+    };
     let Some(rest) = req.path.strip_prefix("/v1/api/") else {
         return Response::not_found("Not found");
     };
@@ -103,8 +101,8 @@ pub(super) fn api_route(state: &Mutex<State>, req: &Request) -> Response {
             _ => Response::method_not_allowed(),
         },
         ["cases"] => match m {
-            "GET" => list_cases(&st, req),
-            "POST" => create_case(&mut st, req),
+            "GET" => list_cases(st, req),
+            "POST" => create_case(st, req),
             _ => Response::method_not_allowed(),
         },
         ["cases", id] => match (id.parse::<i64>(), m) {
@@ -116,18 +114,18 @@ pub(super) fn api_route(state: &Mutex<State>, req: &Request) -> Response {
         },
         ["cases", id, "appointments"] => match (id.parse::<i64>(), m) {
             (Err(_), _) => Response::not_found("Not found"),
-            (Ok(id), "GET") => list_appointments(&st, req, id),
-            (Ok(id), "POST") => create_appointment(&mut st, req, id),
+            (Ok(id), "GET") => list_appointments(st, req, id),
+            (Ok(id), "POST") => create_appointment(st, req, id),
             (Ok(_), _) => Response::method_not_allowed(),
         },
         ["appointments", id] => match (id.parse::<i64>(), m) {
             (Err(_), _) => Response::not_found("Not found"),
-            (Ok(id), "PUT") => update_appointment(&mut st, req, id),
-            (Ok(id), "DELETE") => delete_appointment(&mut st, id),
+            (Ok(id), "PUT") => update_appointment(st, req, id),
+            (Ok(id), "DELETE") => delete_appointment(st, id),
             (Ok(_), _) => Response::method_not_allowed(),
         },
         ["messages"] => match m {
-            "GET" => list_messages(&st, req),
+            "GET" => list_messages(st, req),
             _ => Response::method_not_allowed(),
         },
         ["messages", id, "processed"] => match (id.parse::<i64>(), m) {
@@ -209,7 +207,7 @@ pub(super) fn str_at<'a>(obj: &'a Map<String, Value>, path: &str) -> Option<&'a 
     cur.as_str().filter(|s| !s.trim().is_empty())
 }
 
-pub(super) fn list_cases(st: &State, req: &Request) -> Response {
+pub(super) fn list_cases(st: &Account, req: &Request) -> Response {
     with_paging(req, |p| {
         let chosen: Vec<&SandboxCase> = match req.param("integration_id") {
             Some(iid) => st
@@ -229,7 +227,7 @@ pub(super) fn list_cases(st: &State, req: &Request) -> Response {
     })
 }
 
-pub(super) fn create_case(st: &mut State, req: &Request) -> Response {
+pub(super) fn create_case(st: &mut Account, req: &Request) -> Response {
     let obj = match parse_object(&req.body) {
         Ok(o) => o,
         Err(r) => return r,
@@ -313,7 +311,7 @@ pub(super) fn create_case(st: &mut State, req: &Request) -> Response {
     resp
 }
 
-pub(super) fn list_appointments(st: &State, req: &Request, case_id: i64) -> Response {
+pub(super) fn list_appointments(st: &Account, req: &Request, case_id: i64) -> Response {
     if st.case_pos(case_id).is_none() {
         return Response::not_found(&format!("Case {case_id} not found"));
     }
@@ -356,7 +354,7 @@ pub(super) fn validate_appointment(obj: &Map<String, Value>) -> Result<String, R
     Ok(integration_id.to_string())
 }
 
-pub(super) fn create_appointment(st: &mut State, req: &Request, case_id: i64) -> Response {
+pub(super) fn create_appointment(st: &mut Account, req: &Request, case_id: i64) -> Response {
     let not_found = || Response::not_found(&format!("Case {case_id} not found"));
     let Some(case) = st.case_pos(case_id).and_then(|p| st.cases.get(p)) else {
         return not_found();
@@ -408,7 +406,7 @@ pub(super) fn create_appointment(st: &mut State, req: &Request, case_id: i64) ->
     resp
 }
 
-pub(super) fn update_appointment(st: &mut State, req: &Request, id: i64) -> Response {
+pub(super) fn update_appointment(st: &mut Account, req: &Request, id: i64) -> Response {
     let Some(idx) = st.appointment_pos(id) else {
         return Response::not_found(&format!("Appointment {id} not found"));
     };
@@ -444,7 +442,7 @@ pub(super) fn update_appointment(st: &mut State, req: &Request, id: i64) -> Resp
     Response::json(200, &appt.body)
 }
 
-pub(super) fn delete_appointment(st: &mut State, id: i64) -> Response {
+pub(super) fn delete_appointment(st: &mut Account, id: i64) -> Response {
     match st.appointment_pos(id) {
         Some(pos) => {
             st.appointments[pos].deleted = true;
@@ -454,7 +452,7 @@ pub(super) fn delete_appointment(st: &mut State, id: i64) -> Response {
     }
 }
 
-pub(super) fn list_messages(st: &State, req: &Request) -> Response {
+pub(super) fn list_messages(st: &Account, req: &Request) -> Response {
     let filter = match req.param("processed") {
         None => None,
         Some("true") => Some(true),

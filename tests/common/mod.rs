@@ -303,3 +303,148 @@ pub fn assert_one_line_error(stderr: &str, needles: &[&str]) {
         assert!(stderr.contains(n), "error should mention {n:?}: {stderr}");
     }
 }
+
+/// Many firms for `fleet`: one folder per firm under `root()`, one shared
+/// sandbox, each firm with its own account (key `sandbox-fleet-NAME`, read
+/// from the firm's `api-key` file through `casestatus.api_key_file`).
+pub struct Fleet {
+    pub dir: TempDir,
+    pub sandbox: Sandbox,
+    pub now: String,
+}
+
+impl Fleet {
+    pub fn new() -> Fleet {
+        Fleet {
+            dir: tempfile::tempdir().expect("temp dir"),
+            sandbox: Sandbox::demo(0).expect("sandbox starts"),
+            now: NOW.to_string(),
+        }
+    }
+
+    /// The folder holding the firm folders (the `fleet DIR`).
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("firms")
+    }
+
+    /// The API key of firm `name` (its own sandbox account).
+    pub fn key(name: &str) -> String {
+        format!("sandbox-fleet-{name}")
+    }
+
+    pub fn firm_dir(&self, name: &str) -> PathBuf {
+        self.root().join(name)
+    }
+
+    /// Firm `name` with `matters` eligible matters, its key file and
+    /// Workers' Compensation mapped (through the binary).
+    pub fn add_firm(&self, name: &str, matters: i64) {
+        self.add_unmapped_firm(name, matters, &self.sandbox.base_url(), 5);
+        let config = self.firm_dir(name).join("casestatus-sync.toml");
+        let run = |args: &[&str]| {
+            let (code, out, err) = run_cmd(self.cmd().arg("--config").arg(&config).args(args));
+            assert_eq!(code, 0, "{name}: {args:?}: {out}{err}");
+        };
+        run(&["test"]);
+        run(&[
+            "map",
+            "practice-area",
+            "Workers' Compensation",
+            "--case-type",
+            "Workers' Compensation",
+        ]);
+        run(&[
+            "map",
+            "stage",
+            "Workers' Compensation",
+            "Treatment",
+            "--status",
+            "Open",
+        ]);
+    }
+
+    /// Firm `name` with `matters` eligible matters and its key file, for
+    /// CaseStatus at `base_url`; nothing run yet (so nothing mapped).
+    pub fn add_unmapped_firm(
+        &self,
+        name: &str,
+        matters: i64,
+        base_url: &str,
+        timeout_seconds: u64,
+    ) {
+        let dir = self.firm_dir(name);
+        std::fs::create_dir_all(&dir).expect("firm folder");
+        let conn = sample::create_fluentcase(&dir.join("fluentcase.db")).expect("fluentcase db");
+        for id in 1..=matters {
+            SampleMatter::new(id, YESTERDAY)
+                .insert(&conn)
+                .expect("insert");
+        }
+        std::fs::write(dir.join("api-key"), Fleet::key(name)).expect("key file");
+        self.write_firm_config(name, base_url, timeout_seconds);
+    }
+
+    /// (Re)write firm `name`'s config for CaseStatus at `base_url`.
+    pub fn write_firm_config(&self, name: &str, base_url: &str, timeout_seconds: u64) {
+        let dir = self.firm_dir(name);
+        std::fs::create_dir_all(&dir).expect("firm folder");
+        let text = format!(
+            r#"[fluentcase]
+database = "fluentcase.db"
+base_url = "https://{name}.fluentcase.com"
+timezone = "America/Chicago"
+
+[casestatus]
+base_url = "{base_url}"
+api_key_file = "api-key"
+timeout_seconds = {timeout_seconds}
+max_retries = 0
+
+[state]
+database = "state/casestatus-sync.db"
+"#
+        );
+        std::fs::write(dir.join("casestatus-sync.toml"), text).expect("write config");
+    }
+
+    /// The binary with the pinned clock, no config (fleet takes none).
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("casestatus-sync").expect("binary");
+        c.env("CASESTATUS_SYNC_NOW", &self.now)
+            .env_remove("CASESTATUS_SYNC_CONFIG")
+            .env_remove("JOB_COMPLETION_INDEX")
+            .env("NO_COLOR", "1")
+            .timeout(std::time::Duration::from_secs(120));
+        c
+    }
+
+    /// `fleet ROOT extra...` with `global` options first; (code, stdout, stderr).
+    pub fn run(&self, global: &[&str], extra: &[&str]) -> (i32, String, String) {
+        let mut c = self.cmd();
+        c.args(global).arg("fleet").arg(self.root()).args(extra);
+        let (code, out, err) = run_cmd(&mut c);
+        assert!(
+            !out.contains("sandbox-fleet-") && !err.contains("sandbox-fleet-"),
+            "a firm's key was printed: {out}{err}"
+        );
+        (code, out, err)
+    }
+
+    /// `--json fleet ROOT extra...`: (code, document).
+    pub fn json(&self, extra: &[&str]) -> (i32, serde_json::Value) {
+        let (code, out, err) = self.run(&["--json"], extra);
+        let doc =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out} / {err}"));
+        (code, doc)
+    }
+}
+
+/// The firm names of a `fleet --json` document, in order.
+pub fn fleet_firms(doc: &serde_json::Value) -> Vec<String> {
+    doc["firms"]
+        .as_array()
+        .expect("firms")
+        .iter()
+        .map(|f| f["firm"].as_str().expect("firm").to_string())
+        .collect()
+}
