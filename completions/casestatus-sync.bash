@@ -31,6 +31,9 @@ _casestatus__sync() {
             casestatus__sync,event-types)
                 cmd="casestatus__sync__subcmd__event__subcmd__types"
                 ;;
+            casestatus__sync,fleet)
+                cmd="casestatus__sync__subcmd__fleet"
+                ;;
             casestatus__sync,help)
                 cmd="casestatus__sync__subcmd__help"
                 ;;
@@ -99,6 +102,9 @@ _casestatus__sync() {
                 ;;
             casestatus__sync__subcmd__help,event-types)
                 cmd="casestatus__sync__subcmd__help__subcmd__event__subcmd__types"
+                ;;
+            casestatus__sync__subcmd__help,fleet)
+                cmd="casestatus__sync__subcmd__help__subcmd__fleet"
                 ;;
             casestatus__sync__subcmd__help,help)
                 cmd="casestatus__sync__subcmd__help__subcmd__help"
@@ -215,7 +221,7 @@ _casestatus__sync() {
 
     case "${cmd}" in
         casestatus__sync)
-            opts="-q -v -h -V --config --json --quiet --verbose --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve sandbox completions man help"
+            opts="-q -v -h -V --config --json --quiet --verbose --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -426,8 +432,42 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        casestatus__sync__subcmd__fleet)
+            opts="-q -v -h --shard --shards --jobs --budget --config --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shards)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         casestatus__sync__subcmd__help)
-            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve sandbox completions man help"
+            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -527,6 +567,20 @@ _casestatus__sync() {
         casestatus__sync__subcmd__help__subcmd__event__subcmd__types__subcmd__enable)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__help__subcmd__fleet)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
