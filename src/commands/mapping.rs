@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::commands::exact_choice;
-use crate::rules::eligibility::evaluate;
+use crate::rules::eligibility::{evaluate, Policy};
 use crate::store::fluentcase::Access;
 use crate::store::state::{AreaRow, StateStore};
 use crate::sync::Ctx;
@@ -181,7 +181,11 @@ pub fn overview_doc(ctx: &Ctx) -> anyhow::Result<serde_json::Value> {
     let fc = ctx.fluentcase(Access::ReadOnly)?;
     let counts = fc.matter_counts()?;
     let (mappings, statuses) = ctx.rules_input(&state)?;
-    let policy = ctx.policy(&mappings, &statuses);
+    let book = ctx.phone_book(&state);
+    let policy = Policy {
+        phone_book: &book,
+        ..ctx.policy(&mappings, &statuses)
+    };
     let mut eligible_by_type: BTreeMap<String, u64> = BTreeMap::new();
     fc.for_each_matter(|m| {
         if evaluate(&m, &policy, ctx.now).eligible() {

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::casestatus::{ApiError, ApiKey};
 use crate::commands::{exact_choice, quoted};
-use crate::rules::eligibility::evaluate;
+use crate::rules::eligibility::{evaluate, Policy};
 use crate::store::fluentcase::Access;
 use crate::store::state::{StateStore, StoredKey};
 use crate::sync::Ctx;
@@ -237,7 +237,11 @@ pub fn test(ctx: &Ctx) -> anyhow::Result<u8> {
 /// How many matters pass every eligibility rule right now.
 pub fn count_eligible(ctx: &Ctx, state: &crate::store::state::StateStore) -> anyhow::Result<u64> {
     let (mappings, statuses) = ctx.rules_input(state)?;
-    let policy = ctx.policy(&mappings, &statuses);
+    let book = ctx.phone_book(state);
+    let policy = Policy {
+        phone_book: &book,
+        ..ctx.policy(&mappings, &statuses)
+    };
     let fc = ctx.fluentcase(Access::ReadOnly)?;
     let mut n = 0;
     fc.for_each_matter(|m| {

@@ -63,11 +63,6 @@ impl PhoneBook {
             None => e164(raw, region),
         }
     }
-
-    /// Whether the book already holds this number as typed.
-    pub fn knows(&self, raw: &str) -> bool {
-        self.known.contains_key(raw)
-    }
 }
 
 /// An empty book, for one-off evaluations (`why-skipped`, `test`).

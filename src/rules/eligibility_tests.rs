@@ -376,5 +376,4 @@ fn the_phone_book_answers_before_parsing() {
         book.e164("(512) 555-0199", us).as_deref(),
         Some("+15125550199")
     );
-    assert!(book.knows("512 555 0142") && !book.knows("(512) 555-0199"));
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 
 use crate::casestatus::{ApiKey, CaseStatus};
-use crate::rules::eligibility::{Mappings, Policy};
+use crate::rules::eligibility::{Mappings, PhoneBook, Policy};
 use crate::store::fluentcase::{Access, FluentCase};
 use crate::store::state::{StateStore, StoredKey};
 use crate::util::config::Config;
@@ -159,6 +159,15 @@ impl Ctx {
             statuses.insert(crate::rules::eligibility::DEFAULT_SYNCED_STATUS.to_string());
         }
         Ok((mappings, statuses))
+    }
+
+    /// The phone numbers resolved by earlier syncs, for commands that judge
+    /// every matter (`test`, `map`, the status page) without parsing
+    /// 100,000 numbers again. Read-only; it is only a cache, so a file
+    /// without it (an older schema, opened read-only) gives an empty book.
+    pub fn phone_book(&self, state: &StateStore) -> PhoneBook {
+        let region = self.config.fluentcase.phone_region;
+        PhoneBook::new(crate::store::phones::load(state, region.as_ref(), true).unwrap_or_default())
     }
 
     /// Eligibility policy over borrowed inputs.

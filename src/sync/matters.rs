@@ -138,9 +138,7 @@ impl SyncKind for Matters {
                         self.unrecorded.push(p.id);
                     }
                     let detail = json!({ "reasons": reasons });
-                    if let Some(c) =
-                        note_skip(cycle, &p.subject(), previous, codes(reasons), detail)?
-                    {
+                    if let Some(c) = note_skip(cycle, p.id, previous, codes(reasons), detail)? {
                         skip_changes.push(c);
                     }
                 }
@@ -219,7 +217,7 @@ impl SyncKind for Matters {
         let subject = job.planned.subject();
         let (recorded, skipped_for) = record_outcome(cycle, &job, &subject, outcome)?;
         let change = match skipped_for {
-            Some((codes, detail)) => note_skip(cycle, &subject, job.previous, codes, detail)?,
+            Some((codes, detail)) => note_skip(cycle, job.planned.id, job.previous, codes, detail)?,
             // Cleared at once so a kill later in the run leaves no stale skip.
             None if job.previous.is_some() && !matches!(recorded, Recorded::Failed { .. }) => {
                 Some(SkipChange::Clear {
@@ -285,13 +283,9 @@ fn count_skipped(cycle: &mut Cycle, p: &Planned, reasons: &[Reason]) {
             .or_default() += 1;
     }
     // Only the first few are shown; don't format the other 100,000.
-    if cycle.report.has_room() {
-        cycle
-            .report
-            .keep("skipped", p.subject().label, codes(reasons));
-    } else {
-        cycle.report.items_omitted += 1;
-    }
+    cycle
+        .report
+        .keep_with("skipped", || (p.subject().label, codes(reasons)));
 }
 
 /// Count and log one matter's network outcome; the skip to record, if the
@@ -350,9 +344,9 @@ fn record_push(
             cycle.record(subject, "created", format!("case {case_id}"), json!({ "case_id": case_id }))?;
             Ok((done, None))
         }
-        PushOutcome::AlreadyThere(_) | PushOutcome::NotThere => {
-            Ok((done, None))
-        }
+        // Found outcomes are recorded by `record_outcome`; a plain "not
+        // there" never leaves a worker (it is created or held).
+        PushOutcome::AlreadyThere(_) | PushOutcome::NotThere => Ok((done, None)),
         PushOutcome::Unconfirmed => {
             let sent_at = job.planned.row.as_ref().map_or("?", |r| r.intent_at.as_str());
             let msg = format!(
@@ -384,7 +378,7 @@ fn record_push(
 /// cycle; the skip-state change to make, if any.
 fn note_skip(
     cycle: &Cycle,
-    subject: &Subject,
+    matter_id: i64,
     previous: Option<String>,
     codes: String,
     detail: serde_json::Value,
@@ -398,19 +392,10 @@ fn note_skip(
         "skipped"
     };
     if let Some(run_id) = cycle.run_id() {
-        crate::store::runlog::item(
-            cycle.state,
-            run_id,
-            subject.kind,
-            &subject.id,
-            outcome,
-            &detail,
-        )?;
+        let id = matter_id.to_string();
+        crate::store::runlog::item(cycle.state, run_id, "matter", &id, outcome, &detail)?;
     }
-    Ok(Some(SkipChange::Set {
-        matter_id: subject.id.parse().unwrap_or_default(),
-        codes,
-    }))
+    Ok(Some(SkipChange::Set { matter_id, codes }))
 }
 
 /// A pushed matter: in CaseStatus; what changed since the push, logged when

@@ -77,9 +77,15 @@ impl Report {
         }
     }
 
-    /// Whether [`Report::keep`] would still keep an item.
-    pub fn has_room(&self) -> bool {
-        self.items.len() < MAX_ITEMS
+    /// [`Report::keep`], formatting the subject and detail only when the
+    /// item is kept (a big firm skips 100,000 matters a cycle).
+    pub fn keep_with(&mut self, outcome: &str, item: impl FnOnce() -> (String, String)) {
+        if self.items.len() < MAX_ITEMS {
+            let (subject, detail) = item();
+            self.keep(outcome, subject, detail);
+        } else {
+            self.items_omitted += 1;
+        }
     }
 
     /// How many records failed with errors.
