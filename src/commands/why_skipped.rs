@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::rules::drift::{changed_fields, drift_message, Change};
-use crate::rules::eligibility::{current_body, evaluate, Evaluation, ReasonCode, RULES};
+use crate::rules::eligibility::{current_body, evaluate, notes, Evaluation, ReasonCode, RULES};
 use crate::rules::matter::UNCONFIRMED_GRACE_MINUTES;
 use crate::store::fluentcase::{Access, MatterRecord};
 use crate::store::ledger::{LedgerRow, SkipRow};
@@ -29,6 +29,8 @@ const HISTORY: u32 = 10;
 pub struct Facts {
     matter: MatterRecord,
     eval: Evaluation,
+    /// Unusable optional fields, sent as null.
+    notes: Vec<String>,
     row: Option<LedgerRow>,
     skip: Option<SkipRow>,
     history: Vec<(i64, String, ItemRow)>,
@@ -133,6 +135,7 @@ pub fn gather(ctx: &Ctx, key: &str) -> anyhow::Result<Facts> {
         (None, true) => Situation::Eligible,
     };
     Ok(Facts {
+        notes: notes(&matter),
         matter,
         eval,
         row,
@@ -198,7 +201,7 @@ pub fn to_json(ctx: &Ctx, f: &Facts) -> serde_json::Value {
         "casestatus_case_id": case_id,
         "reasons": reasons,
         "rules": rules_json(&f.eval),
-        "notes": f.eval.notes,
+        "notes": f.notes,
         "not_syncing": f.not_syncing,
         "pushed_at": f.row.as_ref().and_then(|r| r.pushed_at.clone()),
         "create_attempted_at": f.row.as_ref().filter(|r| r.case_id.is_none()).map(|r| &r.intent_at),
@@ -317,7 +320,6 @@ fn print(ctx: &Ctx, f: &Facts) {
 pub fn findings(ctx: &Ctx, f: &Facts) -> Vec<(Tone, String)> {
     let tz = ctx.config.fluentcase.timezone;
     let mut lines: Vec<(Tone, String)> = f
-        .eval
         .notes
         .iter()
         .map(|n| (Tone::Plain, format!("Note: {n}.")))

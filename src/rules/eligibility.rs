@@ -139,9 +139,14 @@ pub struct Evaluation {
     pub payload: Option<CaseBody>,
     /// When `too_new` stops applying (if the creation time is known).
     pub eligible_from: Option<DateTime<Utc>>,
-    /// Optional fields that are unusable and are sent as null (client
-    /// email, date of birth, paralegal email): worth fixing, never a block.
-    pub notes: Vec<String>,
+}
+
+/// Optional fields that are unusable and are sent as null (client email,
+/// date of birth, paralegal email): worth fixing, never a block. Apart
+/// from [`evaluate`] because only `why-skipped` shows them, and a cycle
+/// need not check 100,000 emails for nothing.
+pub fn notes(matter: &MatterRecord) -> Vec<String> {
+    optional_field_notes(matter)
 }
 
 impl Evaluation {
@@ -179,7 +184,6 @@ pub fn evaluate(matter: &MatterRecord, policy: &Policy<'_>, now: DateTime<Utc>) 
         reasons,
         payload,
         eligible_from,
-        notes: optional_field_notes(matter),
     }
 }
 
@@ -208,15 +212,16 @@ fn attorney(matter: &MatterRecord, reasons: &mut Vec<Reason>) {
         }
         (Some(_), Some(a)) => a,
     };
-    let who = person_name(&a.first_name, &a.last_name);
+    // The name only for the message: most attorneys are fine.
+    let who = || person_name(&a.first_name, &a.last_name);
     match a.email.as_deref().map(str::trim) {
         Some(e) if valid_email(e) => {}
         Some(e) if !e.is_empty() => {
-            let msg = format!("attorney {who} has an invalid email {e:?}");
+            let msg = format!("attorney {} has an invalid email {e:?}", who());
             fail(reasons, ReasonCode::AttorneyEmailInvalid, msg);
         }
         _ => {
-            let msg = format!("attorney {who} has no email address");
+            let msg = format!("attorney {} has no email address", who());
             fail(reasons, ReasonCode::AttorneyEmailInvalid, msg);
         }
     }

@@ -26,7 +26,7 @@ pub enum Action {
 /// Decide one matter's action. Pure. `now_body` (the body as it would be
 /// sent now) is only computed for pushed matters, to tell what changed.
 pub fn plan_matter(
-    eval: &Evaluation,
+    eval: Evaluation,
     now_body: impl FnOnce() -> CaseBody,
     row: Option<&LedgerRow>,
     mappings: &Mappings,
@@ -40,22 +40,22 @@ pub fn plan_matter(
             case_id: *id,
             changed: changed_fields(sent, &now_body(), mappings),
         },
-        Some(_) => match &eval.payload {
+        Some(_) => match eval.payload {
             Some(body) => Action::Push {
-                body: Box::new(body.clone()),
+                body: Box::new(body),
                 resumed: true,
             },
             None => Action::Reconcile {
-                reasons: eval.reasons.clone(),
+                reasons: eval.reasons,
             },
         },
-        None => match &eval.payload {
+        None => match eval.payload {
             Some(body) => Action::Push {
-                body: Box::new(body.clone()),
+                body: Box::new(body),
                 resumed: false,
             },
             None => Action::Skip {
-                reasons: eval.reasons.clone(),
+                reasons: eval.reasons,
             },
         },
     }
@@ -172,13 +172,11 @@ mod tests {
             reasons: vec![],
             payload: Some(body.clone()),
             eligible_from: None,
-            notes: vec![],
         };
         let skipped = Evaluation {
             reasons: vec![Reason::new(ReasonCode::MissingFileNumber, "no file number")],
             payload: None,
             eligible_from: None,
-            notes: vec![],
         };
         let row = |case_id: Option<i64>| LedgerRow {
             matter_id: 1,
@@ -200,7 +198,7 @@ mod tests {
             (&skipped, Some(row(Some(5))), "in_casestatus"),
         ];
         for (eval, row, want) in cases {
-            let action = plan_matter(eval, || body.clone(), row.as_ref(), &mappings);
+            let action = plan_matter(eval.clone(), || body.clone(), row.as_ref(), &mappings);
             let got = match action {
                 Action::Push { resumed: false, .. } => "push",
                 Action::Push { resumed: true, .. } => "resume",

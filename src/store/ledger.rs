@@ -7,7 +7,8 @@
 //! may have reached CaseStatus": the next attempt looks the matter up by
 //! `integration_id` before it may create.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rusqlite::{params, OptionalExtension, Row};
 
@@ -166,26 +167,35 @@ pub fn clear_skip(state: &StateStore, matter_id: i64) -> Result<(), StateError> 
     Ok(())
 }
 
-/// Every current skip row, by matter id.
-pub fn load_skips(state: &StateStore) -> Result<HashMap<i64, SkipRow>, StateError> {
+/// Every skipped matter's reason codes (as stored: sorted, comma-separated),
+/// by matter id.
+pub fn load_skip_codes(state: &StateStore) -> Result<HashMap<i64, Arc<str>>, StateError> {
     let mut stmt = state
         .conn()
-        .prepare("SELECT matter_id, codes, since_run, since FROM matter_skips")
+        .prepare("SELECT matter_id, codes FROM matter_skips")
         .map_err(|e| state.err(e))?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                SkipRow {
-                    codes: r.get(1)?,
-                    since_run: r.get(2)?,
-                    since: r.get(3)?,
-                },
-            ))
-        })
-        .and_then(|r| r.collect::<Result<HashMap<_, _>, _>>())
-        .map_err(|e| state.err(e))?;
-    Ok(rows)
+    let mut rows = stmt.query([]).map_err(|e| state.err(e))?;
+    // A firm has a handful of distinct code lists over 100,000 skipped
+    // matters: each is kept once.
+    let mut distinct: HashSet<Arc<str>> = HashSet::new();
+    let mut out = HashMap::new();
+    while let Some(r) = rows.next().map_err(|e| state.err(e))? {
+        let id: i64 = r.get(0).map_err(|e| state.err(e))?;
+        let codes = r
+            .get_ref(1)
+            .and_then(|v| Ok(v.as_str()?))
+            .map_err(|e| state.err(e))?;
+        let codes = match distinct.get(codes) {
+            Some(c) => Arc::clone(c),
+            None => {
+                let c: Arc<str> = Arc::from(codes);
+                distinct.insert(Arc::clone(&c));
+                c
+            }
+        };
+        out.insert(id, codes);
+    }
+    Ok(out)
 }
 
 /// One matter's skip row.

@@ -24,17 +24,41 @@ pub fn load(
     region: &str,
     read_only: bool,
 ) -> Result<HashMap<String, Option<String>>, StateError> {
-    let version = env!("CARGO_PKG_VERSION");
-    if state.setting(VERSION_SETTING)?.as_deref() != Some(version) {
-        if !read_only {
-            state
-                .conn()
-                .execute("DELETE FROM phone_numbers", [])
-                .map_err(|e| state.err(e))?;
-            state.set_setting(VERSION_SETTING, version)?;
-        }
-        return Ok(HashMap::new());
+    if fresh(state, read_only)? {
+        read(state, region)
+    } else {
+        Ok(HashMap::new())
     }
+}
+
+/// Whether the cache was filled by this binary's version; when not, it is
+/// emptied (unless `read_only`) and must not be read.
+///
+/// # Errors
+/// The state file could not be read or written.
+pub fn fresh(state: &StateStore, read_only: bool) -> Result<bool, StateError> {
+    let version = env!("CARGO_PKG_VERSION");
+    if state.setting(VERSION_SETTING)?.as_deref() == Some(version) {
+        return Ok(true);
+    }
+    if !read_only {
+        state
+            .conn()
+            .execute("DELETE FROM phone_numbers", [])
+            .map_err(|e| state.err(e))?;
+        state.set_setting(VERSION_SETTING, version)?;
+    }
+    Ok(false)
+}
+
+/// Every cached number for `region` (check [`fresh`] first).
+///
+/// # Errors
+/// The state file could not be read.
+pub fn read(
+    state: &StateStore,
+    region: &str,
+) -> Result<HashMap<String, Option<String>>, StateError> {
     let mut stmt = state
         .conn()
         .prepare_cached("SELECT raw, e164 FROM phone_numbers WHERE region = ?1")

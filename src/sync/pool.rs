@@ -38,11 +38,14 @@ pub fn run<J, W, R>(
     J: Send,
     R: Send,
 {
+    // No more workers than jobs: each opens its own connections, and a
+    // quiet cycle (no job) should open none.
+    let workers = threads.max(1).min(jobs.len());
     let queue = Mutex::new(jobs.into_iter());
     let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<R>();
     std::thread::scope(|scope| {
-        for _ in 0..threads.max(1) {
+        for _ in 0..workers {
             let tx = tx.clone();
             let (queue, stop, init, work) = (&queue, &stop, &init, &work);
             scope.spawn(move || {
@@ -102,6 +105,38 @@ mod tests {
         seen.sort();
         assert_eq!(seen, (0..200).collect::<Vec<_>>());
         assert!(peak.load(Ordering::SeqCst) <= 4);
+    }
+
+    #[test]
+    fn no_more_workers_than_jobs() {
+        let opened = AtomicUsize::new(0);
+        let init = || {
+            opened.fetch_add(1, Ordering::SeqCst);
+        };
+        run(
+            Vec::<i32>::new(),
+            8,
+            init,
+            |_, j, emit| {
+                emit(j);
+            },
+            |_: i32| Flow::Continue,
+        );
+        assert_eq!(
+            opened.load(Ordering::SeqCst),
+            0,
+            "a quiet cycle opens nothing"
+        );
+        run(
+            vec![1, 2],
+            8,
+            init,
+            |_, j, emit| {
+                emit(j);
+            },
+            |_: i32| Flow::Continue,
+        );
+        assert_eq!(opened.load(Ordering::SeqCst), 2);
     }
 
     #[test]

@@ -12,32 +12,28 @@
 //! of the account's cases ([`existence_by_listing`]). A 409 is treated as
 //! "exists", but never relied on.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde_json::json;
 
 use crate::casestatus::{ApiError, CaseBody, CaseStatus, RemoteCase};
 use crate::rules::drift::{drift_message, Change};
-use crate::rules::eligibility::{
-    current_body, e164, evaluate, PhoneBook, Policy, Reason, ReasonCode,
-};
-use crate::rules::matter::{
-    existence_by_listing, plan_matter, split_ids, Action, UNCONFIRMED_GRACE_MINUTES,
-};
-use crate::store::fluentcase::Access;
-use crate::store::ledger::{self, LedgerRow, SkipChange, SkipRow};
-use crate::store::phones;
+use crate::rules::eligibility::{Reason, ReasonCode};
+use crate::rules::matter::{existence_by_listing, Action, UNCONFIRMED_GRACE_MINUTES};
+use crate::store::ledger::{self, LedgerRow, SkipChange};
 use crate::store::state::{StateError, StateStore};
-use crate::sync::context::Ctx;
 use crate::sync::engine::{Cycle, DoneOf, Recorded, Subject, SyncKind, Worker};
+
+mod planning;
 
 /// The matter sync. Its fields live through one cycle.
 #[derive(Default)]
 pub struct Matters {
     /// Skip state from the last cycle; what is left at the end are matters
     /// gone from FluentCase.
-    skips: HashMap<i64, SkipRow>,
+    skips: HashMap<i64, Arc<str>>,
     /// Skipped matters with no ledger row: checked against a listing, if
     /// one is taken (a lost state file).
     unrecorded: Vec<i64>,
@@ -118,13 +114,14 @@ impl SyncKind for Matters {
         let grace_cutoff = crate::util::clock::stamp(
             ctx.now - chrono::Duration::minutes(UNCONFIRMED_GRACE_MINUTES),
         );
-        self.skips = ledger::load_skips(cycle.state)?;
+        let mut inputs = planning::load_inputs(ctx, cycle.state, cycle.run_id().is_some())?;
+        self.skips = std::mem::take(&mut inputs.skips);
         let mut skip_changes = Vec::new();
         let mut network = Vec::new();
         // Local work happens at once (skips, drift: no request); only
         // matters that need CaseStatus are kept.
-        plan_each(ctx, cycle.state, cycle.run_id().is_some(), |p| {
-            let previous = self.skips.remove(&p.id).map(|s| s.codes);
+        planning::plan_each(ctx, &inputs, |p| {
+            let previous = self.skips.remove(&p.id);
             match &p.action {
                 Action::InCaseStatus { case_id, changed } => {
                     note_drift(cycle, &p, *case_id, changed)?;
@@ -137,10 +134,10 @@ impl SyncKind for Matters {
                     if p.row.is_none() {
                         self.unrecorded.push(p.id);
                     }
-                    let detail = json!({ "reasons": reasons });
-                    if let Some(c) = note_skip(cycle, p.id, previous, codes(reasons), detail)? {
-                        skip_changes.push(c);
-                    }
+                    let detail = || json!({ "reasons": reasons });
+                    let change =
+                        note_skip(cycle, p.id, previous.as_deref(), codes(reasons), detail)?;
+                    skip_changes.extend(change);
                 }
                 Action::Push { .. } | Action::Reconcile { .. } => {
                     let unconfirmed_recent = p
@@ -149,7 +146,7 @@ impl SyncKind for Matters {
                         .is_some_and(|r| r.case_id.is_none() && r.intent_at > grace_cutoff);
                     network.push(Job {
                         planned: p,
-                        previous,
+                        previous: previous.map(|c| c.to_string()),
                         unconfirmed_recent,
                         listed: None,
                     });
@@ -217,7 +214,13 @@ impl SyncKind for Matters {
         let subject = job.planned.subject();
         let (recorded, skipped_for) = record_outcome(cycle, &job, &subject, outcome)?;
         let change = match skipped_for {
-            Some((codes, detail)) => note_skip(cycle, job.planned.id, job.previous, codes, detail)?,
+            Some((codes, detail)) => note_skip(
+                cycle,
+                job.planned.id,
+                job.previous.as_deref(),
+                codes,
+                || detail,
+            )?,
             // Cleared at once so a kill later in the run leaves no stale skip.
             None if job.previous.is_some() && !matches!(recorded, Recorded::Failed { .. }) => {
                 Some(SkipChange::Clear {
@@ -274,13 +277,20 @@ impl Matters {
 /// One skipped matter: `skipped` once, and once under each of its reasons.
 fn count_skipped(cycle: &mut Cycle, p: &Planned, reasons: &[Reason]) {
     cycle.report.bump("skipped");
-    let set: BTreeSet<&str> = reasons.iter().map(|r| r.code.code()).collect();
-    for code in set {
-        *cycle
-            .report
-            .skipped_by_reason
-            .entry(code.to_string())
-            .or_default() += 1;
+    let by_reason = &mut cycle.report.skipped_by_reason;
+    for (i, r) in reasons.iter().enumerate() {
+        let code = r.code.code();
+        // Once under each code, however many of its rules failed; no
+        // allocation per matter once a code has been seen.
+        if reasons[..i].iter().any(|q| q.code.code() == code) {
+            continue;
+        }
+        match by_reason.get_mut(code) {
+            Some(n) => *n += 1,
+            None => {
+                by_reason.insert(code.to_string(), 1);
+            }
+        }
     }
     // Only the first few are shown; don't format the other 100,000.
     cycle
@@ -379,11 +389,11 @@ fn record_push(
 fn note_skip(
     cycle: &Cycle,
     matter_id: i64,
-    previous: Option<String>,
+    previous: Option<&str>,
     codes: String,
-    detail: serde_json::Value,
+    detail: impl FnOnce() -> serde_json::Value,
 ) -> Result<Option<SkipChange>, StateError> {
-    if previous.as_deref() == Some(codes.as_str()) {
+    if previous == Some(codes.as_str()) {
         return Ok(None);
     }
     let outcome = if codes == ReasonCode::RejectedByCasestatus.code() {
@@ -393,7 +403,7 @@ fn note_skip(
     };
     if let Some(run_id) = cycle.run_id() {
         let id = matter_id.to_string();
-        crate::store::runlog::item(cycle.state, run_id, "matter", &id, outcome, &detail)?;
+        crate::store::runlog::item(cycle.state, run_id, "matter", &id, outcome, &detail())?;
     }
     Ok(Some(SkipChange::Set { matter_id, codes }))
 }
@@ -442,34 +452,12 @@ fn note_drift(
     Ok(())
 }
 
-/// Every primary party's phone numbers resolved: from the cache, and the
-/// new ones parsed now (and remembered, in a real run).
-fn phone_book(
-    ctx: &Ctx,
-    state: &StateStore,
-    phones: &HashMap<i64, Vec<crate::store::records::Phone>>,
-    persist: bool,
-) -> anyhow::Result<PhoneBook> {
-    let region = ctx.config.fluentcase.phone_region;
-    let mut known = phones::load(state, region.as_ref(), !persist)?;
-    let mut new = Vec::new();
-    for p in phones.values().flatten() {
-        if !known.contains_key(&p.number) {
-            let resolved = e164(&p.number, region);
-            known.insert(p.number.clone(), resolved.clone());
-            new.push((p.number.clone(), resolved));
-        }
-    }
-    if persist {
-        phones::save(state, region.as_ref(), &new)?;
-    }
-    Ok(PhoneBook::new(known))
-}
-
 /// The reason codes as stored: sorted, comma-separated.
 fn codes(reasons: &[Reason]) -> String {
-    let set: BTreeSet<&str> = reasons.iter().map(|r| r.code.code()).collect();
-    set.into_iter().collect::<Vec<_>>().join(",")
+    let mut codes: Vec<&str> = reasons.iter().map(|r| r.code.code()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes.join(",")
 }
 
 /// The account's cases by matter id (integration id), from one listing.
@@ -597,80 +585,5 @@ fn lookup(client: &CaseStatus, matter_id: i64) -> PushOutcome {
             None => PushOutcome::NotThere,
         },
         Err(e) => PushOutcome::Failed(e),
-    }
-}
-
-fn plan_each(
-    ctx: &Ctx,
-    state: &StateStore,
-    persist: bool,
-    mut visit: impl FnMut(Planned) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let fc = ctx.fluentcase(Access::ReadOnly)?;
-    let (mappings, statuses) = ctx.rules_input(state)?;
-    let ledger_rows = ledger::load_all(state)?;
-    let phones = fc.primary_phones()?;
-    let book = phone_book(ctx, state, &phones, persist)?;
-    let policy = Policy {
-        phone_book: &book,
-        ..ctx.policy(&mappings, &statuses)
-    };
-    let Some((lo, hi)) = fc.matter_id_range()? else {
-        return Ok(());
-    };
-    // Reading and judging 100,000 matters is most of a quiet cycle: split
-    // the id range over the cores, each part on its own connection, and
-    // hand the plans to this thread (which alone writes the state file).
-    let parts = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let ranges = split_ids(lo, hi, parts.clamp(1, 4));
-    let (tx, rx) = std::sync::mpsc::sync_channel::<anyhow::Result<Planned>>(4096);
-    let mut failed: Option<anyhow::Error> = None;
-    std::thread::scope(|scope| {
-        for range in ranges {
-            let (tx, policy, ledger_rows, phones) = (tx.clone(), &policy, &ledger_rows, &phones);
-            scope.spawn(move || {
-                let read = (|| -> anyhow::Result<()> {
-                    let fc = ctx.fluentcase(Access::ReadOnly)?;
-                    fc.for_each_matter_in(range, phones, |m| {
-                        let eval = evaluate(&m, policy, ctx.now);
-                        let row = ledger_rows.get(&m.id).cloned();
-                        let action = plan_matter(
-                            &eval,
-                            || current_body(&m, policy),
-                            row.as_ref(),
-                            policy.mappings,
-                        );
-                        let _ = tx.send(Ok(Planned {
-                            id: m.id,
-                            file_number: m.file_number,
-                            action,
-                            row,
-                        }));
-                    })?;
-                    Ok(())
-                })();
-                if let Err(e) = read {
-                    let _ = tx.send(Err(e));
-                }
-            });
-        }
-        drop(tx);
-        for item in rx {
-            match item {
-                Ok(planned) if failed.is_none() => {
-                    if let Err(e) = visit(planned) {
-                        failed = Some(e);
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    failed.get_or_insert(e);
-                }
-            }
-        }
-    });
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(()),
     }
 }

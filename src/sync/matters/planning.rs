@@ -1,0 +1,180 @@
+//! Reading and judging every matter: most of a quiet cycle's work at a big
+//! firm, so it is spread over the cores.
+//!
+//! First the inputs: the primary parties' phone numbers are read from
+//! FluentCase on a thread of their own while this thread reads the state
+//! file (mappings, ledger, skips, the phone cache). Then the matter id
+//! range is split over the cores, each part read on its own connection and
+//! judged by the pure rules; the plans come back to this thread — which
+//! alone writes the state file — in batches, so the threads do not wake
+//! each other once per matter.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use crate::rules::eligibility::{current_body, e164, evaluate, Mappings, PhoneBook, Policy};
+use crate::rules::matter::{plan_matter, split_ids};
+use crate::store::fluentcase::Access;
+use crate::store::ledger::{self, LedgerRow};
+use crate::store::phones;
+use crate::store::records::Phone;
+use crate::store::state::StateStore;
+use crate::sync::context::Ctx;
+
+use super::Planned;
+
+/// Plans handed to the main thread at a time.
+const BATCH: usize = 256;
+
+/// What judging the matters needs, read once per cycle.
+pub(super) struct Inputs {
+    mappings: Mappings,
+    statuses: BTreeSet<String>,
+    ledger: HashMap<i64, LedgerRow>,
+    /// Each skipped matter's codes from the last cycle.
+    pub skips: HashMap<i64, Arc<str>>,
+    /// Phones of every primary party, by contact.
+    phones: HashMap<i64, Vec<Phone>>,
+    book: PhoneBook,
+}
+
+/// Read the inputs on three threads: FluentCase's phones, the skips and
+/// the phone cache (on a second, read-only connection to the state file),
+/// and the mappings and ledger here. New phone numbers are resolved now
+/// and, when `persist`, remembered in the cache.
+pub(super) fn load_inputs(ctx: &Ctx, state: &StateStore, persist: bool) -> anyhow::Result<Inputs> {
+    let region = ctx.config.fluentcase.phone_region;
+    // Checked (and emptied if stale) on this connection before the reader starts.
+    let cache_fresh = phones::fresh(state, !persist)?;
+    std::thread::scope(|scope| {
+        let phones = scope.spawn(|| -> anyhow::Result<_> {
+            Ok(ctx.fluentcase(Access::ReadOnly)?.primary_phones()?)
+        });
+        let state_path = state.path();
+        let from_state = scope.spawn(move || -> anyhow::Result<_> {
+            let reader = StateStore::open_read_only(state_path)?;
+            let skips = ledger::load_skip_codes(&reader)?;
+            let cache = match cache_fresh {
+                true => phones::read(&reader, region.as_ref())?,
+                false => HashMap::new(),
+            };
+            Ok((skips, cache))
+        });
+        let local = (|| -> anyhow::Result<_> {
+            let (mappings, statuses) = ctx.rules_input(state)?;
+            Ok((mappings, statuses, ledger::load_all(state)?))
+        })();
+        let phones = join(phones)?;
+        let (skips, mut known) = join(from_state)?;
+        let (mappings, statuses, ledger) = local?;
+        // Numbers not seen before are parsed once, here.
+        let mut new = Vec::new();
+        for p in phones.values().flatten() {
+            if !known.contains_key(&p.number) {
+                let resolved = e164(&p.number, region);
+                known.insert(p.number.clone(), resolved.clone());
+                new.push((p.number.clone(), resolved));
+            }
+        }
+        if persist {
+            phones::save(state, region.as_ref(), &new)?;
+        }
+        Ok(Inputs {
+            mappings,
+            statuses,
+            ledger,
+            skips,
+            phones,
+            book: PhoneBook::new(known),
+        })
+    })
+}
+
+/// Judge every matter and hand each plan to `visit`, on this thread.
+pub(super) fn plan_each(
+    ctx: &Ctx,
+    inputs: &Inputs,
+    mut visit: impl FnMut(Planned) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let fc = ctx.fluentcase(Access::ReadOnly)?;
+    let Some((lo, hi)) = fc.matter_id_range()? else {
+        return Ok(());
+    };
+    let policy = Policy {
+        phone_book: &inputs.book,
+        ..ctx.policy(&inputs.mappings, &inputs.statuses)
+    };
+    let parts = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let ranges = split_ids(lo, hi, parts.clamp(1, 4));
+    let (tx, rx) = std::sync::mpsc::sync_channel::<anyhow::Result<Vec<Planned>>>(64);
+    let mut failed: Option<anyhow::Error> = None;
+    std::thread::scope(|scope| {
+        for range in ranges {
+            let (tx, policy) = (tx.clone(), &policy);
+            let (phones, ledger) = (&inputs.phones, &inputs.ledger);
+            scope.spawn(move || {
+                let read = (|| -> anyhow::Result<()> {
+                    let fc = ctx.fluentcase(Access::ReadOnly)?;
+                    let mut batch = Vec::with_capacity(BATCH);
+                    fc.for_each_matter_in(range, phones, |m| {
+                        let eval = evaluate(&m, policy, ctx.now);
+                        let row = ledger.get(&m.id).cloned();
+                        let action = plan_matter(
+                            eval,
+                            || current_body(&m, policy),
+                            row.as_ref(),
+                            policy.mappings,
+                        );
+                        batch.push(Planned {
+                            id: m.id,
+                            file_number: m.file_number,
+                            action,
+                            row,
+                        });
+                        if batch.len() == BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            let _ = tx.send(Ok(full));
+                        }
+                    })?;
+                    if !batch.is_empty() {
+                        let _ = tx.send(Ok(batch));
+                    }
+                    Ok(())
+                })();
+                if let Err(e) = read {
+                    let _ = tx.send(Err(e));
+                }
+            });
+        }
+        drop(tx);
+        // After a failure the rest is drained unvisited, so no reader
+        // waits on a full channel.
+        for batch in rx {
+            match batch {
+                Ok(plans) if failed.is_none() => {
+                    for planned in plans {
+                        if let Err(e) = visit(planned) {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
+            }
+        }
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// A thread's result; its panic goes on as this thread's.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
