@@ -3,7 +3,9 @@
 //! as `YYYY-MM-DD`; optional fields that are unusable are sent as empty and
 //! noted, never a block.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use chrono::NaiveDate;
 
@@ -43,24 +45,62 @@ pub fn preferred_phone<'p>(
 /// Phone numbers already resolved — as typed → E.164, or None when not a
 /// number — so a cycle over 100,000 matters does not parse again what it
 /// parsed last cycle (libphonenumber's rules cost about 15 µs a number).
-/// A number not in the book is parsed on the spot. Still pure: the book is
-/// an input, filled by the store.
-#[derive(Debug, Default, Clone)]
+/// A number not in the book is parsed on the spot and, in a book made
+/// with [`PhoneBook::remembering`], kept for [`PhoneBook::take_new`] (the
+/// sync stores them). Still pure: the answers are libphonenumber's, the
+/// book only remembers them.
+#[derive(Debug, Default)]
 pub struct PhoneBook {
     known: HashMap<String, Option<String>>,
+    /// Numbers parsed since the book was made; None when not remembering.
+    new: Option<Mutex<HashMap<String, Option<String>>>>,
 }
 
 impl PhoneBook {
     /// A book of numbers resolved earlier (for the same region).
     pub fn new(known: HashMap<String, Option<String>>) -> PhoneBook {
-        PhoneBook { known }
+        PhoneBook { known, new: None }
+    }
+
+    /// A book that also remembers the numbers it parses.
+    pub fn remembering(known: HashMap<String, Option<String>>) -> PhoneBook {
+        PhoneBook {
+            known,
+            new: Some(Mutex::default()),
+        }
     }
 
     /// The number in E.164, from the book or parsed now.
     pub fn e164(&self, raw: &str, region: PhoneRegion) -> Option<String> {
-        match self.known.get(raw) {
-            Some(known) => known.clone(),
-            None => e164(raw, region),
+        if let Some(known) = self.known.get(raw) {
+            return known.clone();
+        }
+        let Some(new) = &self.new else {
+            return e164(raw, region);
+        };
+        // A poisoned lock only means another thread panicked mid-insert;
+        // the map is still a valid memo.
+        let seen = new
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(raw)
+            .cloned();
+        seen.unwrap_or_else(|| {
+            let resolved = e164(raw, region);
+            new.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(raw.to_string(), resolved.clone());
+            resolved
+        })
+    }
+
+    /// The numbers parsed (not found in the book) since it was made.
+    pub fn take_new(&self) -> Vec<(String, Option<String>)> {
+        match &self.new {
+            Some(new) => std::mem::take(&mut *new.lock().unwrap_or_else(|e| e.into_inner()))
+                .into_iter()
+                .collect(),
+            None => Vec::new(),
         }
     }
 }
@@ -88,6 +128,27 @@ pub fn valid_email(email: &str) -> bool {
         ..email_address::Options::default()
     };
     email_address::EmailAddress::parse_with_options(email, options).is_ok()
+}
+
+/// [`valid_email`] for staff addresses, which repeat on every matter: the
+/// parser's answer is remembered per thread (a few hundred staff at most;
+/// the memo is emptied if it ever holds more), which saves a tenth of
+/// judging a quiet matter.
+pub fn valid_staff_email(email: &str) -> bool {
+    thread_local! {
+        static SEEN: RefCell<HashMap<String, bool>> = RefCell::new(HashMap::new());
+    }
+    if let Some(known) = SEEN.with_borrow(|seen| seen.get(email).copied()) {
+        return known;
+    }
+    let valid = valid_email(email);
+    SEEN.with_borrow_mut(|seen| {
+        if seen.len() >= 4096 {
+            seen.clear();
+        }
+        seen.insert(email.to_string(), valid);
+    });
+    valid
 }
 
 /// `YYYY-MM-DD` (NaiveDate's own parser: no format string to interpret

@@ -14,7 +14,9 @@ use crate::casestatus::CaseBody;
 pub use crate::rules::case_body::current_body;
 use crate::rules::case_body::draft_body;
 use crate::rules::contact::{blank, is_date, no_phone_message, optional_field_notes, person_name};
-pub use crate::rules::contact::{e164, preferred_phone, valid_email, PhoneBook, NO_PHONE_BOOK};
+pub use crate::rules::contact::{
+    e164, preferred_phone, valid_email, valid_staff_email, PhoneBook, NO_PHONE_BOOK,
+};
 pub use crate::rules::reasons::{Reason, ReasonCode, ALL_CODES, MIN_AGE_MINUTES, RULES};
 use crate::store::fluentcase::{MatterRecord, PrimaryParty};
 use crate::store::state::AreaRow;
@@ -215,7 +217,7 @@ fn attorney(matter: &MatterRecord, reasons: &mut Vec<Reason>) {
     // The name only for the message: most attorneys are fine.
     let who = || person_name(&a.first_name, &a.last_name);
     match a.email.as_deref().map(str::trim) {
-        Some(e) if valid_email(e) => {}
+        Some(e) if valid_staff_email(e) => {}
         Some(e) if !e.is_empty() => {
             let msg = format!("attorney {} has an invalid email {e:?}", who());
             fail(reasons, ReasonCode::AttorneyEmailInvalid, msg);

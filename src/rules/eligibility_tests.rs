@@ -60,7 +60,6 @@ fn matter() -> MatterRecord {
         opened_on: Some("2026-01-05".into()),
         closed_on: None,
         created_at: Some("2026-11-28T11:00:00Z".into()),
-        updated_at: Some("2026-11-28T11:00:00Z".into()),
         primary_parties: vec![PrimaryParty {
             contact_id: 7,
             contact_exists: true,
@@ -377,4 +376,24 @@ fn the_phone_book_answers_before_parsing() {
         book.e164("(512) 555-0199", us).as_deref(),
         Some("+15125550199")
     );
+    assert!(book.take_new().is_empty(), "a plain book remembers nothing");
+    // A remembering book keeps what it parsed, once, for the store.
+    let book = PhoneBook::remembering(HashMap::new());
+    for _ in 0..2 {
+        assert_eq!(
+            book.e164("512 555 0142", us).as_deref(),
+            Some("+15125550142")
+        );
+        assert_eq!(book.e164("n/a", us), None);
+    }
+    let mut new = book.take_new();
+    new.sort();
+    assert_eq!(
+        new,
+        vec![
+            ("512 555 0142".to_string(), Some("+15125550142".to_string())),
+            ("n/a".to_string(), None)
+        ]
+    );
+    assert!(book.take_new().is_empty());
 }

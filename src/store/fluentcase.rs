@@ -141,7 +141,7 @@ const MATTER_SELECT: &str = "
     SELECT m.id, m.file_number, m.case_type_id, ct.name, m.status_id, ms.name,
            m.attorney_id, a.id, a.first_name, a.last_name, a.email,
            m.paralegal_id, p.id, p.first_name, p.last_name, p.email,
-           m.opened_on, m.closed_on, m.created_at, m.updated_at
+           m.opened_on, m.closed_on, m.created_at
     FROM matters m
     LEFT JOIN case_types ct ON ct.id = m.case_type_id
     LEFT JOIN matter_statuses ms ON ms.id = m.status_id
@@ -657,7 +657,6 @@ fn matter_from_row(r: &Row<'_>) -> rusqlite::Result<MatterRecord> {
         opened_on: text(r, 16)?,
         closed_on: text(r, 17)?,
         created_at: text(r, 18)?,
-        updated_at: text(r, 19)?,
         primary_parties: Vec::new(),
     })
 }

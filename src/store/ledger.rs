@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use crate::store::state::{StateError, StateStore};
+use crate::store::state::{placeholders, StateError, StateStore, ROWS_PER_INSERT};
 
 /// One matter's row in the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,29 +245,48 @@ pub fn apply_skips(
     run_id: i64,
     now: &str,
 ) -> Result<(), StateError> {
-    if changes.is_empty() {
-        return Ok(());
-    }
     let conn = state.conn();
-    let mut set = conn
-        .prepare_cached(
-            "INSERT INTO matter_skips (matter_id, codes, since_run, since) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (matter_id) DO UPDATE SET codes = ?2, since_run = ?3, since = ?4",
-        )
-        .map_err(|e| state.err(e))?;
     let mut clear = conn
         .prepare_cached("DELETE FROM matter_skips WHERE matter_id = ?1")
         .map_err(|e| state.err(e))?;
+    // In order; runs of sets go in multi-row upserts.
+    let mut sets: Vec<(i64, &str)> = Vec::new();
     for c in changes {
         match c {
-            SkipChange::Set { matter_id, codes } => {
-                set.execute(params![matter_id, codes, run_id, now])
-                    .map_err(|e| state.err(e))?;
-            }
+            SkipChange::Set { matter_id, codes } => sets.push((*matter_id, codes)),
             SkipChange::Clear { matter_id } => {
+                set_skips(state, &sets, run_id, now)?;
+                sets.clear();
                 clear.execute([matter_id]).map_err(|e| state.err(e))?;
             }
         }
+    }
+    set_skips(state, &sets, run_id, now)
+}
+
+/// Upsert skip rows, up to [`ROWS_PER_INSERT`] a statement.
+fn set_skips(
+    state: &StateStore,
+    sets: &[(i64, &str)],
+    run_id: i64,
+    now: &str,
+) -> Result<(), StateError> {
+    for chunk in sets.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO matter_skips (matter_id, codes, since_run, since) VALUES {}
+             ON CONFLICT (matter_id) DO UPDATE SET
+                codes = excluded.codes, since_run = excluded.since_run, since = excluded.since",
+            placeholders(chunk.len(), 4)
+        );
+        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(chunk.len() * 4);
+        for (matter_id, codes) in chunk {
+            values.extend([matter_id as &dyn rusqlite::ToSql, codes, &run_id, &now]);
+        }
+        state
+            .conn()
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| stmt.execute(values.as_slice()))
+            .map_err(|e| state.err(e))?;
     }
     Ok(())
 }

@@ -49,7 +49,6 @@ pub struct MatterRecord {
     pub opened_on: Option<String>,
     pub closed_on: Option<String>,
     pub created_at: Option<String>,
-    pub updated_at: Option<String>,
     pub primary_parties: Vec<PrimaryParty>,
 }
 

@@ -93,6 +93,58 @@ pub fn item(
     outcome: &str,
     detail: &serde_json::Value,
 ) -> Result<(), StateError> {
+    item_json(
+        state,
+        run_id,
+        subject,
+        subject_id,
+        outcome,
+        &detail.to_string(),
+    )
+}
+
+/// Record many items of a run about one kind of `subject`: (subject id,
+/// outcome, detail as JSON text), in multi-row INSERTs.
+pub fn items_json(
+    state: &StateStore,
+    run_id: i64,
+    subject: &str,
+    items: &[(String, &str, String)],
+) -> Result<(), StateError> {
+    for chunk in items.chunks(crate::store::state::ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO run_items (run_id, subject, subject_id, outcome, detail) VALUES {}",
+            crate::store::state::placeholders(chunk.len(), 5)
+        );
+        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(chunk.len() * 5);
+        for (id, outcome, detail) in chunk {
+            values.extend([
+                &run_id as &dyn rusqlite::ToSql,
+                &subject,
+                id,
+                outcome,
+                detail,
+            ]);
+        }
+        state
+            .conn()
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| stmt.execute(values.as_slice()))
+            .map_err(|e| state.err(e))?;
+    }
+    Ok(())
+}
+
+/// Record one item of a run whose detail is already JSON text (prepared
+/// off the main thread).
+pub fn item_json(
+    state: &StateStore,
+    run_id: i64,
+    subject: &str,
+    subject_id: &str,
+    outcome: &str,
+    detail: &str,
+) -> Result<(), StateError> {
     // Cached: a first cycle at a big firm logs 100,000 items.
     state
         .conn()
@@ -100,15 +152,7 @@ pub fn item(
             "INSERT INTO run_items (run_id, subject, subject_id, outcome, detail)
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )
-        .and_then(|mut stmt| {
-            stmt.execute(params![
-                run_id,
-                subject,
-                subject_id,
-                outcome,
-                detail.to_string()
-            ])
-        })
+        .and_then(|mut stmt| stmt.execute(params![run_id, subject, subject_id, outcome, detail]))
         .map_err(|e| state.err(e))?;
     Ok(())
 }

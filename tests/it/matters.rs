@@ -558,3 +558,67 @@ fn a_resumed_push_keeps_the_first_body_as_the_drift_baseline() {
         "{why}"
     );
 }
+
+/// The planning state a quiet cycle relies on: phone numbers met in a sync
+/// are remembered in E.164 (a dry run remembers nothing), and a skipped
+/// matter deleted from FluentCase leaves the skip state while one that is
+/// still there keeps it.
+#[test]
+fn phone_numbers_are_remembered_and_deleted_matters_leave_the_skip_state() {
+    let firm = Firm::new();
+    let mut m = SampleMatter::new(1, YESTERDAY);
+    m.client.as_mut().unwrap().phones = vec![(Some("Cell".into()), "(512) 555-0105".into())];
+    firm.add_matter(&m);
+    for id in [2, 3] {
+        let mut s = SampleMatter::new(id, YESTERDAY);
+        s.file_number = None;
+        firm.add_matter(&s);
+    }
+    firm.connect_and_map();
+    let state = || rusqlite::Connection::open(&firm.state_path).unwrap();
+    let cached = || -> Vec<(String, String, Option<String>)> {
+        let c = state();
+        let mut stmt = c
+            .prepare("SELECT region, raw, e164 FROM phone_numbers ORDER BY raw")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    firm.ok(&["sync", "matters", "--dry-run"]);
+    assert!(cached().is_empty(), "a dry run writes nothing");
+
+    firm.ok(&["sync", "matters"]);
+    let numbers = cached();
+    assert!(
+        numbers.contains(&(
+            "US".into(),
+            "(512) 555-0105".into(),
+            Some("+15125550105".into())
+        )),
+        "{numbers:?}"
+    );
+    let skipped = |id: i64| -> i64 {
+        state()
+            .query_row(
+                "SELECT count(*) FROM matter_skips WHERE matter_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!((skipped(2), skipped(3)), (1, 1));
+
+    let fc = firm.fc();
+    fc.execute("DELETE FROM matter_parties WHERE matter_id = 2", [])
+        .unwrap();
+    fc.execute("DELETE FROM matters WHERE id = 2", []).unwrap();
+    firm.ok(&["sync", "matters"]);
+    assert_eq!(
+        (skipped(2), skipped(3)),
+        (0, 1),
+        "only the deleted matter leaves"
+    );
+    assert_eq!(firm.sandbox.cases().len(), 1);
+}

@@ -12,7 +12,7 @@
 //! of the account's cases ([`existence_by_listing`]). A 409 is treated as
 //! "exists", but never relied on.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -31,14 +31,36 @@ mod planning;
 /// The matter sync. Its fields live through one cycle.
 #[derive(Default)]
 pub struct Matters {
-    /// Skip state from the last cycle; what is left at the end are matters
-    /// gone from FluentCase.
+    /// Skip state from the last cycle.
     skips: HashMap<i64, Arc<str>>,
+    /// Matters seen this cycle that were skipped last cycle: the skips of
+    /// the others are of matters gone from FluentCase.
+    seen_skipped: Vec<i64>,
     /// Skipped matters with no ledger row: checked against a listing, if
     /// one is taken (a lost state file).
     unrecorded: Vec<i64>,
     /// Now, as stored.
     now: String,
+}
+
+/// Skip-state changes and new skips' log items (subject id, outcome,
+/// detail as JSON), written in bulk.
+#[derive(Default)]
+struct SkipWrites {
+    changes: Vec<SkipChange>,
+    log: Vec<(String, &'static str, String)>,
+}
+
+impl SkipWrites {
+    fn write(&mut self, cycle: &Cycle, now: &str) -> Result<(), StateError> {
+        if let Some(run_id) = cycle.run_id() {
+            crate::store::runlog::items_json(cycle.state, run_id, "matter", &self.log)?;
+            ledger::apply_skips(cycle.state, &self.changes, run_id, now)?;
+        }
+        self.log.clear();
+        self.changes.clear();
+        Ok(())
+    }
 }
 
 /// A matter that needs CaseStatus this cycle.
@@ -60,6 +82,13 @@ struct Planned {
     action: Action,
     /// The ledger row as planned (for intent age and drift).
     row: Option<LedgerRow>,
+    /// Whether it was skipped last cycle.
+    skipped_before: bool,
+    /// Its skip codes from the last cycle, for a matter that needs CaseStatus.
+    previous_codes: Option<String>,
+    /// A skip whose reasons changed since the last cycle: (codes, the log
+    /// item's detail as JSON). Prepared on the planning thread.
+    new_skip: Option<(String, String)>,
 }
 
 impl Planned {
@@ -115,18 +144,21 @@ impl SyncKind for Matters {
             ctx.now - chrono::Duration::minutes(UNCONFIRMED_GRACE_MINUTES),
         );
         let mut inputs = planning::load_inputs(ctx, cycle.state, cycle.run_id().is_some())?;
-        self.skips = std::mem::take(&mut inputs.skips);
-        let mut skip_changes = Vec::new();
+        // New skips (log items, skip state), written a few thousand at a
+        // time while the planning threads go on.
+        let mut skips = SkipWrites::default();
         let mut network = Vec::new();
         // Local work happens at once (skips, drift: no request); only
         // matters that need CaseStatus are kept.
-        planning::plan_each(ctx, &inputs, |p| {
-            let previous = self.skips.remove(&p.id);
+        planning::plan_each(ctx, &inputs, |mut p| {
+            if p.skipped_before {
+                self.seen_skipped.push(p.id);
+            }
             match &p.action {
                 Action::InCaseStatus { case_id, changed } => {
                     note_drift(cycle, &p, *case_id, changed)?;
-                    if previous.is_some() {
-                        skip_changes.push(SkipChange::Clear { matter_id: p.id });
+                    if p.skipped_before {
+                        skips.changes.push(SkipChange::Clear { matter_id: p.id });
                     }
                 }
                 Action::Skip { reasons } => {
@@ -134,10 +166,18 @@ impl SyncKind for Matters {
                     if p.row.is_none() {
                         self.unrecorded.push(p.id);
                     }
-                    let detail = || json!({ "reasons": reasons });
-                    let change =
-                        note_skip(cycle, p.id, previous.as_deref(), codes(reasons), detail)?;
-                    skip_changes.extend(change);
+                    if let Some((codes, detail)) = p.new_skip.take() {
+                        skips
+                            .log
+                            .push((p.id.to_string(), skip_outcome(&codes), detail));
+                        skips.changes.push(SkipChange::Set {
+                            matter_id: p.id,
+                            codes,
+                        });
+                        if skips.log.len() >= 2048 {
+                            skips.write(cycle, &self.now)?;
+                        }
+                    }
                 }
                 Action::Push { .. } | Action::Reconcile { .. } => {
                     let unconfirmed_recent = p
@@ -145,8 +185,8 @@ impl SyncKind for Matters {
                         .as_ref()
                         .is_some_and(|r| r.case_id.is_none() && r.intent_at > grace_cutoff);
                     network.push(Job {
+                        previous: p.previous_codes.take(),
                         planned: p,
-                        previous: previous.map(|c| c.to_string()),
                         unconfirmed_recent,
                         listed: None,
                     });
@@ -154,9 +194,12 @@ impl SyncKind for Matters {
             }
             Ok(())
         })?;
-        if let Some(run_id) = cycle.run_id() {
-            ledger::apply_skips(cycle.state, &skip_changes, run_id, &self.now)?;
+        self.skips = std::mem::take(&mut inputs.skips);
+        if cycle.run_id().is_some() {
+            planning::remember_numbers(ctx, cycle.state, &inputs)?;
         }
+        planning::discard(inputs);
+        skips.write(cycle, &self.now)?;
         Ok(network)
     }
 
@@ -214,13 +257,10 @@ impl SyncKind for Matters {
         let subject = job.planned.subject();
         let (recorded, skipped_for) = record_outcome(cycle, &job, &subject, outcome)?;
         let change = match skipped_for {
-            Some((codes, detail)) => note_skip(
-                cycle,
-                job.planned.id,
-                job.previous.as_deref(),
-                codes,
-                || detail,
-            )?,
+            Some((codes, detail)) if job.previous.as_deref() != Some(codes.as_str()) => Some(
+                note_skip(cycle, job.planned.id, codes, &detail.to_string())?,
+            ),
+            Some(_) => None,
             // Cleared at once so a kill later in the run leaves no stale skip.
             None if job.previous.is_some() && !matches!(recorded, Recorded::Failed { .. }) => {
                 Some(SkipChange::Clear {
@@ -236,12 +276,18 @@ impl SyncKind for Matters {
     }
 
     fn finish(&mut self, cycle: &mut Cycle) -> anyhow::Result<()> {
-        // Matters no longer in FluentCase drop out of the skip state.
-        let gone: Vec<SkipChange> = self
-            .skips
-            .keys()
-            .map(|id| SkipChange::Clear { matter_id: *id })
-            .collect();
+        // Matters no longer in FluentCase drop out of the skip state. Each
+        // matter is seen once, so equal counts mean none is gone.
+        let gone: Vec<SkipChange> = if self.seen_skipped.len() == self.skips.len() {
+            Vec::new()
+        } else {
+            let seen: HashSet<i64> = self.seen_skipped.iter().copied().collect();
+            self.skips
+                .keys()
+                .filter(|id| !seen.contains(id))
+                .map(|id| SkipChange::Clear { matter_id: *id })
+                .collect()
+        };
         if let Some(run_id) = cycle.run_id() {
             ledger::apply_skips(cycle.state, &gone, run_id, &self.now)?;
         }
@@ -384,28 +430,45 @@ fn record_push(
     }
 }
 
-/// Record a skip: a log item only when the reasons changed since last
-/// cycle; the skip-state change to make, if any.
+/// A skip's codes and its log item's detail (JSON), when its reasons
+/// changed since the last cycle (`previous`); None when they did not, so
+/// 90,000 matters skipped as before cost no log item and no JSON.
+fn changed_skip(previous: Option<&str>, reasons: &[Reason]) -> Option<(String, String)> {
+    #[derive(serde::Serialize)]
+    struct Detail<'a> {
+        reasons: &'a [Reason],
+    }
+    let codes = codes(reasons);
+    if previous == Some(codes.as_str()) {
+        return None;
+    }
+    let detail = serde_json::to_string(&Detail { reasons }).unwrap_or_else(|_| "{}".into());
+    Some((codes, detail))
+}
+
+/// Record a changed skip: a log item with its `detail` (JSON); the
+/// skip-state change to make.
 fn note_skip(
     cycle: &Cycle,
     matter_id: i64,
-    previous: Option<&str>,
     codes: String,
-    detail: impl FnOnce() -> serde_json::Value,
-) -> Result<Option<SkipChange>, StateError> {
-    if previous == Some(codes.as_str()) {
-        return Ok(None);
+    detail: &str,
+) -> Result<SkipChange, StateError> {
+    let outcome = skip_outcome(&codes);
+    if let Some(run_id) = cycle.run_id() {
+        let id = matter_id.to_string();
+        crate::store::runlog::item_json(cycle.state, run_id, "matter", &id, outcome, detail)?;
     }
-    let outcome = if codes == ReasonCode::RejectedByCasestatus.code() {
+    Ok(SkipChange::Set { matter_id, codes })
+}
+
+/// How a skip is logged: `rejected` when CaseStatus refused the matter.
+fn skip_outcome(codes: &str) -> &'static str {
+    if codes == ReasonCode::RejectedByCasestatus.code() {
         "rejected"
     } else {
         "skipped"
-    };
-    if let Some(run_id) = cycle.run_id() {
-        let id = matter_id.to_string();
-        crate::store::runlog::item(cycle.state, run_id, "matter", &id, outcome, &detail())?;
     }
-    Ok(Some(SkipChange::Set { matter_id, codes }))
 }
 
 /// A pushed matter: in CaseStatus; what changed since the push, logged when
