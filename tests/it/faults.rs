@@ -291,3 +291,61 @@ fn connection_refused_is_exit_4_and_quick() {
         t.elapsed().as_secs_f64()
     );
 }
+
+/// A state-file failure in the middle of a run stops it the same way for
+/// every kind: exit 3 and one line naming the state file (it used to end
+/// matters and appointments but let `sync messages` exit 0). The failure
+/// is SQLite's own: a trigger refuses the kind's log items.
+#[test]
+fn a_state_file_failure_mid_run_stops_every_kind_alike() {
+    for (kind, subject) in [
+        ("matters", "matter"),
+        ("appointments", "event"),
+        ("messages", "message"),
+    ] {
+        let firm = Firm::new();
+        firm.add_matters(1, 1);
+        firm.add_depositions(1..=1);
+        firm.connect_and_map();
+        firm.ok(&["event-types", "enable", "Deposition"]);
+        if kind != "matters" {
+            firm.ok(&["sync", "matters"]);
+        }
+        firm.sandbox
+            .add_message(casestatus_sync::sandbox::NewMessage::client(
+                "1",
+                "Maria Lopez",
+                "hi",
+            ));
+        rusqlite::Connection::open(&firm.state_path)
+            .unwrap()
+            .execute_batch(&format!(
+                "CREATE TRIGGER refuse BEFORE INSERT ON run_items WHEN NEW.subject = '{subject}'
+                 BEGIN SELECT RAISE(ABORT, 'the disk refused'); END;"
+            ))
+            .unwrap();
+        let (code, _out, err) = firm.run(&["sync", kind]);
+        assert_eq!(code, 3, "sync {kind}: {err}");
+        assert_one_line_error(&err, &["the disk refused", "casestatus-sync.db"]);
+        // Nothing was lost: once the file takes writes again, the next
+        // cycle ends with one case, one appointment, one activity.
+        rusqlite::Connection::open(&firm.state_path)
+            .unwrap()
+            .execute_batch("DROP TRIGGER refuse")
+            .unwrap();
+        firm.ok(&["sync", kind]);
+        let activities: i64 = firm
+            .fc()
+            .query_row(
+                "SELECT count(*) FROM activities WHERE source = 'casestatus'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        match kind {
+            "matters" => assert_eq!(firm.sandbox.cases().len(), 1),
+            "appointments" => assert_eq!(firm.sandbox.appointments().len(), 1),
+            _ => assert_eq!(activities, 1),
+        }
+    }
+}
