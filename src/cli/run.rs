@@ -24,29 +24,40 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     if is_real_sync(&cli.command) && !std::io::stdout().is_terminal() && !verbose && !cli.json {
         out.quiet = true;
     }
-    match &cli.command {
-        Command::Fleet(args) => {
-            out.quiet |= crate::commands::fleet::quiet_under_cron(verbose, cli.json);
-            return crate::commands::fleet::run(&args.flags(cli.config.is_some()), &out);
-        }
-        Command::Sandbox { port } => return crate::commands::sandbox::run(*port, &out),
-        Command::Demo { dir } => return crate::commands::demo::run(dir.as_deref(), cli.json),
-        Command::Completions { shell } => {
-            crate::cli::completions::print(*shell);
-            return Ok(crate::util::exit::OK);
-        }
-        Command::Man => return crate::cli::completions::print_man(),
-        _ => {}
+    if let Some(done) = run_without_config(&cli, &mut out) {
+        return done;
     }
     let env = std::env::var(config::CONFIG_ENV).ok();
     let path = config::locate(cli.config.as_deref(), env.as_deref())?;
     let config = config::load(&path)?;
     let now = crate::util::clock::now().map_err(UsageError)?;
-    let ctx = Ctx { config, out, now };
+    dispatch(&Ctx { config, out, now }, cli.command)
+}
 
-    match cli.command {
+/// The commands that need no config file: fleet (it has its own),
+/// sandbox, demo, completions, man. None for the others.
+fn run_without_config(cli: &Cli, out: &mut Output) -> Option<anyhow::Result<u8>> {
+    Some(match &cli.command {
+        Command::Fleet(args) => {
+            out.quiet |= crate::commands::fleet::quiet_under_cron(cli.verbose > 0, cli.json);
+            crate::commands::fleet::run(&args.flags(cli.config.is_some()), out)
+        }
+        Command::Sandbox { port } => crate::commands::sandbox::run(*port, out),
+        Command::Demo { dir } => crate::commands::demo::run(dir.as_deref(), cli.json),
+        Command::Completions { shell } => {
+            crate::cli::completions::print(*shell);
+            Ok(crate::util::exit::OK)
+        }
+        Command::Man => crate::cli::completions::print_man(),
+        _ => return None,
+    })
+}
+
+/// The commands that work on one firm, with its config loaded.
+fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<u8> {
+    match command {
         Command::Connect(args) => crate::commands::setup::connect(
-            &ctx,
+            ctx,
             crate::commands::setup::ConnectArgs {
                 name: args.name,
                 api_key_stdin: args.api_key_stdin,
@@ -54,19 +65,19 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 statuses: args.statuses,
             },
         ),
-        Command::Test => crate::commands::setup::test(&ctx),
-        Command::Disconnect => crate::commands::setup::disconnect(&ctx),
+        Command::Test => crate::commands::setup::test(ctx),
+        Command::Disconnect => crate::commands::setup::disconnect(ctx),
         Command::SyncedStatuses { statuses } => {
-            crate::commands::setup::synced_statuses(&ctx, &statuses)
+            crate::commands::setup::synced_statuses(ctx, &statuses)
         }
-        Command::RefetchPracticeAreas => crate::commands::mapping::refetch(&ctx),
-        Command::Map { action: None } => crate::commands::mapping::overview(&ctx),
+        Command::RefetchPracticeAreas => crate::commands::mapping::refetch(ctx),
+        Command::Map { action: None } => crate::commands::mapping::overview(ctx),
         Command::Map {
             action:
                 Some(MapAction::PracticeArea {
                     area, case_type, ..
                 }),
-        } => crate::commands::mapping::map_area(&ctx, &area, case_type.as_deref()),
+        } => crate::commands::mapping::map_area(ctx, &area, case_type.as_deref()),
         Command::Map {
             action:
                 Some(MapAction::Stage {
@@ -75,27 +86,27 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                     status,
                     ..
                 }),
-        } => crate::commands::mapping::map_stage(&ctx, &area, &stage, status.as_deref()),
+        } => crate::commands::mapping::map_stage(ctx, &area, &stage, status.as_deref()),
         Command::EventTypes { action } => match action {
-            None => crate::commands::event_types::list(&ctx),
+            None => crate::commands::event_types::list(ctx),
             Some(EventTypeAction::Enable { names }) => {
-                crate::commands::event_types::set(&ctx, &names, true)
+                crate::commands::event_types::set(ctx, &names, true)
             }
             Some(EventTypeAction::Disable { names }) => {
-                crate::commands::event_types::set(&ctx, &names, false)
+                crate::commands::event_types::set(ctx, &names, false)
             }
         },
         Command::Sync { what } => match what {
-            SyncWhat::Matters(args) => sync::run(&ctx, &[Kind::Matters], args.dry_run),
-            SyncWhat::Appointments(args) => sync::run(&ctx, &[Kind::Appointments], args.dry_run),
-            SyncWhat::Messages(args) => sync::run(&ctx, &[Kind::Messages], args.dry_run),
-            SyncWhat::All(args) => sync::run(&ctx, sync::ALL, args.dry_run),
+            SyncWhat::Matters(args) => sync::run(ctx, &[Kind::Matters], args.dry_run),
+            SyncWhat::Appointments(args) => sync::run(ctx, &[Kind::Appointments], args.dry_run),
+            SyncWhat::Messages(args) => sync::run(ctx, &[Kind::Messages], args.dry_run),
+            SyncWhat::All(args) => sync::run(ctx, sync::ALL, args.dry_run),
         },
-        Command::WhySkipped { matter } => crate::commands::why_skipped::run(&ctx, &matter),
-        Command::Log { run, limit } => crate::commands::log::show(&ctx, run, limit),
-        Command::Status { max_age } => crate::commands::status::run(&ctx, max_age),
+        Command::WhySkipped { matter } => crate::commands::why_skipped::run(ctx, &matter),
+        Command::Log { run, limit } => crate::commands::log::show(ctx, run, limit),
+        Command::Status { max_age } => crate::commands::status::run(ctx, max_age),
         Command::Serve { listen, token_file } => {
-            crate::commands::serve::run(&ctx, &listen, token_file.as_deref())
+            crate::commands::serve::run(ctx, &listen, token_file.as_deref())
         }
         Command::Sandbox { .. }
         | Command::Fleet(_)

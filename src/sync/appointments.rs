@@ -9,7 +9,6 @@
 //! Jobs are grouped by case, so one worker lists a case once.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
 use chrono::Duration;
 use serde_json::json;
@@ -109,7 +108,6 @@ impl SyncKind for Appointments {
     fn worker(&self, cycle: &Cycle) -> AppointmentWorker {
         let now = cycle.ctx.now;
         AppointmentWorker {
-            state: cycle.state.path().to_path_buf(),
             now: crate::util::clock::stamp(now),
             propagation_cutoff: crate::util::clock::stamp(
                 now - Duration::minutes(PROPAGATION_MINUTES),
@@ -214,7 +212,6 @@ fn describe_step(cycle: &mut Cycle, subject: &Subject, step: &Step) -> Result<()
 
 /// What the appointment workers share.
 pub struct AppointmentWorker {
-    state: PathBuf,
     now: String,
     /// Cases pushed after this time may still be propagating in CaseStatus.
     propagation_cutoff: String,
@@ -225,10 +222,6 @@ impl Worker for AppointmentWorker {
     type Job = (i64, EventSteps);
     type Done = EventResult;
     type Resources = StateStore;
-
-    fn open(&self) -> anyhow::Result<StateStore> {
-        Ok(StateStore::open(&self.state)?)
-    }
 
     fn apply(
         &self,
@@ -379,54 +372,9 @@ impl Executor<'_> {
         body: AppointmentBody,
     ) -> Result<(), Failure> {
         let state = self.state;
-        let recent = self
-            .pushed_at
-            .get(&case_id)
-            .is_some_and(|at| at.as_str() > self.propagation_cutoff);
-        let waiting = |records: &mut Vec<(&'static str, String)>| -> Result<(), Failure> {
-            if !recent {
-                return Err(Failure::Api(ApiError::NotFound {
-                    message: format!(
-                        "case {case_id} is not in CaseStatus although it was pushed more than {PROPAGATION_MINUTES} minutes ago (deleted there?)"
-                    ),
-                }));
-            }
-            records.push((
-                "waiting",
-                format!("case {case_id} is new and CaseStatus has not finished setting it up; retried next cycle"),
-            ));
-            Ok(())
-        };
         appointments::record_intent(state, event_id, matter_id, case_id, self.now)?;
-        let existing = match self.listing(case_id) {
-            Ok(map) => map.get(&body.integration_id).copied(),
-            Err(ApiError::NotFound { .. }) => return waiting(&mut self.records),
-            Err(e) => return Err(e.into()),
-        };
-        let (id, outcome) = match existing {
-            Some(id) => (id, "found"),
-            None => match self.client.create_appointment(case_id, &body) {
-                Ok(id) => {
-                    self.called_ok = true;
-                    (id, "created")
-                }
-                Err(ApiError::Conflict {
-                    existing_id: Some(id),
-                    ..
-                }) => (id, "found"),
-                Err(ApiError::NotFound { .. }) => return waiting(&mut self.records),
-                Err(e) => {
-                    // Perhaps created with the answer lost: look before giving up.
-                    self.listings.remove(&case_id);
-                    match self
-                        .listing(case_id)
-                        .map(|m| m.get(&body.integration_id).copied())
-                    {
-                        Ok(Some(id)) => (id, "found"),
-                        _ => return Err(e.into()),
-                    }
-                }
-            },
+        let Some((id, outcome)) = self.find_or_create(case_id, &body)? else {
+            return self.case_not_there(case_id);
         };
         if outcome == "found" {
             // It exists, maybe with older data: make it match, unless the
@@ -450,6 +398,66 @@ impl Executor<'_> {
                 "{:?} at {} → appointment {id} on case {case_id}",
                 body.title, body.starts_at
             ),
+        ));
+        Ok(())
+    }
+
+    /// The appointment's id in CaseStatus and whether it was `found` or
+    /// `created`; None when CaseStatus does not show the case.
+    fn find_or_create(
+        &mut self,
+        case_id: i64,
+        body: &AppointmentBody,
+    ) -> Result<Option<(i64, &'static str)>, Failure> {
+        let existing = match self.listing(case_id) {
+            Ok(map) => map.get(&body.integration_id).copied(),
+            Err(ApiError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(id) = existing {
+            return Ok(Some((id, "found")));
+        }
+        match self.client.create_appointment(case_id, body) {
+            Ok(id) => {
+                self.called_ok = true;
+                Ok(Some((id, "created")))
+            }
+            Err(ApiError::Conflict {
+                existing_id: Some(id),
+                ..
+            }) => Ok(Some((id, "found"))),
+            Err(ApiError::NotFound { .. }) => Ok(None),
+            Err(e) => {
+                // Perhaps created with the answer lost: look before giving up.
+                self.listings.remove(&case_id);
+                match self
+                    .listing(case_id)
+                    .map(|m| m.get(&body.integration_id).copied())
+                {
+                    Ok(Some(id)) => Ok(Some((id, "found"))),
+                    _ => Err(e.into()),
+                }
+            }
+        }
+    }
+
+    /// CaseStatus does not show the case: a case pushed recently is still
+    /// being set up there (the event waits); an older one is an error.
+    fn case_not_there(&mut self, case_id: i64) -> Result<(), Failure> {
+        let recent = self
+            .pushed_at
+            .get(&case_id)
+            .is_some_and(|at| at.as_str() > self.propagation_cutoff);
+        if !recent {
+            return Err(Failure::Api(ApiError::NotFound {
+                message: format!(
+                    "case {case_id} is not in CaseStatus although it was pushed more than {PROPAGATION_MINUTES} minutes ago (deleted there?)"
+                ),
+            }));
+        }
+        self.records.push((
+            "waiting",
+            format!("case {case_id} is new and CaseStatus has not finished setting it up; retried next cycle"),
         ));
         Ok(())
     }

@@ -22,7 +22,10 @@
 
 use serde_json::json;
 
+use std::path::Path;
+
 use crate::casestatus::{ApiError, CaseStatus};
+use crate::store::fluentcase::{Access, FluentCase};
 use crate::store::runlog;
 use crate::store::state::{StateError, StateStore};
 use crate::sync::context::Ctx;
@@ -147,18 +150,37 @@ pub enum Recorded {
     },
 }
 
+/// A database connection a worker opens for itself (SQLite connections
+/// are not shared between threads). The engine opens it, so every kind
+/// fails alike when it cannot.
+pub trait Resource: Sized {
+    /// Open this cycle's connection; `state` is the state file in use.
+    fn open(ctx: &Ctx, state: &Path) -> anyhow::Result<Self>;
+}
+
+/// Matters and appointments write their ledgers on their own connection.
+impl Resource for StateStore {
+    fn open(_: &Ctx, state: &Path) -> anyhow::Result<StateStore> {
+        Ok(StateStore::open(state)?)
+    }
+}
+
+/// Messages insert activities: the one kind whose workers write FluentCase.
+impl Resource for FluentCase {
+    fn open(ctx: &Ctx, _: &Path) -> anyhow::Result<FluentCase> {
+        ctx.fluentcase(Access::InsertActivities)
+    }
+}
+
 /// The part of a sync kind that runs on worker threads: shared, read-only
-/// data (paths, times, maps from the plan) and the remote calls.
+/// data (times, maps from the plan) and the remote calls.
 pub trait Worker: Sync {
     /// Network work for one worker.
     type Job: Send;
     /// A worker's result.
     type Done: Send;
-    /// A worker's own resources (its database connections).
-    type Resources;
-
-    /// Open one worker's resources.
-    fn open(&self) -> anyhow::Result<Self::Resources>;
+    /// A worker's own connection, opened by the engine.
+    type Resources: Resource;
 
     /// The remote calls for one job; the kind's ledger is written right
     /// after each remote write. Results go to `emit` (a job may yield
@@ -277,13 +299,14 @@ fn execute<K: SyncKind>(
     jobs: Vec<JobOf<K>>,
 ) -> anyhow::Result<()> {
     let progress = cycle.ctx.out.progress(jobs.len(), cycle.report.kind);
+    let state_file = cycle.state.path();
     let client = cycle.client;
     let mut outages = 0u32;
     let mut failure: Option<anyhow::Error> = None;
     pool::run(
         jobs,
         cycle.ctx.config.casestatus.concurrency,
-        || worker.open(),
+        || <<K::Worker as Worker>::Resources as Resource>::open(cycle.ctx, state_file),
         |res, job, emit| {
             // A worker that cannot open its resources fails the run, for
             // every kind alike.

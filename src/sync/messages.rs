@@ -20,7 +20,6 @@
 //! another CaseStatus account, say the sandbox), the message is an error
 //! naming both and stays unprocessed until a person acts.
 
-use std::path::PathBuf;
 
 use serde_json::json;
 
@@ -126,10 +125,8 @@ impl SyncKind for Messages {
         Ok(())
     }
 
-    fn worker(&self, cycle: &Cycle) -> MessageWorker {
-        MessageWorker {
-            fluentcase: cycle.ctx.config.fluentcase.database.clone(),
-        }
+    fn worker(&self, _: &Cycle) -> MessageWorker {
+        MessageWorker
     }
 
     fn record(&mut self, cycle: &mut Cycle, done: DoneOf<Self>) -> anyhow::Result<Recorded> {
@@ -179,23 +176,14 @@ impl SyncKind for Messages {
     }
 }
 
-/// What the message workers share: FluentCase's path (each opens its own
-/// connection; FluentCase serialises the short inserts, the marks overlap).
-pub struct MessageWorker {
-    fluentcase: PathBuf,
-}
+/// The message workers: each has its own FluentCase connection (FluentCase
+/// serialises the short inserts; the marks overlap). They share nothing else.
+pub struct MessageWorker;
 
 impl Worker for MessageWorker {
     type Job = Work;
     type Done = (Work, Imported);
     type Resources = FluentCase;
-
-    fn open(&self) -> anyhow::Result<FluentCase> {
-        Ok(FluentCase::open(
-            &self.fluentcase,
-            Access::InsertActivities,
-        )?)
-    }
 
     fn apply(
         &self,

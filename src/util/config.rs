@@ -198,34 +198,48 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                 .into(),
         ));
     }
+    Ok(Config {
+        path: path.to_path_buf(),
+        fluentcase: fluentcase_section(&raw.fluentcase, fluentcase_db, &invalid)?,
+        casestatus: casestatus_section(&raw.casestatus, &folder, &invalid)?,
+        state_database: state_db,
+    })
+}
 
-    let fc_url = Url::parse(raw.fluentcase.base_url.trim()).map_err(|e| {
+/// A problem with one key of the config file.
+type Invalid<'a> = &'a dyn Fn(&'static str, String) -> ConfigError;
+
+/// `[fluentcase]`, its database path already resolved.
+fn fluentcase_section(
+    raw: &RawFluentCase,
+    database: PathBuf,
+    invalid: Invalid<'_>,
+) -> Result<FluentCaseConfig, ConfigError> {
+    let url = Url::parse(raw.base_url.trim()).map_err(|e| {
         invalid(
             "fluentcase.base_url",
             format!(
                 "must be a URL such as \"https://acme.fluentcase.com\" ({e}), got {:?}",
-                raw.fluentcase.base_url
+                raw.base_url
             ),
         )
     })?;
-    if !matches!(fc_url.scheme(), "http" | "https") || fc_url.host_str().is_none() {
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(invalid(
             "fluentcase.base_url",
-            format!("must be an http(s) URL, got {:?}", raw.fluentcase.base_url),
+            format!("must be an http(s) URL, got {:?}", raw.base_url),
         ));
     }
-
-    let timezone: Tz = raw.fluentcase.timezone.trim().parse().map_err(|_| {
+    let timezone: Tz = raw.timezone.trim().parse().map_err(|_| {
         invalid(
             "fluentcase.timezone",
             format!(
                 "must be an IANA time zone name such as \"America/Chicago\", got {:?}",
-                raw.fluentcase.timezone
+                raw.timezone
             ),
         )
     })?;
-
-    let region_text = raw.fluentcase.phone_region.as_deref().unwrap_or("US");
+    let region_text = raw.phone_region.as_deref().unwrap_or("US");
     let phone_region = region_text
         .trim()
         .to_ascii_uppercase()
@@ -238,39 +252,46 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                 ),
             )
         })?;
+    Ok(FluentCaseConfig {
+        database,
+        base_url: url.as_str().trim_end_matches('/').to_string(),
+        timezone,
+        phone_region,
+    })
+}
 
-    let cs_url = check_casestatus_url(&raw.casestatus.base_url)
+/// `[casestatus]`; a key file's path is resolved against `folder`.
+fn casestatus_section(
+    raw: &RawCaseStatus,
+    folder: &Path,
+    invalid: Invalid<'_>,
+) -> Result<CaseStatusConfig, ConfigError> {
+    let base_url = check_casestatus_url(&raw.base_url)
         .map_err(|problem| invalid("casestatus.base_url", problem))?;
-
-    let timeout_seconds = raw
-        .casestatus
-        .timeout_seconds
-        .unwrap_or(DEFAULT_TIMEOUT_SECONDS);
+    let timeout_seconds = raw.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS);
     if !(1..=600).contains(&timeout_seconds) {
         return Err(invalid(
             "casestatus.timeout_seconds",
             format!("must be between 1 and 600, got {timeout_seconds}"),
         ));
     }
-    let max_retries = raw.casestatus.max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
+    let max_retries = raw.max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
     if max_retries > 10 {
         return Err(invalid(
             "casestatus.max_retries",
             format!("must be between 0 and 10, got {max_retries}"),
         ));
     }
-
-    let concurrency = raw.casestatus.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
+    let concurrency = raw.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
     if !(1..=32).contains(&concurrency) {
         return Err(invalid(
             "casestatus.concurrency",
             format!("must be between 1 and 32, got {concurrency}"),
         ));
     }
-
-    let api_key_file = match raw.casestatus.api_key_file.as_deref() {
+    let api_key_file = match raw.api_key_file.as_deref() {
         None => None,
-        Some(v) => Some(resolve(&folder, v).ok_or_else(|| {
+        Some(v) => Some(resolve(folder, v).ok_or_else(|| {
             invalid(
                 "casestatus.api_key_file",
                 "must be a file path, not empty (or leave it out to use the key saved by `connect`)"
@@ -278,23 +299,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             )
         })?),
     };
-
-    Ok(Config {
-        path: path.to_path_buf(),
-        fluentcase: FluentCaseConfig {
-            database: fluentcase_db,
-            base_url: fc_url.as_str().trim_end_matches('/').to_string(),
-            timezone,
-            phone_region,
-        },
-        casestatus: CaseStatusConfig {
-            base_url: cs_url,
-            timeout: Duration::from_secs(timeout_seconds),
-            max_retries,
-            concurrency,
-            api_key_file,
-        },
-        state_database: state_db,
+    Ok(CaseStatusConfig {
+        base_url,
+        timeout: Duration::from_secs(timeout_seconds),
+        max_retries,
+        concurrency,
+        api_key_file,
     })
 }
 

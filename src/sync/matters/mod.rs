@@ -13,7 +13,6 @@
 //! "exists", but never relied on.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::json;
@@ -242,9 +241,8 @@ impl SyncKind for Matters {
         Ok(())
     }
 
-    fn worker(&self, cycle: &Cycle) -> MatterWorker {
+    fn worker(&self, _: &Cycle) -> MatterWorker {
         MatterWorker {
-            state: cycle.state.path().to_path_buf(),
             now: self.now.clone(),
         }
     }
@@ -534,10 +532,8 @@ fn index_listing(cases: Vec<RemoteCase>) -> HashMap<i64, i64> {
         .collect()
 }
 
-/// What the matter workers share: the state file (each opens its own
-/// connection) and now, as stored.
+/// What the matter workers share: now, as stored.
 pub struct MatterWorker {
-    state: PathBuf,
     now: String,
 }
 
@@ -545,10 +541,6 @@ impl Worker for MatterWorker {
     type Job = Job;
     type Done = (Job, NetOutcome);
     type Resources = StateStore;
-
-    fn open(&self) -> anyhow::Result<StateStore> {
-        Ok(StateStore::open(&self.state)?)
-    }
 
     fn apply(
         &self,

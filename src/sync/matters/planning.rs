@@ -10,6 +10,7 @@
 //! each other once per matter.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
 use crate::rules::eligibility::{current_body, evaluate, Mappings, PhoneBook, Policy};
@@ -118,48 +119,8 @@ pub(super) fn plan_each(
     std::thread::scope(|scope| {
         for range in ranges {
             let (tx, policy) = (tx.clone(), &policy);
-            let (phones, ledger, skips) = (&inputs.phones, &inputs.ledger, &inputs.skips);
             scope.spawn(move || {
-                let read = (|| -> anyhow::Result<()> {
-                    let fc = ctx.fluentcase(Access::ReadOnly)?;
-                    let mut batch = Vec::with_capacity(BATCH);
-                    fc.for_each_matter_in(range, phones, |m| {
-                        let eval = evaluate(&m, policy, ctx.now);
-                        let row = ledger.get(&m.id).cloned();
-                        let action = plan_matter(
-                            eval,
-                            || current_body(&m, policy),
-                            row.as_ref(),
-                            policy.mappings,
-                        );
-                        // Borrowed, not cloned: 90,000 skips share a few
-                        // strings, and their counts would bounce between cores.
-                        let previous = skips.get(&m.id).map(|c| &**c);
-                        let (new_skip, previous_codes) = match &action {
-                            Action::Skip { reasons } => (changed_skip(previous, reasons), None),
-                            Action::InCaseStatus { .. } => (None, None),
-                            _ => (None, previous.map(str::to_string)),
-                        };
-                        batch.push(Planned {
-                            id: m.id,
-                            file_number: m.file_number,
-                            action,
-                            row,
-                            skipped_before: previous.is_some(),
-                            previous_codes,
-                            new_skip,
-                        });
-                        if batch.len() == BATCH {
-                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                            let _ = tx.send(Ok(full));
-                        }
-                    })?;
-                    if !batch.is_empty() {
-                        let _ = tx.send(Ok(batch));
-                    }
-                    Ok(())
-                })();
-                if let Err(e) = read {
+                if let Err(e) = plan_range(ctx, inputs, policy, range, &tx) {
                     let _ = tx.send(Err(e));
                 }
             });
@@ -188,6 +149,54 @@ pub(super) fn plan_each(
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// Read and judge the matters with ids in `range` on a connection of this
+/// thread's own, sending the plans in batches.
+fn plan_range(
+    ctx: &Ctx,
+    inputs: &Inputs,
+    policy: &Policy<'_>,
+    range: (i64, i64),
+    tx: &SyncSender<anyhow::Result<Vec<Planned>>>,
+) -> anyhow::Result<()> {
+    let fc = ctx.fluentcase(Access::ReadOnly)?;
+    let mut batch = Vec::with_capacity(BATCH);
+    fc.for_each_matter_in(range, &inputs.phones, |m| {
+        let eval = evaluate(&m, policy, ctx.now);
+        let row = inputs.ledger.get(&m.id).cloned();
+        let action = plan_matter(
+            eval,
+            || current_body(&m, policy),
+            row.as_ref(),
+            policy.mappings,
+        );
+        // Borrowed, not cloned: 90,000 skips share a few strings, and
+        // their counts would bounce between cores.
+        let previous = inputs.skips.get(&m.id).map(|c| &**c);
+        let (new_skip, previous_codes) = match &action {
+            Action::Skip { reasons } => (changed_skip(previous, reasons), None),
+            Action::InCaseStatus { .. } => (None, None),
+            _ => (None, previous.map(str::to_string)),
+        };
+        batch.push(Planned {
+            id: m.id,
+            file_number: m.file_number,
+            action,
+            row,
+            skipped_before: previous.is_some(),
+            previous_codes,
+            new_skip,
+        });
+        if batch.len() == BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            let _ = tx.send(Ok(full));
+        }
+    })?;
+    if !batch.is_empty() {
+        let _ = tx.send(Ok(batch));
+    }
+    Ok(())
 }
 
 /// A thread's result; its panic goes on as this thread's.
