@@ -10,9 +10,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row, ToSql};
 
-use crate::store::state::{placeholders, StateError, StateStore, ROWS_PER_INSERT};
+use crate::store::state::{StateError, StateStore};
 
 /// One matter's row in the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,31 +264,25 @@ pub fn apply_skips(
     set_skips(state, &sets, run_id, now)
 }
 
-/// Upsert skip rows, up to [`ROWS_PER_INSERT`] a statement.
+/// Upsert skip rows, many a statement ([`StateStore::insert_rows`]).
 fn set_skips(
     state: &StateStore,
     sets: &[(i64, &str)],
     run_id: i64,
     now: &str,
 ) -> Result<(), StateError> {
-    for chunk in sets.chunks(ROWS_PER_INSERT) {
-        let sql = format!(
-            "INSERT INTO matter_skips (matter_id, codes, since_run, since) VALUES {}
-             ON CONFLICT (matter_id) DO UPDATE SET
-                codes = excluded.codes, since_run = excluded.since_run, since = excluded.since",
-            placeholders(chunk.len(), 4)
-        );
-        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(chunk.len() * 4);
-        for (matter_id, codes) in chunk {
-            values.extend([matter_id as &dyn rusqlite::ToSql, codes, &run_id, &now]);
-        }
-        state
-            .conn()
-            .prepare_cached(&sql)
-            .and_then(|mut stmt| stmt.execute(values.as_slice()))
-            .map_err(|e| state.err(e))?;
-    }
-    Ok(())
+    state.insert_rows(
+        sets,
+        4,
+        |values| {
+            format!(
+                "INSERT INTO matter_skips (matter_id, codes, since_run, since) VALUES {values}
+                 ON CONFLICT (matter_id) DO UPDATE SET
+                    codes = excluded.codes, since_run = excluded.since_run, since = excluded.since"
+            )
+        },
+        |(matter_id, codes), row| row.extend([matter_id as &dyn ToSql, codes, &run_id, &now]),
+    )
 }
 
 /// For every matter in CaseStatus: matter id → case id, and case id →

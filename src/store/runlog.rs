@@ -111,28 +111,16 @@ pub fn items_json(
     subject: &str,
     items: &[(String, &str, String)],
 ) -> Result<(), StateError> {
-    for chunk in items.chunks(crate::store::state::ROWS_PER_INSERT) {
-        let sql = format!(
-            "INSERT INTO run_items (run_id, subject, subject_id, outcome, detail) VALUES {}",
-            crate::store::state::placeholders(chunk.len(), 5)
-        );
-        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(chunk.len() * 5);
-        for (id, outcome, detail) in chunk {
-            values.extend([
-                &run_id as &dyn rusqlite::ToSql,
-                &subject,
-                id,
-                outcome,
-                detail,
-            ]);
-        }
-        state
-            .conn()
-            .prepare_cached(&sql)
-            .and_then(|mut stmt| stmt.execute(values.as_slice()))
-            .map_err(|e| state.err(e))?;
-    }
-    Ok(())
+    state.insert_rows(
+        items,
+        5,
+        |values| {
+            format!("INSERT INTO run_items (run_id, subject, subject_id, outcome, detail) VALUES {values}")
+        },
+        |(id, outcome, detail), row| {
+            row.extend([&run_id as &dyn rusqlite::ToSql, &subject, id, outcome, detail])
+        },
+    )
 }
 
 /// Record one item of a run whose detail is already JSON text (prepared

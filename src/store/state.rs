@@ -633,8 +633,34 @@ mod tests;
 /// first cycle that logs 90,000 skipped matters.
 pub const ROWS_PER_INSERT: usize = 64;
 
+impl StateStore {
+    /// Insert `rows` in multi-row statements of up to [`ROWS_PER_INSERT`]
+    /// rows: `statement` makes the SQL around the `VALUES` list it is
+    /// given, `values` adds one row's `columns` values in order.
+    pub fn insert_rows<'r, R>(
+        &self,
+        rows: &'r [R],
+        columns: usize,
+        statement: impl Fn(&str) -> String,
+        mut values: impl FnMut(&'r R, &mut Vec<&'r dyn rusqlite::ToSql>),
+    ) -> Result<(), StateError> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let sql = statement(&placeholders(chunk.len(), columns));
+            let mut params = Vec::with_capacity(chunk.len() * columns);
+            for row in chunk {
+                values(row, &mut params);
+            }
+            self.conn
+                .prepare_cached(&sql)
+                .and_then(|mut stmt| stmt.execute(params.as_slice()))
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+}
+
 /// `(?,?,?),(?,?,?)` for `rows` rows of `columns` values.
-pub fn placeholders(rows: usize, columns: usize) -> String {
+fn placeholders(rows: usize, columns: usize) -> String {
     let row = format!("({})", vec!["?"; columns].join(","));
     vec![row; rows].join(",")
 }

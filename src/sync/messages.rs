@@ -20,7 +20,6 @@
 //! another CaseStatus account, say the sandbox), the message is an error
 //! naming both and stays unprocessed until a person acts.
 
-
 use serde_json::json;
 
 use crate::casestatus::{ApiError, CaseStatus};
