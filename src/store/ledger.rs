@@ -274,13 +274,11 @@ fn set_skips(
     state.insert_rows(
         sets,
         4,
-        |values| {
-            format!(
-                "INSERT INTO matter_skips (matter_id, codes, since_run, since) VALUES {values}
-                 ON CONFLICT (matter_id) DO UPDATE SET
-                    codes = excluded.codes, since_run = excluded.since_run, since = excluded.since"
-            )
-        },
+        (
+            "INSERT INTO matter_skips (matter_id, codes, since_run, since)",
+            "ON CONFLICT (matter_id) DO UPDATE SET
+                codes = excluded.codes, since_run = excluded.since_run, since = excluded.since",
+        ),
         |(matter_id, codes), row| row.extend([matter_id as &dyn ToSql, codes, &run_id, &now]),
     )
 }

@@ -114,11 +114,18 @@ pub fn items_json(
     state.insert_rows(
         items,
         5,
-        |values| {
-            format!("INSERT INTO run_items (run_id, subject, subject_id, outcome, detail) VALUES {values}")
-        },
+        (
+            "INSERT INTO run_items (run_id, subject, subject_id, outcome, detail)",
+            "",
+        ),
         |(id, outcome, detail), row| {
-            row.extend([&run_id as &dyn rusqlite::ToSql, &subject, id, outcome, detail])
+            row.extend([
+                &run_id as &dyn rusqlite::ToSql,
+                &subject,
+                id,
+                outcome,
+                detail,
+            ])
         },
     )
 }

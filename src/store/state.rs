@@ -635,17 +635,21 @@ pub const ROWS_PER_INSERT: usize = 64;
 
 impl StateStore {
     /// Insert `rows` in multi-row statements of up to [`ROWS_PER_INSERT`]
-    /// rows: `statement` makes the SQL around the `VALUES` list it is
-    /// given, `values` adds one row's `columns` values in order.
+    /// rows: `insert` (SQL up to `VALUES`), the placeholders, then `tail`
+    /// (an `ON CONFLICT` clause, or empty). `values` adds one row's
+    /// `columns` values in order. The SQL is only literals and `?`s.
     pub fn insert_rows<'r, R>(
         &self,
         rows: &'r [R],
         columns: usize,
-        statement: impl Fn(&str) -> String,
+        (insert, tail): (&str, &str),
         mut values: impl FnMut(&'r R, &mut Vec<&'r dyn rusqlite::ToSql>),
     ) -> Result<(), StateError> {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let sql = statement(&placeholders(chunk.len(), columns));
+            let sql = format!(
+                "{insert} VALUES {} {tail}",
+                placeholders(chunk.len(), columns)
+            );
             let mut params = Vec::with_capacity(chunk.len() * columns);
             for row in chunk {
                 values(row, &mut params);
