@@ -308,6 +308,7 @@ fn main() {
         &m,
     );
     println!("{}", bench.breakdown());
+    local_cycles(&bench, &dir_path, now + Days::minutes(15));
     if quick {
         let m = bench.run(now + Days::minutes(15), &["sync", "all"], None);
         bench.report("no-change sync all", &m);
@@ -386,6 +387,66 @@ fn main() {
         in_use(&bench.state)
     );
     rebuild(&bench, now + Days::days(31));
+}
+
+/// The local work of `sync matters` at this size (it sends no request
+/// then): a no-change cycle, and the first cycle that meets every skipped
+/// matter (run on a copy of the state file whose skips and run log are
+/// emptied). Median and fastest of `BENCH_LOCAL_RUNS` runs (default 7)
+/// each, timed from spawn to exit.
+fn local_cycles(bench: &Bench, dir: &Path, now: DateTime<Utc>) {
+    let runs = env_f("BENCH_LOCAL_RUNS", 7.0).max(1.0) as usize;
+    let time = |config: &Path, before: &dyn Fn()| -> f64 {
+        before();
+        let start = Instant::now();
+        let status = Command::new(&bench.bin)
+            .arg("--config")
+            .arg(config)
+            .args(["-q", "sync", "matters"])
+            .env("CASESTATUS_SYNC_NOW", now.to_rfc3339())
+            .status()
+            .expect("run casestatus-sync");
+        assert!(status.success(), "sync matters: {status}");
+        start.elapsed().as_secs_f64()
+    };
+    let summary = |mut t: Vec<f64>| {
+        t.sort_by(f64::total_cmp);
+        format!("median {:.2}s, fastest {:.2}s over {} runs", t[t.len() / 2], t[0], t.len())
+    };
+    let quiet: Vec<f64> = (0..runs).map(|_| time(&bench.config, &|| {})).collect();
+    println!("local: no-change sync matters        {}", summary(quiet));
+
+    // The copy: its skips and run log emptied, so every skip is new again.
+    let base = dir.join("first-meeting-base.db");
+    let _ = std::fs::remove_file(&base);
+    let state = rusqlite::Connection::open(&bench.state).expect("state");
+    state
+        .execute("VACUUM INTO ?1", [base.to_str().expect("utf-8 path")])
+        .expect("copy the state file");
+    let copy = rusqlite::Connection::open(&base).expect("copy");
+    let skipped: i64 = copy
+        .query_row("SELECT count(*) FROM matter_skips", [], |r| r.get(0))
+        .expect("skips");
+    copy.execute_batch("DELETE FROM matter_skips; DELETE FROM run_items; DELETE FROM runs; VACUUM;")
+        .expect("empty the log");
+    drop(copy);
+    let target = dir.join("first-meeting.db");
+    let config = dir.join("first-meeting.toml");
+    let text = std::fs::read_to_string(&bench.config).expect("config");
+    std::fs::write(&config, text.replace("\"state.db\"", "\"first-meeting.db\"")).expect("config");
+    let fresh = || {
+        for suffix in ["-wal", "-shm"] {
+            let mut p = target.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+        std::fs::copy(&base, &target).expect("copy");
+    };
+    let first: Vec<f64> = (0..runs).map(|_| time(&config, &fresh)).collect();
+    println!(
+        "local: first meeting of {skipped} skips  {}",
+        summary(first)
+    );
 }
 
 /// A lost state file: delete it, set up again (no latency), then let the

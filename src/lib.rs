@@ -38,10 +38,13 @@
 //!   FNV-1a hash of the folder name), each a child process of this binary
 //!   with a time budget.
 //! - [`sync`] — one cycle under the run lock ([`sync::run`]); the one
-//!   engine ([`sync::engine`]) that owns the pool, progress, the outage
-//!   streak, record- vs run-level failures, log items and the exit status
+//!   engine ([`sync::engine`]) that owns the pool and each worker's own
+//!   connection ([`sync::engine::Resource`]), progress, the outage streak,
+//!   record- vs run-level failures, log items and the exit status
 //!   ([`sync::exit`]); the three kinds supply plan, describe and apply:
-//!   [`sync::matters`], [`sync::appointments`], [`sync::messages`]; one
+//!   [`sync::matters`] (its planning spread over the cores in
+//!   `sync/matters/planning.rs`), [`sync::appointments`],
+//!   [`sync::messages`]; one
 //!   report type and printer ([`sync::report`]); the context passed down
 //!   ([`sync::Ctx`]).
 //! - [`rules`] — pure, no I/O: eligibility ([`rules::eligibility`], one
