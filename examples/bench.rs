@@ -411,7 +411,12 @@ fn local_cycles(bench: &Bench, dir: &Path, now: DateTime<Utc>) {
     };
     let summary = |mut t: Vec<f64>| {
         t.sort_by(f64::total_cmp);
-        format!("median {:.2}s, fastest {:.2}s over {} runs", t[t.len() / 2], t[0], t.len())
+        format!(
+            "median {:.2}s, fastest {:.2}s over {} runs",
+            t[t.len() / 2],
+            t[0],
+            t.len()
+        )
     };
     let quiet: Vec<f64> = (0..runs).map(|_| time(&bench.config, &|| {})).collect();
     println!("local: no-change sync matters        {}", summary(quiet));
@@ -427,13 +432,19 @@ fn local_cycles(bench: &Bench, dir: &Path, now: DateTime<Utc>) {
     let skipped: i64 = copy
         .query_row("SELECT count(*) FROM matter_skips", [], |r| r.get(0))
         .expect("skips");
-    copy.execute_batch("DELETE FROM matter_skips; DELETE FROM run_items; DELETE FROM runs; VACUUM;")
-        .expect("empty the log");
+    copy.execute_batch(
+        "DELETE FROM matter_skips; DELETE FROM run_items; DELETE FROM runs; VACUUM;",
+    )
+    .expect("empty the log");
     drop(copy);
     let target = dir.join("first-meeting.db");
     let config = dir.join("first-meeting.toml");
     let text = std::fs::read_to_string(&bench.config).expect("config");
-    std::fs::write(&config, text.replace("\"state.db\"", "\"first-meeting.db\"")).expect("config");
+    std::fs::write(
+        &config,
+        text.replace("\"state.db\"", "\"first-meeting.db\""),
+    )
+    .expect("config");
     let fresh = || {
         for suffix in ["-wal", "-shm"] {
             let mut p = target.clone().into_os_string();
