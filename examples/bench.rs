@@ -499,28 +499,8 @@ fn setup(bench: &Bench, now: DateTime<Utc>) {
         Some(Sandbox::DEMO_KEY),
     );
     bench.run(now, &["test"], None);
-    bench.run(
-        now,
-        &[
-            "map",
-            "practice-area",
-            "Workers' Compensation",
-            "--case-type",
-            "Workers' Compensation",
-        ],
-        None,
-    );
-    bench.run(
-        now,
-        &[
-            "map",
-            "stage",
-            "Workers' Compensation",
-            "Treatment",
-            "--status",
-            "Open",
-        ],
-        None,
-    );
+    for args in sample::MINIMAL_MAPPING {
+        bench.run(now, args, None);
+    }
     bench.run(now, &["event-types", "enable", "Deposition"], None);
 }

@@ -137,25 +137,10 @@ fn make_template(bin: &Path, dir: &Path, sandbox: &Sandbox, now: DateTime<Utc>) 
     std::fs::write(dir.join("api-key"), "sandbox-bench-template").expect("key");
     let config = dir.join("casestatus-sync.toml");
     let config = config.to_str().expect("utf-8 path");
-    for args in [
-        &["test"][..],
-        &[
-            "map",
-            "practice-area",
-            "Workers' Compensation",
-            "--case-type",
-            "Workers' Compensation",
-        ],
-        &[
-            "map",
-            "stage",
-            "Workers' Compensation",
-            "Treatment",
-            "--status",
-            "Open",
-        ],
-        &["event-types", "enable", "Deposition"],
-    ] {
+    let mut steps: Vec<&[&str]> = vec![&["test"]];
+    steps.extend(sample::MINIMAL_MAPPING);
+    steps.push(&["event-types", "enable", "Deposition"]);
+    for args in steps {
         let mut all = vec!["--config", config];
         all.extend_from_slice(args);
         let m = measure(bin, &all, now);

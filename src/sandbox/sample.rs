@@ -72,6 +72,27 @@ pub const STAFF: &[(i64, &str, &str, &str)] = &[
 ];
 
 /// Event types: id, name.
+/// The least mapping that makes the sample firm's Open Workers'
+/// Compensation matters eligible, as `casestatus-sync` arguments: the
+/// practice area for the case type, and Open → Treatment.
+pub const MINIMAL_MAPPING: [&[&str]; 2] = [
+    &[
+        "map",
+        "practice-area",
+        "Workers' Compensation",
+        "--case-type",
+        "Workers' Compensation",
+    ],
+    &[
+        "map",
+        "stage",
+        "Workers' Compensation",
+        "Treatment",
+        "--status",
+        "Open",
+    ],
+];
+
 pub const EVENT_TYPES: &[(i64, &str)] = &[
     (1, "Deposition"),
     (2, "Medical Appointment"),

@@ -346,21 +346,9 @@ impl Fleet {
             assert_eq!(code, 0, "{name}: {args:?}: {out}{err}");
         };
         run(&["test"]);
-        run(&[
-            "map",
-            "practice-area",
-            "Workers' Compensation",
-            "--case-type",
-            "Workers' Compensation",
-        ]);
-        run(&[
-            "map",
-            "stage",
-            "Workers' Compensation",
-            "Treatment",
-            "--status",
-            "Open",
-        ]);
+        for args in sample::MINIMAL_MAPPING {
+            run(args);
+        }
     }
 
     /// Firm `name` with `matters` eligible matters and its key file, for

@@ -44,21 +44,9 @@ fn key_file_is_read_every_run_and_never_stored() {
     );
     let doc = firm.json(&["test"]);
     assert_eq!(doc["key_file"], key.display().to_string());
-    firm.ok(&[
-        "map",
-        "practice-area",
-        "Workers' Compensation",
-        "--case-type",
-        "Workers' Compensation",
-    ]);
-    firm.ok(&[
-        "map",
-        "stage",
-        "Workers' Compensation",
-        "Treatment",
-        "--status",
-        "Open",
-    ]);
+    for args in casestatus_sync::sandbox::sample::MINIMAL_MAPPING {
+        firm.ok(args);
+    }
     firm.ok(&["sync", "all"]);
     assert_eq!(
         firm.sandbox.cases().len(),
