@@ -65,8 +65,6 @@ impl SkipWrites {
 /// A matter that needs CaseStatus this cycle.
 pub struct Job {
     planned: Planned,
-    /// Its skip codes from the last cycle, if it was skipped.
-    previous: Option<String>,
     /// An earlier create is unconfirmed and recent enough to wait for.
     unconfirmed_recent: bool,
     /// What this run's listing of the account's cases says (the case id,
@@ -184,7 +182,6 @@ impl SyncKind for Matters {
                         .as_ref()
                         .is_some_and(|r| r.case_id.is_none() && r.intent_at > grace_cutoff);
                     network.push(Job {
-                        previous: p.previous_codes.take(),
                         planned: p,
                         unconfirmed_recent,
                         listed: None,
@@ -255,12 +252,19 @@ impl SyncKind for Matters {
         let subject = job.planned.subject();
         let (recorded, skipped_for) = record_outcome(cycle, &job, &subject, outcome)?;
         let change = match skipped_for {
-            Some((codes, detail)) if job.previous.as_deref() != Some(codes.as_str()) => Some(
-                note_skip(cycle, job.planned.id, codes, &detail.to_string())?,
-            ),
+            Some((codes, detail))
+                if job.planned.previous_codes.as_deref() != Some(codes.as_str()) =>
+            {
+                Some(note_skip(
+                    cycle,
+                    job.planned.id,
+                    codes,
+                    &detail.to_string(),
+                )?)
+            }
             Some(_) => None,
             // Cleared at once so a kill later in the run leaves no stale skip.
-            None if job.previous.is_some() && !matches!(recorded, Recorded::Failed { .. }) => {
+            None if job.planned.skipped_before && !matches!(recorded, Recorded::Failed { .. }) => {
                 Some(SkipChange::Clear {
                     matter_id: job.planned.id,
                 })

@@ -1,9 +1,9 @@
 //! Reading and judging every matter: most of a quiet cycle's work at a big
 //! firm, so it is spread over the cores.
 //!
-//! First the inputs: the primary parties' phone numbers are read from
-//! FluentCase on a thread of their own while this thread reads the state
-//! file (mappings, ledger, skips, the phone cache). Then the matter id
+//! First the inputs, on three threads: the primary parties' phone numbers
+//! from FluentCase; the skips and the phone cache on a read-only state
+//! connection; the mappings and ledger on this thread. Then the matter id
 //! range is split over the cores, each part read on its own connection and
 //! judged by the pure rules; the plans come back to this thread — which
 //! alone writes the state file — in batches, so the threads do not wake
