@@ -6,6 +6,15 @@ use std::process::ExitCode;
 
 use clap::FromArgMatches;
 
+/// mimalloc instead of glibc's malloc. A cycle at a big firm reads and
+/// judges 100,000 matters on several threads, and each plan is made on a
+/// planning thread and dropped on the main one; glibc serialises such
+/// frees on the planning thread's arena lock (a tenth of a quiet cycle was
+/// spent waking those waiters). With mimalloc a quiet `sync matters` at
+/// 100,000 matters takes a third less time (README, Performance).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     install_panic_hook();
     let cli = match parse() {
