@@ -4,10 +4,10 @@
 //! noted, never a block.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 
 use crate::store::fluentcase::{MatterRecord, Phone, PrimaryParty};
 use crate::util::config::PhoneRegion;
@@ -51,19 +51,19 @@ pub fn preferred_phone<'p>(
 /// book only remembers them.
 #[derive(Debug, Default)]
 pub struct PhoneBook {
-    known: HashMap<String, Option<String>>,
+    known: FxHashMap<String, Option<String>>,
     /// Numbers parsed since the book was made; None when not remembering.
-    new: Option<Mutex<HashMap<String, Option<String>>>>,
+    new: Option<Mutex<FxHashMap<String, Option<String>>>>,
 }
 
 impl PhoneBook {
     /// A book of numbers resolved earlier (for the same region).
-    pub fn new(known: HashMap<String, Option<String>>) -> PhoneBook {
+    pub fn new(known: FxHashMap<String, Option<String>>) -> PhoneBook {
         PhoneBook { known, new: None }
     }
 
     /// A book that also remembers the numbers it parses.
-    pub fn remembering(known: HashMap<String, Option<String>>) -> PhoneBook {
+    pub fn remembering(known: FxHashMap<String, Option<String>>) -> PhoneBook {
         PhoneBook {
             known,
             new: Some(Mutex::default()),
@@ -136,7 +136,7 @@ pub fn valid_email(email: &str) -> bool {
 /// judging a quiet matter.
 pub fn valid_staff_email(email: &str) -> bool {
     thread_local! {
-        static SEEN: RefCell<HashMap<String, bool>> = RefCell::new(HashMap::new());
+        static SEEN: RefCell<FxHashMap<String, bool>> = RefCell::new(FxHashMap::default());
     }
     if let Some(known) = SEEN.with_borrow(|seen| seen.get(email).copied()) {
         return known;

@@ -9,6 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
+use rustc_hash::FxHashMap;
 
 use crate::casestatus::CaseBody;
 pub use crate::rules::case_body::current_body;
@@ -26,7 +27,7 @@ use crate::store::state::AreaRow;
 /// its status → stage table. Built once per run from the state store.
 #[derive(Debug, Clone, Default)]
 pub struct Mappings {
-    by_case_type: HashMap<String, AreaMapping>,
+    by_case_type: FxHashMap<String, AreaMapping>,
     /// (kind, name) → every CaseStatus id that ever had that name.
     ids_by_name: HashMap<(String, String), Vec<i64>>,
 }
@@ -37,13 +38,13 @@ pub struct AreaMapping {
     area: String,
     vanished: bool,
     /// matter status → (stage name, stage vanished)
-    stages: HashMap<String, (String, bool)>,
+    stages: FxHashMap<String, (String, bool)>,
 }
 
 impl Mappings {
     /// From the stored snapshot and mappings.
     pub fn from_areas(areas: &[AreaRow]) -> Mappings {
-        let mut by_case_type = HashMap::new();
+        let mut by_case_type = FxHashMap::default();
         for a in areas {
             if let Some(ct) = &a.case_type {
                 let stages = a
@@ -161,40 +162,103 @@ impl Evaluation {
 /// Judge one matter: one small function per row of the help article's
 /// "Matter Eligibility". Pure: same inputs, same answer.
 pub fn evaluate(matter: &MatterRecord, policy: &Policy<'_>, now: DateTime<Utc>) -> Evaluation {
-    let mut reasons = Vec::new();
-    file_number(matter, &mut reasons);
-    attorney(matter, &mut reasons);
-    if let Some(p) = primary_party(matter, &mut reasons) {
-        party_contact(p, policy, &mut reasons);
-    }
-    let area = case_type(matter, policy, &mut reasons);
-    let status = status(matter, policy, &mut reasons);
-    let stage = area
-        .zip(status)
-        .and_then(|(a, s)| stage(a, s, &mut reasons));
-    let eligible_from = age(matter, policy, now, &mut reasons);
-    dates(matter, &mut reasons);
+    let judged = judge(matter, policy, now, Messages::Written);
+    let reasons = judged.found.reasons;
     let payload = reasons.is_empty().then(|| {
         draft_body(
             matter,
-            area.map(|a| a.area.clone()).unwrap_or_default(),
-            stage.unwrap_or_default(),
+            judged.area.map(|a| a.area.clone()).unwrap_or_default(),
+            judged.stage.unwrap_or_default(),
             policy,
         )
     });
     Evaluation {
         reasons,
         payload,
+        eligible_from: judged.eligible_from,
+    }
+}
+
+/// The codes of the rules [`evaluate`] finds failing, in the same order,
+/// without writing their messages or the case body: how a cycle tells that
+/// a matter skipped last time is skipped for the same reasons, without
+/// formatting 90,000 messages that nobody reads. Empty means eligible.
+pub fn reason_codes(
+    matter: &MatterRecord,
+    policy: &Policy<'_>,
+    now: DateTime<Utc>,
+) -> Vec<ReasonCode> {
+    let judged = judge(matter, policy, now, Messages::Skipped);
+    judged.found.reasons.into_iter().map(|r| r.code).collect()
+}
+
+/// Whether failing rules get their messages written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Messages {
+    Written,
+    Skipped,
+}
+
+/// The failing rules as they are found.
+struct Found {
+    reasons: Vec<Reason>,
+    messages: Messages,
+}
+
+/// What the rules found, with the mapping the payload is drafted from.
+struct Judged<'p> {
+    found: Found,
+    area: Option<&'p AreaMapping>,
+    stage: Option<String>,
+    eligible_from: Option<DateTime<Utc>>,
+}
+
+/// Every rule, in the help article's order.
+fn judge<'p>(
+    matter: &MatterRecord,
+    policy: &'p Policy<'_>,
+    now: DateTime<Utc>,
+    messages: Messages,
+) -> Judged<'p> {
+    let mut found = Found {
+        reasons: Vec::new(),
+        messages,
+    };
+    let reasons = &mut found;
+    file_number(matter, reasons);
+    attorney(matter, reasons);
+    if let Some(p) = primary_party(matter, reasons) {
+        party_contact(p, policy, reasons);
+    }
+    let area = case_type(matter, policy, reasons);
+    let status = status(matter, policy, reasons);
+    let stage = area.zip(status).and_then(|(a, s)| stage(a, s, reasons));
+    let eligible_from = age(matter, policy, now, reasons);
+    dates(matter, reasons);
+    Judged {
+        found,
+        area,
+        stage,
         eligible_from,
     }
 }
 
-fn fail(reasons: &mut Vec<Reason>, code: ReasonCode, message: impl Into<String>) {
-    reasons.push(Reason::new(code, message));
+/// A failing rule with a fixed message.
+fn fail(reasons: &mut Found, code: ReasonCode, message: &'static str) {
+    fail_with(reasons, code, || message.to_string());
+}
+
+/// A failing rule whose message is formatted only if it is wanted.
+fn fail_with(reasons: &mut Found, code: ReasonCode, message: impl FnOnce() -> String) {
+    let message = match reasons.messages {
+        Messages::Written => message(),
+        Messages::Skipped => String::new(),
+    };
+    reasons.reasons.push(Reason { code, message });
 }
 
 /// "File number" — Matter → Edit → Summary & Dates.
-fn file_number(matter: &MatterRecord, reasons: &mut Vec<Reason>) {
+fn file_number(matter: &MatterRecord, reasons: &mut Found) {
     if blank(&matter.file_number) {
         fail(
             reasons,
@@ -205,12 +269,13 @@ fn file_number(matter: &MatterRecord, reasons: &mut Vec<Reason>) {
 }
 
 /// "Attorney assigned with a valid email address" — Matter → Edit → Staff.
-fn attorney(matter: &MatterRecord, reasons: &mut Vec<Reason>) {
+fn attorney(matter: &MatterRecord, reasons: &mut Found) {
     let a = match (&matter.attorney_id, &matter.attorney) {
         (None, _) => return fail(reasons, ReasonCode::NoAttorney, "no attorney is assigned"),
         (Some(id), None) => {
-            let msg = format!("the attorney (staff id {id}) does not exist in FluentCase's staff");
-            return fail(reasons, ReasonCode::NoAttorney, msg);
+            return fail_with(reasons, ReasonCode::NoAttorney, || {
+                format!("the attorney (staff id {id}) does not exist in FluentCase's staff")
+            });
         }
         (Some(_), Some(a)) => a,
     };
@@ -219,21 +284,20 @@ fn attorney(matter: &MatterRecord, reasons: &mut Vec<Reason>) {
     match a.email.as_deref().map(str::trim) {
         Some(e) if valid_staff_email(e) => {}
         Some(e) if !e.is_empty() => {
-            let msg = format!("attorney {} has an invalid email {e:?}", who());
-            fail(reasons, ReasonCode::AttorneyEmailInvalid, msg);
+            fail_with(reasons, ReasonCode::AttorneyEmailInvalid, || {
+                format!("attorney {} has an invalid email {e:?}", who())
+            });
         }
         _ => {
-            let msg = format!("attorney {} has no email address", who());
-            fail(reasons, ReasonCode::AttorneyEmailInvalid, msg);
+            fail_with(reasons, ReasonCode::AttorneyEmailInvalid, || {
+                format!("attorney {} has no email address", who())
+            });
         }
     }
 }
 
 /// "Primary party designated on the matter" — exactly one.
-fn primary_party<'m>(
-    matter: &'m MatterRecord,
-    reasons: &mut Vec<Reason>,
-) -> Option<&'m PrimaryParty> {
+fn primary_party<'m>(matter: &'m MatterRecord, reasons: &mut Found) -> Option<&'m PrimaryParty> {
     match matter.primary_parties.as_slice() {
         [] => {
             fail(
@@ -245,13 +309,14 @@ fn primary_party<'m>(
         }
         [one] => Some(one),
         many => {
-            let ids: Vec<String> = many.iter().map(|p| p.contact_id.to_string()).collect();
-            let msg = format!(
-                "{} parties are marked primary (contact ids {})",
-                many.len(),
-                ids.join(", ")
-            );
-            fail(reasons, ReasonCode::MultiplePrimaryParties, msg);
+            fail_with(reasons, ReasonCode::MultiplePrimaryParties, || {
+                let ids: Vec<String> = many.iter().map(|p| p.contact_id.to_string()).collect();
+                format!(
+                    "{} parties are marked primary (contact ids {})",
+                    many.len(),
+                    ids.join(", ")
+                )
+            });
             None
         }
     }
@@ -259,14 +324,15 @@ fn primary_party<'m>(
 
 /// "Primary party's first and last name" and "at least one phone number"
 /// — the contact record for that party.
-fn party_contact(p: &PrimaryParty, policy: &Policy<'_>, reasons: &mut Vec<Reason>) {
+fn party_contact(p: &PrimaryParty, policy: &Policy<'_>, reasons: &mut Found) {
     let (region, book) = (policy.phone_region, policy.phone_book);
     if !p.contact_exists {
-        let msg = format!(
-            "the primary party points at contact id {}, which does not exist",
-            p.contact_id
-        );
-        return fail(reasons, ReasonCode::InvalidRecord, msg);
+        return fail_with(reasons, ReasonCode::InvalidRecord, || {
+            format!(
+                "the primary party points at contact id {}, which does not exist",
+                p.contact_id
+            )
+        });
     }
     let missing: Vec<&str> = [("first", &p.first_name), ("last", &p.last_name)]
         .into_iter()
@@ -274,16 +340,18 @@ fn party_contact(p: &PrimaryParty, policy: &Policy<'_>, reasons: &mut Vec<Reason
         .map(|(n, _)| n)
         .collect();
     if !missing.is_empty() {
-        let msg = format!(
-            "the primary party (contact {}) has no {} name",
-            p.contact_id,
-            missing.join(" or ")
-        );
-        fail(reasons, ReasonCode::PrimaryPartyNameMissing, msg);
+        fail_with(reasons, ReasonCode::PrimaryPartyNameMissing, || {
+            format!(
+                "the primary party (contact {}) has no {} name",
+                p.contact_id,
+                missing.join(" or ")
+            )
+        });
     }
     if preferred_phone(&p.phones, region, book).is_none() {
-        let msg = no_phone_message(p, region, book);
-        fail(reasons, ReasonCode::PrimaryPartyNoPhone, msg);
+        fail_with(reasons, ReasonCode::PrimaryPartyNoPhone, || {
+            no_phone_message(p, region, book)
+        });
     }
 }
 
@@ -291,7 +359,7 @@ fn party_contact(p: &PrimaryParty, policy: &Policy<'_>, reasons: &mut Vec<Reason
 fn case_type<'p>(
     matter: &MatterRecord,
     policy: &'p Policy<'_>,
-    reasons: &mut Vec<Reason>,
+    reasons: &mut Found,
 ) -> Option<&'p AreaMapping> {
     let ct = match (&matter.case_type_id, &matter.case_type) {
         (None, _) => {
@@ -300,24 +368,27 @@ fn case_type<'p>(
             return None;
         }
         (Some(id), None) => {
-            let msg = format!("the matter's case type id {id} does not exist in FluentCase");
-            fail(reasons, ReasonCode::InvalidRecord, msg);
+            fail_with(reasons, ReasonCode::InvalidRecord, || {
+                format!("the matter's case type id {id} does not exist in FluentCase")
+            });
             return None;
         }
         (Some(_), Some(ct)) => ct,
     };
     match policy.mappings.by_case_type.get(ct) {
         None => {
-            let msg = format!("case type {ct:?} is not mapped to a CaseStatus practice area");
-            fail(reasons, ReasonCode::CaseTypeUnmapped, msg);
+            fail_with(reasons, ReasonCode::CaseTypeUnmapped, || {
+                format!("case type {ct:?} is not mapped to a CaseStatus practice area")
+            });
             None
         }
         Some(m) if m.vanished => {
-            let msg = format!(
+            fail_with(reasons, ReasonCode::CaseTypeUnmapped, || {
+                format!(
                 "case type {ct:?} is mapped to practice area {:?}, which CaseStatus no longer has",
                 m.area
-            );
-            fail(reasons, ReasonCode::CaseTypeUnmapped, msg);
+            )
+            });
             None
         }
         Some(m) => Some(m),
@@ -328,7 +399,7 @@ fn case_type<'p>(
 fn status<'m>(
     matter: &'m MatterRecord,
     policy: &Policy<'_>,
-    reasons: &mut Vec<Reason>,
+    reasons: &mut Found,
 ) -> Option<&'m str> {
     match (&matter.status_id, &matter.status) {
         (None, _) => {
@@ -340,17 +411,19 @@ fn status<'m>(
             None
         }
         (Some(id), None) => {
-            let msg = format!("the matter's status id {id} does not exist in FluentCase");
-            fail(reasons, ReasonCode::InvalidRecord, msg);
+            fail_with(reasons, ReasonCode::InvalidRecord, || {
+                format!("the matter's status id {id} does not exist in FluentCase")
+            });
             None
         }
         (Some(_), Some(s)) => {
             if !policy.synced_statuses.contains(s) {
-                let msg = format!(
-                    "status {s:?} is not synced (synced: {})",
-                    list(policy.synced_statuses.iter())
-                );
-                fail(reasons, ReasonCode::StatusNotSynced, msg);
+                fail_with(reasons, ReasonCode::StatusNotSynced, || {
+                    format!(
+                        "status {s:?} is not synced (synced: {})",
+                        list(policy.synced_statuses.iter())
+                    )
+                });
             }
             Some(s)
         }
@@ -358,22 +431,24 @@ fn status<'m>(
 }
 
 /// The status mapped to a stage of that practice area (Stage Mapping).
-fn stage(area: &AreaMapping, status: &str, reasons: &mut Vec<Reason>) -> Option<String> {
+fn stage(area: &AreaMapping, status: &str, reasons: &mut Found) -> Option<String> {
     match area.stages.get(status) {
         None => {
-            let msg = format!(
-                "status {status:?} is not mapped to a stage of practice area {:?}",
-                area.area
-            );
-            fail(reasons, ReasonCode::StageUnmapped, msg);
+            fail_with(reasons, ReasonCode::StageUnmapped, || {
+                format!(
+                    "status {status:?} is not mapped to a stage of practice area {:?}",
+                    area.area
+                )
+            });
             None
         }
         Some((name, true)) => {
-            let msg = format!(
+            fail_with(reasons, ReasonCode::StageUnmapped, || {
+                format!(
                 "status {status:?} is mapped to stage {name:?} of {:?}, which CaseStatus no longer has",
                 area.area
-            );
-            fail(reasons, ReasonCode::StageUnmapped, msg);
+            )
+            });
             None
         }
         Some((name, false)) => Some(name.clone()),
@@ -385,7 +460,7 @@ fn age(
     matter: &MatterRecord,
     policy: &Policy<'_>,
     now: DateTime<Utc>,
-    reasons: &mut Vec<Reason>,
+    reasons: &mut Found,
 ) -> Option<DateTime<Utc>> {
     let created = matter
         .created_at
@@ -394,34 +469,37 @@ fn age(
     let eligible_from = created.map(|c| c + Duration::minutes(MIN_AGE_MINUTES));
     match eligible_from {
         Some(from) if now < from => {
-            let msg = format!(
-                "created less than {MIN_AGE_MINUTES} minutes ago; eligible from {}",
-                crate::util::clock::local(from, policy.timezone)
-            );
-            fail(reasons, ReasonCode::TooNew, msg);
+            fail_with(reasons, ReasonCode::TooNew, || {
+                format!(
+                    "created less than {MIN_AGE_MINUTES} minutes ago; eligible from {}",
+                    crate::util::clock::local(from, policy.timezone)
+                )
+            });
         }
         Some(_) => {}
         None => {
-            let msg = format!(
-                "the matter's created_at {:?} is not an RFC 3339 time",
-                matter.created_at.as_deref().unwrap_or("")
-            );
-            fail(reasons, ReasonCode::InvalidRecord, msg);
+            fail_with(reasons, ReasonCode::InvalidRecord, || {
+                format!(
+                    "the matter's created_at {:?} is not an RFC 3339 time",
+                    matter.created_at.as_deref().unwrap_or("")
+                )
+            });
         }
     }
     eligible_from
 }
 
 /// Opened and closed dates that are set must be dates.
-fn dates(matter: &MatterRecord, reasons: &mut Vec<Reason>) {
+fn dates(matter: &MatterRecord, reasons: &mut Found) {
     for (col, value) in [
         ("opened_on", &matter.opened_on),
         ("closed_on", &matter.closed_on),
     ] {
         if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
             if !is_date(v) {
-                let msg = format!("the matter's {col} {v:?} is not a YYYY-MM-DD date");
-                fail(reasons, ReasonCode::InvalidRecord, msg);
+                fail_with(reasons, ReasonCode::InvalidRecord, || {
+                    format!("the matter's {col} {v:?} is not a YYYY-MM-DD date")
+                });
             }
         }
     }

@@ -92,7 +92,12 @@ fn judge(m: &MatterRecord, statuses: &[&str]) -> Evaluation {
         timezone: chrono_tz::America::Chicago,
         phone_book: &NO_PHONE_BOOK,
     };
-    evaluate(m, &policy, now())
+    let e = evaluate(m, &policy, now());
+    // Every case checks that the codes-only judgement agrees.
+    let quick: Vec<ReasonCode> = reason_codes(m, &policy, now());
+    let full: Vec<ReasonCode> = e.reasons.iter().map(|r| r.code).collect();
+    assert_eq!(quick, full, "reason_codes disagrees with evaluate");
+    e
 }
 
 fn codes(e: &Evaluation) -> Vec<&'static str> {
@@ -363,7 +368,8 @@ fn the_phone_book_answers_before_parsing() {
             ("512 555 0142".to_string(), Some("+15125550142".to_string())),
             ("cached-as-not-a-number".to_string(), None),
         ]
-        .into(),
+        .into_iter()
+        .collect(),
     );
     let us = PhoneRegion::US;
     assert_eq!(
@@ -378,7 +384,7 @@ fn the_phone_book_answers_before_parsing() {
     );
     assert!(book.take_new().is_empty(), "a plain book remembers nothing");
     // A remembering book keeps what it parsed, once, for the store.
-    let book = PhoneBook::remembering(HashMap::new());
+    let book = PhoneBook::remembering(Default::default());
     for _ in 0..2 {
         assert_eq!(
             book.e164("512 555 0142", us).as_deref(),

@@ -24,9 +24,10 @@ pub enum Action {
 }
 
 /// Decide one matter's action. Pure. `now_body` (the body as it would be
-/// sent now) is only computed for pushed matters, to tell what changed.
+/// sent now) is only computed for pushed matters, to tell what changed;
+/// `eval` (the eligibility verdict) only for the others.
 pub fn plan_matter(
-    eval: Evaluation,
+    eval: impl FnOnce() -> Evaluation,
     now_body: impl FnOnce() -> CaseBody,
     row: Option<&LedgerRow>,
     mappings: &Mappings,
@@ -40,24 +41,30 @@ pub fn plan_matter(
             case_id: *id,
             changed: changed_fields(sent, &now_body(), mappings),
         },
-        Some(_) => match eval.payload {
-            Some(body) => Action::Push {
-                body: Box::new(body),
-                resumed: true,
-            },
-            None => Action::Reconcile {
-                reasons: eval.reasons,
-            },
-        },
-        None => match eval.payload {
-            Some(body) => Action::Push {
-                body: Box::new(body),
-                resumed: false,
-            },
-            None => Action::Skip {
-                reasons: eval.reasons,
-            },
-        },
+        Some(_) => {
+            let eval = eval();
+            match eval.payload {
+                Some(body) => Action::Push {
+                    body: Box::new(body),
+                    resumed: true,
+                },
+                None => Action::Reconcile {
+                    reasons: eval.reasons,
+                },
+            }
+        }
+        None => {
+            let eval = eval();
+            match eval.payload {
+                Some(body) => Action::Push {
+                    body: Box::new(body),
+                    resumed: false,
+                },
+                None => Action::Skip {
+                    reasons: eval.reasons,
+                },
+            }
+        }
     }
 }
 
@@ -198,7 +205,7 @@ mod tests {
             (&skipped, Some(row(Some(5))), "in_casestatus"),
         ];
         for (eval, row, want) in cases {
-            let action = plan_matter(eval.clone(), || body.clone(), row.as_ref(), &mappings);
+            let action = plan_matter(|| eval.clone(), || body.clone(), row.as_ref(), &mappings);
             let got = match action {
                 Action::Push { resumed: false, .. } => "push",
                 Action::Push { resumed: true, .. } => "resume",

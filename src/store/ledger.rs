@@ -7,10 +7,11 @@
 //! may have reached CaseStatus": the next attempt looks the matter up by
 //! `integration_id` before it may create.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rusqlite::{params, OptionalExtension, Row, ToSql};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::store::state::{StateError, StateStore};
 
@@ -52,7 +53,7 @@ fn ledger_from_row(r: &Row<'_>) -> rusqlite::Result<LedgerRow> {
 }
 
 /// Every ledger row, by matter id (one read per cycle).
-pub fn load_all(state: &StateStore) -> Result<HashMap<i64, LedgerRow>, StateError> {
+pub fn load_all(state: &StateStore) -> Result<FxHashMap<i64, LedgerRow>, StateError> {
     let mut stmt = state
         .conn()
         .prepare(&format!("SELECT {LEDGER_COLUMNS} FROM matter_ledger"))
@@ -169,7 +170,7 @@ pub fn clear_skip(state: &StateStore, matter_id: i64) -> Result<(), StateError> 
 
 /// Every skipped matter's reason codes (as stored: sorted, comma-separated),
 /// by matter id.
-pub fn load_skip_codes(state: &StateStore) -> Result<HashMap<i64, Arc<str>>, StateError> {
+pub fn load_skip_codes(state: &StateStore) -> Result<FxHashMap<i64, Arc<str>>, StateError> {
     let mut stmt = state
         .conn()
         .prepare("SELECT matter_id, codes FROM matter_skips")
@@ -177,8 +178,8 @@ pub fn load_skip_codes(state: &StateStore) -> Result<HashMap<i64, Arc<str>>, Sta
     let mut rows = stmt.query([]).map_err(|e| state.err(e))?;
     // A firm has a handful of distinct code lists over 100,000 skipped
     // matters: each is kept once.
-    let mut distinct: HashSet<Arc<str>> = HashSet::new();
-    let mut out = HashMap::new();
+    let mut distinct: FxHashSet<Arc<str>> = FxHashSet::default();
+    let mut out = FxHashMap::default();
     while let Some(r) = rows.next().map_err(|e| state.err(e))? {
         let id: i64 = r.get(0).map_err(|e| state.err(e))?;
         let codes = r

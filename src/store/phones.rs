@@ -5,7 +5,7 @@
 //! binary's version changes, since a newer libphonenumber may judge a
 //! number differently.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use rusqlite::params;
 
@@ -23,11 +23,11 @@ pub fn load(
     state: &StateStore,
     region: &str,
     read_only: bool,
-) -> Result<HashMap<String, Option<String>>, StateError> {
+) -> Result<FxHashMap<String, Option<String>>, StateError> {
     if fresh(state, read_only)? {
         read(state, region)
     } else {
-        Ok(HashMap::new())
+        Ok(FxHashMap::default())
     }
 }
 
@@ -58,14 +58,14 @@ pub fn fresh(state: &StateStore, read_only: bool) -> Result<bool, StateError> {
 pub fn read(
     state: &StateStore,
     region: &str,
-) -> Result<HashMap<String, Option<String>>, StateError> {
+) -> Result<FxHashMap<String, Option<String>>, StateError> {
     let mut stmt = state
         .conn()
         .prepare_cached("SELECT raw, e164 FROM phone_numbers WHERE region = ?1")
         .map_err(|e| state.err(e))?;
     let rows = stmt
         .query_map([region], |r| Ok((r.get(0)?, r.get(1)?)))
-        .and_then(|r| r.collect::<Result<HashMap<_, _>, _>>())
+        .and_then(|r| r.collect::<Result<FxHashMap<_, _>, _>>())
         .map_err(|e| state.err(e))?;
     Ok(rows)
 }

@@ -622,3 +622,81 @@ fn phone_numbers_are_remembered_and_deleted_matters_leave_the_skip_state() {
     );
     assert_eq!(firm.sandbox.cases().len(), 1);
 }
+
+/// A quiet cycle compares a skipped matter's codes without writing its
+/// messages: the count stays right, nothing is logged again, and once the
+/// reasons change they are logged with their messages in full.
+#[test]
+fn an_unchanged_skip_is_counted_and_a_changed_one_logged_with_its_messages() {
+    let firm = Firm::new();
+    let mut m = SampleMatter::new(1, YESTERDAY);
+    m.file_number = None;
+    firm.add_matter(&m);
+    firm.connect_and_map();
+    let items = || -> Vec<(String, String)> {
+        let c = rusqlite::Connection::open(&firm.state_path).unwrap();
+        let mut stmt = c
+            .prepare(
+                "SELECT outcome, detail FROM run_items
+                 WHERE subject = 'matter' AND subject_id = '1' ORDER BY rowid",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let messages = |detail: &str| -> Vec<(String, String)> {
+        let v: serde_json::Value = serde_json::from_str(detail).unwrap();
+        v["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let text = |k: &str| r[k].as_str().unwrap().to_string();
+                (text("code"), text("message"))
+            })
+            .collect()
+    };
+
+    let doc = firm.json(&["sync", "matters"]);
+    assert_eq!(doc["skipped_by_reason"]["missing_file_number"], 1, "{doc}");
+    assert_eq!(items().len(), 1);
+
+    // The same reasons: counted under them, not logged again.
+    for _ in 0..2 {
+        let doc = firm.json(&["sync", "matters"]);
+        assert_eq!(doc["counts"]["skipped"], 1, "{doc}");
+        assert_eq!(doc["skipped_by_reason"]["missing_file_number"], 1, "{doc}");
+        assert_eq!(items().len(), 1, "an unchanged skip is not logged again");
+    }
+    let text = firm.ok(&["why-skipped", "1"]);
+    assert!(text.contains("the matter has no file number"), "{text}");
+
+    // Closed as well: a new log item, every message written.
+    firm.fc()
+        .execute("UPDATE matters SET status_id = 5 WHERE id = 1", [])
+        .unwrap();
+    let doc = firm.json(&["sync", "matters"]);
+    assert_eq!(doc["skipped_by_reason"]["status_not_synced"], 1, "{doc}");
+    let logged = items();
+    assert_eq!(logged.len(), 2, "{logged:?}");
+    let reasons = messages(&logged[1].1);
+    let codes: Vec<&str> = reasons.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(codes, ["missing_file_number", "status_not_synced"]);
+    assert!(
+        reasons.iter().all(|(_, msg)| !msg.trim().is_empty()),
+        "{reasons:?}"
+    );
+
+    // Fixed: created, and the skip is gone.
+    firm.fc()
+        .execute(
+            "UPDATE matters SET status_id = 2, file_number = 'WC-1' WHERE id = 1",
+            [],
+        )
+        .unwrap();
+    let doc = firm.json(&["sync", "matters"]);
+    assert_eq!(doc["counts"]["created"], 1, "{doc}");
+    assert_eq!(firm.sandbox.cases().len(), 1);
+}

@@ -12,9 +12,10 @@
 //! of the account's cases ([`existence_by_listing`]). A 409 is treated as
 //! "exists", but never relied on.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::json;
 
 use crate::casestatus::{ApiError, CaseBody, CaseStatus, RemoteCase};
@@ -31,7 +32,7 @@ mod planning;
 #[derive(Default)]
 pub struct Matters {
     /// Skip state from the last cycle.
-    skips: HashMap<i64, Arc<str>>,
+    skips: FxHashMap<i64, Arc<str>>,
     /// Matters seen this cycle that were skipped last cycle: the skips of
     /// the others are of matters gone from FluentCase.
     seen_skipped: Vec<i64>,
@@ -76,6 +77,8 @@ pub struct Job {
 struct Planned {
     id: i64,
     file_number: Option<String>,
+    /// A skip as it was last cycle carries its reasons' codes only, with
+    /// empty messages ([`planning`]): nothing shows an unchanged skip.
     action: Action,
     /// The ledger row as planned (for intent age and drift).
     row: Option<LedgerRow>,
@@ -283,7 +286,7 @@ impl SyncKind for Matters {
         let gone: Vec<SkipChange> = if self.seen_skipped.len() == self.skips.len() {
             Vec::new()
         } else {
-            let seen: HashSet<i64> = self.seen_skipped.iter().copied().collect();
+            let seen: FxHashSet<i64> = self.seen_skipped.iter().copied().collect();
             self.skips
                 .keys()
                 .filter(|id| !seen.contains(id))
@@ -519,7 +522,12 @@ fn note_drift(
 
 /// The reason codes as stored: sorted, comma-separated.
 fn codes(reasons: &[Reason]) -> String {
-    let mut codes: Vec<&str> = reasons.iter().map(|r| r.code.code()).collect();
+    codes_text(reasons.iter().map(|r| r.code))
+}
+
+/// Reason codes as the skip state stores them: sorted, once each, comma-separated.
+fn codes_text(codes: impl Iterator<Item = ReasonCode>) -> String {
+    let mut codes: Vec<&str> = codes.map(ReasonCode::code).collect();
     codes.sort_unstable();
     codes.dedup();
     codes.join(",")

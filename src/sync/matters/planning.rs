@@ -9,20 +9,25 @@
 //! alone writes the state file — in batches, so the threads do not wake
 //! each other once per matter.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
-use crate::rules::eligibility::{current_body, evaluate, Mappings, PhoneBook, Policy};
+use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
+
+use crate::rules::eligibility::{
+    current_body, evaluate, reason_codes, Mappings, PhoneBook, Policy, Reason,
+};
 use crate::rules::matter::{plan_matter, split_ids, Action};
 use crate::store::fluentcase::Access;
 use crate::store::ledger::{self, LedgerRow};
 use crate::store::phones;
-use crate::store::records::Phone;
+use crate::store::records::{MatterRecord, Phone};
 use crate::store::state::StateStore;
 use crate::sync::context::Ctx;
 
-use super::{changed_skip, Planned};
+use super::{changed_skip, codes_text, Planned};
 
 /// Plans handed to the main thread at a time.
 const BATCH: usize = 64;
@@ -31,11 +36,11 @@ const BATCH: usize = 64;
 pub(super) struct Inputs {
     mappings: Mappings,
     statuses: BTreeSet<String>,
-    ledger: HashMap<i64, LedgerRow>,
+    ledger: FxHashMap<i64, LedgerRow>,
     /// Each skipped matter's codes from the last cycle.
-    pub skips: HashMap<i64, Arc<str>>,
+    pub skips: FxHashMap<i64, Arc<str>>,
     /// Phones of every primary party, by contact.
-    phones: HashMap<i64, Vec<Phone>>,
+    phones: FxHashMap<i64, Vec<Phone>>,
     book: PhoneBook,
 }
 
@@ -49,7 +54,8 @@ pub(super) fn load_inputs(ctx: &Ctx, state: &StateStore, persist: bool) -> anyho
     let cache_fresh = phones::fresh(state, !persist)?;
     std::thread::scope(|scope| {
         let phones = scope.spawn(|| -> anyhow::Result<_> {
-            Ok(ctx.fluentcase(Access::ReadOnly)?.primary_phones()?)
+            let r = ctx.fluentcase(Access::ReadOnly)?.primary_phones()?;
+            Ok(r)
         });
         let state_path = state.path();
         let from_state = scope.spawn(move || -> anyhow::Result<_> {
@@ -57,13 +63,14 @@ pub(super) fn load_inputs(ctx: &Ctx, state: &StateStore, persist: bool) -> anyho
             let skips = ledger::load_skip_codes(&reader)?;
             let cache = match cache_fresh {
                 true => phones::read(&reader, region.as_ref())?,
-                false => HashMap::new(),
+                false => FxHashMap::default(),
             };
             Ok((skips, cache))
         });
         let local = (|| -> anyhow::Result<_> {
             let (mappings, statuses) = ctx.rules_input(state)?;
-            Ok((mappings, statuses, ledger::load_all(state)?))
+            let l = ledger::load_all(state)?;
+            Ok((mappings, statuses, l))
         })();
         let phones = join(phones)?;
         let (skips, known) = join(from_state)?;
@@ -163,22 +170,31 @@ fn plan_range(
     let fc = ctx.fluentcase(Access::ReadOnly)?;
     let mut batch = Vec::with_capacity(BATCH);
     fc.for_each_matter_in(range, &inputs.phones, |m| {
-        let eval = evaluate(&m, policy, ctx.now);
-        let row = inputs.ledger.get(&m.id).cloned();
-        let action = plan_matter(
-            eval,
-            || current_body(&m, policy),
-            row.as_ref(),
-            policy.mappings,
-        );
+        let row = inputs.ledger.get(&m.id);
         // Borrowed, not cloned: 90,000 skips share a few strings, and
         // their counts would bounce between cores.
         let previous = inputs.skips.get(&m.id).map(|c| &**c);
-        let (new_skip, previous_codes) = match &action {
-            Action::Skip { reasons } => (changed_skip(previous, reasons), None),
-            Action::InCaseStatus { .. } => (None, None),
-            _ => (None, previous.map(str::to_string)),
+        let (action, new_skip) = match unchanged_skip(&m, policy, ctx.now, row, previous) {
+            Some(action) => (action, None),
+            None => {
+                let action = plan_matter(
+                    || evaluate(&m, policy, ctx.now),
+                    || current_body(&m, policy),
+                    row,
+                    policy.mappings,
+                );
+                let new_skip = match &action {
+                    Action::Skip { reasons } => changed_skip(previous, reasons),
+                    _ => None,
+                };
+                (action, new_skip)
+            }
         };
+        let previous_codes = match &action {
+            Action::Push { .. } | Action::Reconcile { .. } => previous.map(str::to_string),
+            Action::Skip { .. } | Action::InCaseStatus { .. } => None,
+        };
+        let row = row.cloned();
         batch.push(Planned {
             id: m.id,
             file_number: m.file_number,
@@ -197,6 +213,33 @@ fn plan_range(
         let _ = tx.send(Ok(batch));
     }
     Ok(())
+}
+
+/// A matter skipped last cycle (`previous`, its codes) that is still not in
+/// the ledger and fails the same rules: its skip, whose reasons carry
+/// their codes only (nothing shows an unchanged skip's messages), so a
+/// quiet cycle writes none of 90,000 messages. None when anything differs:
+/// the matter is then planned in full.
+fn unchanged_skip(
+    m: &MatterRecord,
+    policy: &Policy<'_>,
+    now: DateTime<Utc>,
+    row: Option<&LedgerRow>,
+    previous: Option<&str>,
+) -> Option<Action> {
+    let previous = previous.filter(|_| row.is_none())?;
+    let codes = reason_codes(m, policy, now);
+    if codes.is_empty() || codes_text(codes.iter().copied()) != previous {
+        return None;
+    }
+    let reasons = codes
+        .into_iter()
+        .map(|code| Reason {
+            code,
+            message: String::new(),
+        })
+        .collect();
+    Some(Action::Skip { reasons })
 }
 
 /// A thread's result; its panic goes on as this thread's.
