@@ -22,7 +22,8 @@
 //!
 //! - [`cli`] — the clap definition ([`cli::Cli`]), dispatch
 //!   ([`cli::run::run`]), completions and the man page. `main.rs` only
-//!   prints the one error line and the exit status.
+//!   prints the one error line and the exit status, and sets mimalloc as
+//!   the allocator (plans made on one thread are freed on another).
 //! - [`commands`] — what people type: [`commands::setup`] (connect, test,
 //!   disconnect, synced statuses), [`commands::mapping`],
 //!   [`commands::event_types`], [`commands::why_skipped`], [`commands::log`],
@@ -48,7 +49,9 @@
 //!   report type and printer ([`sync::report`]); the context passed down
 //!   ([`sync::Ctx`]).
 //! - [`rules`] — pure, no I/O: eligibility ([`rules::eligibility`], one
-//!   function per help-article row), reasons and where to fix them
+//!   function per help-article row; [`rules::eligibility::reason_codes`]
+//!   runs the same rules without writing messages, for a quiet cycle's
+//!   unchanged skips), reasons and where to fix them
 //!   ([`rules::reasons`]), contact data ([`rules::contact`]), the case body
 //!   ([`rules::case_body`]), a matter's action ([`rules::matter`]), drift
 //!   ([`rules::drift`]), appointments ([`rules::appointment`]), the activity

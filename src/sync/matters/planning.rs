@@ -54,8 +54,7 @@ pub(super) fn load_inputs(ctx: &Ctx, state: &StateStore, persist: bool) -> anyho
     let cache_fresh = phones::fresh(state, !persist)?;
     std::thread::scope(|scope| {
         let phones = scope.spawn(|| -> anyhow::Result<_> {
-            let r = ctx.fluentcase(Access::ReadOnly)?.primary_phones()?;
-            Ok(r)
+            Ok(ctx.fluentcase(Access::ReadOnly)?.primary_phones()?)
         });
         let state_path = state.path();
         let from_state = scope.spawn(move || -> anyhow::Result<_> {
@@ -69,8 +68,7 @@ pub(super) fn load_inputs(ctx: &Ctx, state: &StateStore, persist: bool) -> anyho
         });
         let local = (|| -> anyhow::Result<_> {
             let (mappings, statuses) = ctx.rules_input(state)?;
-            let l = ledger::load_all(state)?;
-            Ok((mappings, statuses, l))
+            Ok((mappings, statuses, ledger::load_all(state)?))
         })();
         let phones = join(phones)?;
         let (skips, known) = join(from_state)?;
