@@ -132,22 +132,20 @@ pub enum Access {
 
 pub use crate::store::records::{EventRecord, MatterRecord, Phone, PrimaryParty, Staff};
 
+mod names;
+use names::Names;
+
 /// The open FluentCase database.
 pub struct FluentCase {
     conn: Connection,
     path: PathBuf,
 }
 
+/// A matter's own columns; the names its ids point at come from [`Names`].
 const MATTER_SELECT: &str = "
-    SELECT m.id, m.file_number, m.case_type_id, ct.name, m.status_id, ms.name,
-           m.attorney_id, a.id, a.first_name, a.last_name, a.email,
-           m.paralegal_id, p.id, p.first_name, p.last_name, p.email,
+    SELECT m.id, m.file_number, m.case_type_id, m.status_id, m.attorney_id, m.paralegal_id,
            m.opened_on, m.closed_on, m.created_at
-    FROM matters m
-    LEFT JOIN case_types ct ON ct.id = m.case_type_id
-    LEFT JOIN matter_statuses ms ON ms.id = m.status_id
-    LEFT JOIN staff a ON a.id = m.attorney_id
-    LEFT JOIN staff p ON p.id = m.paralegal_id";
+    FROM matters m";
 
 impl FluentCase {
     /// Open an existing FluentCase database and check its schema.
@@ -321,6 +319,10 @@ impl FluentCase {
         phones: &FxHashMap<i64, Vec<Phone>>,
         mut visit: impl FnMut(MatterRecord),
     ) -> Result<(), FluentCaseError> {
+        // One snapshot for the names, the parties and the matters; rolled
+        // back (nothing was written) when dropped.
+        let _snapshot = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let names = Names::load(&self.conn).map_err(|e| self.err(e))?;
         let mut parties_stmt = self
             .conn
             .prepare(
@@ -374,7 +376,7 @@ impl FluentCase {
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([lo, hi]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let mut m = matter_from_row(row).map_err(|e| self.err(e))?;
+            let mut m = matter_from_row(row, &names).map_err(|e| self.err(e))?;
             // Parties of matters that do not exist are passed over.
             while pending.as_ref().is_some_and(|(mid, _)| *mid < m.id) {
                 pending = next_party()?;
@@ -499,12 +501,14 @@ impl FluentCase {
     /// One matter by id, or by file number when `key` is not a known id.
     pub fn find_matter(&self, key: &str) -> Result<Option<MatterRecord>, FluentCaseError> {
         let key = key.trim();
+        let _snapshot = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let names = Names::load(&self.conn).map_err(|e| self.err(e))?;
         let mut found = None;
         if let Ok(id) = key.parse::<i64>() {
             found = self
                 .conn
                 .query_row(&format!("{MATTER_SELECT} WHERE m.id = ?1"), [id], |r| {
-                    matter_from_row(r)
+                    matter_from_row(r, &names)
                 })
                 .optional()
                 .map_err(|e| self.err(e))?;
@@ -515,7 +519,7 @@ impl FluentCase {
                 .query_row(
                     &format!("{MATTER_SELECT} WHERE m.file_number = ?1 ORDER BY m.id LIMIT 1"),
                     [key],
-                    matter_from_row,
+                    |r| matter_from_row(r, &names),
                 )
                 .optional()
                 .map_err(|e| self.err(e))?;
@@ -634,32 +638,25 @@ fn event_from_row(r: &Row<'_>) -> rusqlite::Result<EventRecord> {
     })
 }
 
-fn matter_from_row(r: &Row<'_>) -> rusqlite::Result<MatterRecord> {
-    let staff = |id_col: usize| -> rusqlite::Result<Option<Staff>> {
-        Ok(match int(r, id_col)? {
-            Some(id) => Some(Staff {
-                id,
-                first_name: text(r, id_col + 1)?,
-                last_name: text(r, id_col + 2)?,
-                email: text(r, id_col + 3)?,
-            }),
-            None => None,
-        })
-    };
+fn matter_from_row(r: &Row<'_>, names: &Names) -> rusqlite::Result<MatterRecord> {
+    let case_type_id = int(r, 2)?;
+    let status_id = int(r, 3)?;
+    let attorney_id = int(r, 4)?;
+    let paralegal_id = int(r, 5)?;
     Ok(MatterRecord {
         id: r.get(0)?,
         file_number: text(r, 1)?,
-        case_type_id: int(r, 2)?,
-        case_type: text(r, 3)?,
-        status_id: int(r, 4)?,
-        status: text(r, 5)?,
-        attorney_id: int(r, 6)?,
-        attorney: staff(7)?,
-        paralegal_id: int(r, 11)?,
-        paralegal: staff(12)?,
-        opened_on: text(r, 16)?,
-        closed_on: text(r, 17)?,
-        created_at: text(r, 18)?,
+        case_type_id,
+        case_type: names.case_type(case_type_id),
+        status_id,
+        status: names.status(status_id),
+        attorney_id,
+        attorney: names.staff(attorney_id),
+        paralegal_id,
+        paralegal: names.staff(paralegal_id),
+        opened_on: text(r, 6)?,
+        closed_on: text(r, 7)?,
+        created_at: text(r, 8)?,
         primary_parties: Vec::new(),
     })
 }

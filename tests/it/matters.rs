@@ -700,3 +700,43 @@ fn an_unchanged_skip_is_counted_and_a_changed_one_logged_with_its_messages() {
     assert_eq!(doc["counts"]["created"], 1, "{doc}");
     assert_eq!(firm.sandbox.cases().len(), 1);
 }
+
+/// Ids that point nowhere are named alike by a cycle (which reads the
+/// small tables once per scan) and by `why-skipped` (one matter).
+#[test]
+fn dangling_ids_are_named_alike_by_sync_and_why_skipped() {
+    let firm = Firm::new();
+    let mut m = SampleMatter::new(1, YESTERDAY);
+    m.case_type_id = Some(99);
+    m.status_id = Some(98);
+    firm.add_matter(&m);
+    firm.add_matter(&SampleMatter::new(2, YESTERDAY));
+    // A paralegal that is gone is sent as no paralegal, never a block.
+    firm.fc()
+        .execute("UPDATE matters SET paralegal_id = 97 WHERE id = 2", [])
+        .unwrap();
+    firm.connect_and_map();
+    let doc = firm.json(&["sync", "matters"]);
+    assert_eq!(doc["counts"]["created"], 1, "{doc}");
+    assert_eq!(doc["skipped_by_reason"]["invalid_record"], 1, "{doc}");
+    let case = &firm.sandbox.cases()[0];
+    assert_eq!(case.integration_id, "2");
+    assert_eq!(case.body["paralegal_email"], serde_json::Value::Null);
+
+    let logged: String = rusqlite::Connection::open(&firm.state_path)
+        .unwrap()
+        .query_row(
+            "SELECT detail FROM run_items WHERE subject = 'matter' AND subject_id = '1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let why = firm.json(&["why-skipped", "1"]);
+    for expected in [
+        "case type id 99 does not exist in FluentCase",
+        "status id 98 does not exist in FluentCase",
+    ] {
+        assert!(logged.contains(expected), "{logged}");
+        assert!(why.to_string().contains(expected), "{why}");
+    }
+}
