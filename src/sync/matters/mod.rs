@@ -520,7 +520,7 @@ fn note_drift(
     Ok(())
 }
 
-/// The reason codes as stored: sorted, comma-separated.
+/// A skip's reasons as [`codes_text`].
 fn codes(reasons: &[Reason]) -> String {
     codes_text(reasons.iter().map(|r| r.code))
 }
