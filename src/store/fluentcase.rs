@@ -133,7 +133,7 @@ pub enum Access {
 pub use crate::store::records::{EventRecord, MatterRecord, Phone, PrimaryParty, Staff};
 
 mod names;
-use names::Names;
+use names::{join_key, Names};
 
 /// The open FluentCase database.
 pub struct FluentCase {
@@ -647,13 +647,13 @@ fn matter_from_row(r: &Row<'_>, names: &Names) -> rusqlite::Result<MatterRecord>
         id: r.get(0)?,
         file_number: text(r, 1)?,
         case_type_id,
-        case_type: names.case_type(case_type_id),
+        case_type: names.case_type(join_key(r.get_ref(2)?)),
         status_id,
-        status: names.status(status_id),
+        status: names.status(join_key(r.get_ref(3)?)),
         attorney_id,
-        attorney: names.staff(attorney_id),
+        attorney: names.staff(join_key(r.get_ref(4)?)),
         paralegal_id,
-        paralegal: names.staff(paralegal_id),
+        paralegal: names.staff(join_key(r.get_ref(5)?)),
         opened_on: text(r, 6)?,
         closed_on: text(r, 7)?,
         created_at: text(r, 8)?,
