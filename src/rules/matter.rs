@@ -5,7 +5,7 @@
 
 use crate::casestatus::CaseBody;
 use crate::rules::drift::{changed_fields, Change};
-use crate::rules::eligibility::{Evaluation, Mappings, Reason};
+use crate::rules::eligibility::{Evaluation, Mappings, Reason, ReasonCode};
 use crate::store::ledger::LedgerRow;
 
 /// What one cycle does with one matter.
@@ -13,6 +13,10 @@ use crate::store::ledger::LedgerRow;
 pub enum Action {
     /// Not eligible and never sent: record the reasons.
     Skip { reasons: Vec<Reason> },
+    /// Not eligible and never sent, failing the same rules as last cycle:
+    /// nothing new to record, so only their codes were judged (see
+    /// [`crate::rules::eligibility::reason_codes`]), not their messages.
+    SkipAsBefore { codes: Vec<ReasonCode> },
     /// Eligible and not known to be in CaseStatus: look up, then create.
     /// `resumed` when an earlier attempt may already have created it.
     Push { body: Box<CaseBody>, resumed: bool },
@@ -214,6 +218,7 @@ mod tests {
                     "in_casestatus"
                 }
                 Action::Skip { .. } => "skip",
+                Action::SkipAsBefore { .. } => "skip as before (never from plan_matter)",
                 Action::Reconcile { .. } => "reconcile",
             };
             assert_eq!(got, want, "{row:?}");

@@ -77,8 +77,6 @@ pub struct Job {
 struct Planned {
     id: i64,
     file_number: Option<String>,
-    /// A skip as it was last cycle carries its reasons' codes only, with
-    /// empty messages ([`planning`]): nothing shows an unchanged skip.
     action: Action,
     /// The ledger row as planned (for intent age and drift).
     row: Option<LedgerRow>,
@@ -161,8 +159,14 @@ impl SyncKind for Matters {
                         skips.changes.push(SkipChange::Clear { matter_id: p.id });
                     }
                 }
+                Action::SkipAsBefore { codes } => {
+                    count_skipped(cycle, &p, codes.iter().copied());
+                    if p.row.is_none() {
+                        self.unrecorded.push(p.id);
+                    }
+                }
                 Action::Skip { reasons } => {
-                    count_skipped(cycle, &p, reasons);
+                    count_skipped(cycle, &p, reasons.iter().map(|r| r.code));
                     if p.row.is_none() {
                         self.unrecorded.push(p.id);
                     }
@@ -210,8 +214,11 @@ impl SyncKind for Matters {
                     let detail = format!("{} / {}", body.practice_area, body.stage);
                     cycle.record(&p.subject(), "would_create", detail, json!({}))?;
                 }
-                Action::Reconcile { reasons } => count_skipped(cycle, p, reasons),
-                Action::Skip { .. } | Action::InCaseStatus { .. } => {}
+                Action::Reconcile { reasons } => {
+                    count_skipped(cycle, p, reasons.iter().map(|r| r.code))
+                }
+                Action::Skip { .. } | Action::SkipAsBefore { .. } | Action::InCaseStatus { .. } => {
+                }
             }
         }
         Ok(())
@@ -325,17 +332,20 @@ impl Matters {
     }
 }
 
-/// One skipped matter: `skipped` once, and once under each of its reasons.
-fn count_skipped(cycle: &mut Cycle, p: &Planned, reasons: &[Reason]) {
+/// One skipped matter: `skipped` once, and once under each of its codes.
+fn count_skipped(cycle: &mut Cycle, p: &Planned, codes: impl Iterator<Item = ReasonCode> + Clone) {
     cycle.report.bump("skipped");
     let by_reason = &mut cycle.report.skipped_by_reason;
-    for (i, r) in reasons.iter().enumerate() {
-        let code = r.code.code();
-        // Once under each code, however many of its rules failed; no
-        // allocation per matter once a code has been seen.
-        if reasons[..i].iter().any(|q| q.code.code() == code) {
+    // Once under each code, however many of its rules failed (a bit per
+    // code); no allocation per matter once a code has been seen.
+    let mut counted = 0u32;
+    for code in codes.clone() {
+        let bit = 1u32 << (code as u32);
+        if counted & bit != 0 {
             continue;
         }
+        counted |= bit;
+        let code = code.code();
         match by_reason.get_mut(code) {
             Some(n) => *n += 1,
             None => {
@@ -346,7 +356,7 @@ fn count_skipped(cycle: &mut Cycle, p: &Planned, reasons: &[Reason]) {
     // Only the first few are shown; don't format the other 100,000.
     cycle
         .report
-        .keep_with("skipped", || (p.subject().label, codes(reasons)));
+        .keep_with("skipped", || (p.subject().label, codes_text(codes)));
 }
 
 /// Count and log one matter's network outcome; the skip to record, if the
@@ -376,7 +386,7 @@ fn record_outcome(
             Ok((done, None))
         }
         NetOutcome::Reconciled(None) => {
-            count_skipped(cycle, &job.planned, &reasons);
+            count_skipped(cycle, &job.planned, reasons.iter().map(|r| r.code));
             Ok((done, Some((codes(&reasons), json!({ "reasons": reasons })))))
         }
         NetOutcome::ReconcileFailed(error) => Ok((
@@ -627,7 +637,9 @@ fn push_or_reconcile(
             }
             Ok(NetOutcome::Push(outcome))
         }
-        Action::Skip { .. } | Action::InCaseStatus { .. } => Ok(NetOutcome::Reconciled(None)),
+        Action::Skip { .. } | Action::SkipAsBefore { .. } | Action::InCaseStatus { .. } => {
+            Ok(NetOutcome::Reconciled(None))
+        }
     }
 }
 

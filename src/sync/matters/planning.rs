@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
 use crate::rules::eligibility::{
-    current_body, evaluate, reason_codes, Mappings, PhoneBook, Policy, Reason,
+    current_body, evaluate, reason_codes, Mappings, PhoneBook, Policy,
 };
 use crate::rules::matter::{plan_matter, split_ids, Action};
 use crate::store::fluentcase::Access;
@@ -190,7 +190,7 @@ fn plan_range(
         };
         let previous_codes = match &action {
             Action::Push { .. } | Action::Reconcile { .. } => previous.map(str::to_string),
-            Action::Skip { .. } | Action::InCaseStatus { .. } => None,
+            Action::Skip { .. } | Action::SkipAsBefore { .. } | Action::InCaseStatus { .. } => None,
         };
         let row = row.cloned();
         batch.push(Planned {
@@ -214,10 +214,9 @@ fn plan_range(
 }
 
 /// A matter skipped last cycle (`previous`, its codes) that is still not in
-/// the ledger and fails the same rules: its skip, whose reasons carry
-/// their codes only (nothing shows an unchanged skip's messages), so a
-/// quiet cycle writes none of 90,000 messages. None when anything differs:
-/// the matter is then planned in full.
+/// the ledger and fails the same rules: skipped as before, judged by its
+/// codes only, so a quiet cycle writes none of 90,000 messages. None when
+/// anything differs: the matter is then planned in full.
 fn unchanged_skip(
     m: &MatterRecord,
     policy: &Policy<'_>,
@@ -230,14 +229,7 @@ fn unchanged_skip(
     if codes.is_empty() || codes_text(codes.iter().copied()) != previous {
         return None;
     }
-    let reasons = codes
-        .into_iter()
-        .map(|code| Reason {
-            code,
-            message: String::new(),
-        })
-        .collect();
-    Some(Action::Skip { reasons })
+    Some(Action::SkipAsBefore { codes })
 }
 
 /// A thread's result; its panic goes on as this thread's.
