@@ -45,24 +45,18 @@ pub fn plan_matter(
             case_id: *id,
             changed: changed_fields(sent, &now_body(), mappings),
         },
-        Some(_) => {
+        // Not known to be in CaseStatus; `resumed` when an earlier create
+        // may have reached it.
+        _ => {
+            let resumed = row.is_some();
             let eval = eval();
             match eval.payload {
                 Some(body) => Action::Push {
                     body: Box::new(body),
-                    resumed: true,
+                    resumed,
                 },
-                None => Action::Reconcile {
+                None if resumed => Action::Reconcile {
                     reasons: eval.reasons,
-                },
-            }
-        }
-        None => {
-            let eval = eval();
-            match eval.payload {
-                Some(body) => Action::Push {
-                    body: Box::new(body),
-                    resumed: false,
                 },
                 None => Action::Skip {
                     reasons: eval.reasons,
