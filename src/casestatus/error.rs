@@ -36,6 +36,11 @@ pub enum ApiError {
     /// No connection, or no answer in time.
     #[error("CaseStatus at {base_url} is unreachable: {detail}")]
     Unreachable { base_url: String, detail: String },
+    /// A list that spans pages changed under every reading (people at work
+    /// in CaseStatus): it proves nothing absent, so nothing is created from
+    /// it this cycle.
+    #[error("CaseStatus's list of {what} changed while it was read; retried next cycle")]
+    Inconsistent { what: String },
     /// An answer we cannot use (not JSON, wrong shape, too large, odd status).
     #[error("CaseStatus sent an answer casestatus-sync cannot use for {what}: {detail}")]
     BadResponse { what: String, detail: String },

@@ -20,15 +20,17 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 mod error;
+pub mod listing;
 mod types;
 
 pub use error::ApiError;
+pub use listing::Listing;
+use listing::{LISTING_PASSES, LOOKUP_PASSES};
 pub use types::*;
 
-/// Page size asked for on every list call (CaseStatus's maximum).
+/// Page size asked for on every list call (CaseStatus's maximum; the
+/// service may answer fewer, see [`listing`]).
 pub const PAGE_SIZE: usize = 100;
-/// A list longer than this many pages is treated as a misbehaving server.
-const MAX_PAGES: usize = 10_000;
 /// Longest `Retry-After` we honour; a longer one fails the call instead of
 /// stalling a 15-minute cron cycle.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -58,16 +60,11 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
-#[derive(Deserialize)]
-struct Created {
-    id: i64,
-}
-
 #[derive(Deserialize, Default)]
 struct ErrorBody {
     #[serde(default)]
     error: ErrorDetail,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "types::optional_id")]
     id: Option<i64>,
 }
 
@@ -150,20 +147,41 @@ impl CaseStatus {
         self.list("/v1/api/practice_areas", &[])
     }
 
-    /// Cases whose `integration_id` is the given one (normally zero or one).
+    /// Cases whose `integration_id` is exactly the given text (normally
+    /// zero or one). The filter is checked here too: a service that
+    /// ignores it answers the whole account, which is then read as a
+    /// consistent listing (an absence proven by a listing that changed
+    /// while it was read would be no proof).
+    ///
+    /// # Errors
+    /// As any call; [`ApiError::Inconsistent`] when the answer spanned
+    /// pages that changed under every reading.
     pub fn find_cases(&self, integration_id: &str) -> Result<Vec<RemoteCase>, ApiError> {
-        let cases: Vec<RemoteCase> =
-            self.list("/v1/api/cases", &[("integration_id", integration_id)])?;
-        // Trust but verify: only exact matches count.
-        Ok(cases
+        let query = [("integration_id", integration_id)];
+        let listing: Listing<RemoteCase> = self.read_consistently(
+            "/v1/api/cases",
+            &query,
+            |c: &RemoteCase| c.id,
+            LOOKUP_PASSES,
+        )?;
+        if !listing.consistent {
+            return Err(ApiError::Inconsistent {
+                what: "cases".into(),
+            });
+        }
+        // Only exact matches count: "007" is not matter 7's "7".
+        Ok(listing
+            .items
             .into_iter()
             .filter(|c| c.integration_id.as_deref() == Some(integration_id))
             .collect())
     }
 
-    /// Every case of the account (all pages), each with its integration id.
-    pub fn list_cases(&self) -> Result<Vec<RemoteCase>, ApiError> {
-        self.list("/v1/api/cases", &[])
+    /// Every case of the account (all pages), each with its integration
+    /// id; read twice when it spans pages, and said to be consistent only
+    /// when both readings saw the same cases (SPEC §2).
+    pub fn list_cases(&self) -> Result<Listing<RemoteCase>, ApiError> {
+        self.read_consistently("/v1/api/cases", &[], |c: &RemoteCase| c.id, LISTING_PASSES)
     }
 
     /// Create a case; the new case's id. A 409 comes back as
@@ -179,11 +197,28 @@ impl CaseStatus {
         Ok(created.id)
     }
 
-    /// The appointments of a case (all pages).
+    /// The appointments of a case (all pages), read as a consistent
+    /// listing: it proves an appointment absent before a create.
+    ///
+    /// # Errors
+    /// As any call; [`ApiError::Inconsistent`] when it spanned pages that
+    /// changed under every reading.
     pub fn list_appointments(&self, case_id: i64) -> Result<Vec<RemoteAppointment>, ApiError> {
         let path = format!("/v1/api/cases/{case_id}/appointments");
-        let raw: Vec<serde_json::Value> = self.list(&path, &[])?;
-        raw.into_iter()
+        let listing: Listing<serde_json::Value> = self.read_consistently(
+            &path,
+            &[],
+            |v: &serde_json::Value| v.get("id").and_then(id_of).unwrap_or(-1),
+            LOOKUP_PASSES,
+        )?;
+        if !listing.consistent {
+            return Err(ApiError::Inconsistent {
+                what: format!("the appointments of case {case_id}"),
+            });
+        }
+        listing
+            .items
+            .into_iter()
             .map(|v| {
                 let mut a: RemoteAppointment =
                     serde_json::from_value(v.clone()).map_err(|e| ApiError::BadResponse {
@@ -238,9 +273,14 @@ impl CaseStatus {
         }
     }
 
-    /// Every unprocessed message (all pages).
+    /// Every unprocessed message (all pages). A message that says it is
+    /// processed is dropped: the filter is checked here too.
     pub fn unprocessed_messages(&self) -> Result<Vec<Message>, ApiError> {
-        self.list("/v1/api/messages", &[("processed", "false")])
+        let all: Vec<Message> = self.list("/v1/api/messages", &[("processed", "false")])?;
+        Ok(all
+            .into_iter()
+            .filter(|m| m.processed != Some(true))
+            .collect())
     }
 
     /// Mark a message processed; repeating it is harmless.
@@ -255,31 +295,26 @@ impl CaseStatus {
         Ok(())
     }
 
-    /// GET a list endpoint through all its pages.
+    /// GET a list endpoint through all its pages (see [`listing`]).
     fn list<T: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<Vec<T>, ApiError> {
-        let mut all = Vec::new();
-        let size = PAGE_SIZE.to_string();
-        for number in 1..=MAX_PAGES {
-            let number = number.to_string();
-            let mut q: Vec<(&str, &str)> = query.to_vec();
-            q.push(("page[number]", &number));
-            q.push(("page[size]", &size));
-            let page: Vec<T> =
-                self.call::<(), _>(Method::GET, path, &q, None, Safety::Idempotent)?;
-            let last = page.len() < PAGE_SIZE;
-            all.extend(page);
-            if last {
-                return Ok(all);
-            }
-        }
-        Err(ApiError::BadResponse {
-            what: path.into(),
-            detail: format!("more than {MAX_PAGES} pages"),
-        })
+        Ok(self.read_pages(path, query)?.items)
+    }
+
+    /// One GET of one page, as CaseStatus sent it (for `doctor`'s
+    /// questions about the contract: page sizes, filters, id types).
+    ///
+    /// # Errors
+    /// As any call: [`ApiError`].
+    pub fn get_page(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Vec<serde_json::Value>, ApiError> {
+        self.call::<(), _>(Method::GET, path, query, None, Safety::Idempotent)
     }
 
     /// One call with retries, decoded as `T` (use `serde::de::IgnoredAny` for none).

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// A CaseStatus practice area and its stages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PracticeArea {
+    #[serde(deserialize_with = "id")]
     pub id: i64,
     pub name: String,
     #[serde(default)]
@@ -16,15 +17,17 @@ pub struct PracticeArea {
 /// A stage of a practice area.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stage {
+    #[serde(deserialize_with = "id")]
     pub id: i64,
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "position")]
     pub position: i64,
 }
 
 /// A case as listed by CaseStatus (only what we use).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct RemoteCase {
+    #[serde(deserialize_with = "id")]
     pub id: i64,
     #[serde(default, deserialize_with = "string_or_number")]
     pub integration_id: Option<String>,
@@ -80,6 +83,7 @@ pub struct AppointmentBody {
 /// An appointment as listed by CaseStatus (only what we use).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct RemoteAppointment {
+    #[serde(deserialize_with = "id")]
     pub id: i64,
     #[serde(default, deserialize_with = "string_or_number")]
     pub integration_id: Option<String>,
@@ -94,6 +98,7 @@ pub struct RemoteAppointment {
 /// message with a missing field can be reported instead of failing the page.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Message {
+    #[serde(deserialize_with = "id")]
     pub id: i64,
     #[serde(rename = "type", default)]
     pub kind: Option<String>,
@@ -109,6 +114,55 @@ pub struct Message {
     pub sender_name: Option<String>,
     #[serde(default, deserialize_with = "string_or_number")]
     pub integration_id: Option<String>,
+    /// Whether it is processed, when CaseStatus says: a listing whose
+    /// `processed=false` filter was ignored is filtered again here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processed: Option<bool>,
+}
+
+/// The `id` of a created record (`201 {"id": 5512, ...}`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub(crate) struct Created {
+    #[serde(deserialize_with = "id")]
+    pub id: i64,
+}
+
+/// An id as CaseStatus may send it: a JSON integer or a string of
+/// digits (`12` or `"12"`, SPEC §4). Anything else is refused, naming
+/// what came.
+pub(crate) fn id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    id_of(&v).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "an id must be a whole number or a string of digits, not {v}"
+        ))
+    })
+}
+
+/// As [`id`], for an id that may be absent or null.
+pub(crate) fn optional_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(Option::<serde_json::Value>::deserialize(d)?
+        .as_ref()
+        .and_then(id_of))
+}
+
+/// The id a JSON value holds: `12` or `"12"`.
+pub fn id_of(v: &serde_json::Value) -> Option<i64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse().ok()
+        }
+        _ => None,
+    }
+}
+
+/// A stage's position, tolerated in any shape (it only orders a list).
+fn position<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    Ok(Option::<serde_json::Value>::deserialize(d)?
+        .as_ref()
+        .and_then(id_of)
+        .unwrap_or(0))
 }
 
 /// CaseStatus sends integration ids as strings; accept numbers too.

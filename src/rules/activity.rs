@@ -116,6 +116,7 @@ mod tests {
             readable_id: Some("WC-2026-0042".into()),
             sender_name: Some("Maria Lopez".into()),
             integration_id: Some("1042".into()),
+            processed: None,
         }
     }
 

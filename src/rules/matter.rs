@@ -66,6 +66,15 @@ pub fn plan_matter(
     }
 }
 
+/// The matter a CaseStatus case belongs to, by its `integration_id`: only
+/// the exact decimal text of the matter's id (SPEC §2) — `"007"`, `"+7"`
+/// and `" 7"` are no matter's — the same rule in a look-up (which asks for
+/// exactly `id.to_string()`) and in a listing.
+pub fn matter_of_integration_id(integration_id: &str) -> Option<i64> {
+    let id: i64 = integration_id.parse().ok()?;
+    (id.to_string() == integration_id).then_some(id)
+}
+
 /// How long a create whose answer was lost is given to show up in
 /// CaseStatus's look-up before it may be sent again (two cron cycles).
 /// Until then the matter waits: a look-up that lags must not lead to a
@@ -104,6 +113,24 @@ pub fn existence_by_listing(pending: usize, known_cases: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_case_is_a_matters_only_by_its_exact_decimal_id() {
+        let cases: [(&str, Option<i64>); 9] = [
+            ("7", Some(7)),
+            ("1042", Some(1042)),
+            ("007", None),
+            ("+7", None),
+            (" 7", None),
+            ("7 ", None),
+            ("-0", None),
+            ("7.0", None),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(matter_of_integration_id(text), want, "{text:?}");
+        }
+    }
 
     #[test]
     fn id_ranges_cover_exactly_without_overflow() {

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::{Account, Fault, PracticeArea, Request, RequestRecord, Response, Route, Stage};
+use super::{Account, Fault, PracticeArea, Quirks, Request, RequestRecord, Response, Route, Stage};
 
 /// Everything the sandbox knows; guarded by one mutex.
 pub(super) struct State {
@@ -25,6 +25,7 @@ pub(super) struct State {
     pub(super) requests: Vec<RequestRecord>,
     pub(super) latency: Duration,
     pub(super) faults: Vec<PendingFault>,
+    pub(super) quirks: Quirks,
 }
 
 /// A fault waiting for `times` more requests on `route` (from `key` only, when set).
@@ -55,6 +56,7 @@ impl State {
             requests: Vec::new(),
             latency: Duration::ZERO,
             faults: Vec::new(),
+            quirks: Quirks::default(),
         }
     }
 

@@ -250,6 +250,30 @@ impl Route {
     }
 }
 
+/// How this sandbox departs from the contract the tool assumes, so tests
+/// can prove the tool's tolerance of what the real service may do (SPEC
+/// §4): each is a way CaseStatus might answer that we have never seen.
+/// They apply to every account of the server.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Quirks {
+    /// Answer at most this many items a page, whatever `page[size]` asks
+    /// (the one public client assumes pages of 10).
+    pub page_cap: Option<usize>,
+    /// Ignore the `integration_id` filter of the case listing and the
+    /// `processed` filter of the message listing.
+    pub ignore_filters: bool,
+    /// Send every id (`id`, `case_id`, practice-area and stage ids) as a
+    /// string of digits.
+    pub string_ids: bool,
+    /// Before each page after the first of a case listing, move the newest
+    /// case to the front, as when people work in CaseStatus during a
+    /// listing: offset paging then misses a case.
+    pub reorder_listing: bool,
+    /// Never answer 409 to a repeated `integration_id` (in every account):
+    /// a duplicate the tool sent is stored and can be counted.
+    pub no_conflicts: bool,
+}
+
 /// One CaseStatus account's data: what a key sees (see `accounts.rs`).
 struct Account {
     practice_areas: Vec<PracticeArea>,
@@ -268,6 +292,8 @@ struct Account {
     /// integration id, appointments by case (positions in the vectors).
     cases_by_iid: HashMap<String, Vec<usize>>,
     appointments_by_case: HashMap<i64, Vec<usize>>,
+    /// How far the case listing is rotated ([`Quirks::reorder_listing`]).
+    listing_rotation: usize,
 }
 
 impl Account {
@@ -285,6 +311,7 @@ impl Account {
             allow_duplicates: false,
             cases_by_iid: HashMap::new(),
             appointments_by_case: HashMap::new(),
+            listing_rotation: 0,
         }
     }
 
@@ -549,6 +576,11 @@ impl Sandbox {
     /// duplicate the tool sent is stored and can be counted.
     pub fn set_allow_duplicates(&self, allow: bool) {
         lock(&self.state).demo.allow_duplicates = allow;
+    }
+
+    /// Depart from the assumed contract in these ways from now on (see [`Quirks`]).
+    pub fn set_quirks(&self, quirks: Quirks) {
+        lock(&self.state).quirks = quirks;
     }
 
     /// The next `times` requests matching `route` get `fault` (faults queue in order of registration; a request takes the first matching entry).

@@ -84,10 +84,44 @@ pub(super) fn api_key(req: &Request) -> Option<&str> {
 
 pub(super) fn api_route(state: &Mutex<State>, req: &Request) -> Response {
     let mut guard = lock(state);
+    let q = guard.quirks.clone();
     let st = match guard.account_for_request(api_key(req)) {
         Ok(account) => account,
         Err(resp) => return resp,
     };
+    let resp = api_answer(st, req, &q);
+    if q.string_ids {
+        ids_as_strings(resp)
+    } else {
+        resp
+    }
+}
+
+/// An answer whose ids are strings of digits ([`Quirks::string_ids`]).
+fn ids_as_strings(mut resp: Response) -> Response {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if (k == "id" || k == "case_id") && v.is_i64() {
+                        *v = Value::String(v.to_string());
+                    } else {
+                        walk(v);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Ok(mut v) = serde_json::from_slice::<Value>(&resp.body) {
+        walk(&mut v);
+        resp.body = v.to_string().into_bytes();
+    }
+    resp
+}
+
+fn api_answer(st: &mut Account, req: &Request, q: &Quirks) -> Response {
     let Some(rest) = req.path.strip_prefix("/v1/api/") else {
         return Response::not_found("Not found");
     };
@@ -95,14 +129,14 @@ pub(super) fn api_route(state: &Mutex<State>, req: &Request) -> Response {
     let m = req.method.as_str();
     match segs.as_slice() {
         ["practice_areas"] => match m {
-            "GET" => with_paging(req, |p| {
+            "GET" => with_paging(req, q, |p| {
                 Response::json(200, &to_json(&paginate(&st.practice_areas, p)))
             }),
             _ => Response::method_not_allowed(),
         },
         ["cases"] => match m {
-            "GET" => list_cases(st, req),
-            "POST" => create_case(st, req),
+            "GET" => list_cases(st, req, q),
+            "POST" => create_case(st, req, q),
             _ => Response::method_not_allowed(),
         },
         ["cases", id] => match (id.parse::<i64>(), m) {
@@ -114,8 +148,8 @@ pub(super) fn api_route(state: &Mutex<State>, req: &Request) -> Response {
         },
         ["cases", id, "appointments"] => match (id.parse::<i64>(), m) {
             (Err(_), _) => Response::not_found("Not found"),
-            (Ok(id), "GET") => list_appointments(st, req, id),
-            (Ok(id), "POST") => create_appointment(st, req, id),
+            (Ok(id), "GET") => list_appointments(st, req, q, id),
+            (Ok(id), "POST") => create_appointment(st, req, q, id),
             (Ok(_), _) => Response::method_not_allowed(),
         },
         ["appointments", id] => match (id.parse::<i64>(), m) {
@@ -125,7 +159,7 @@ pub(super) fn api_route(state: &Mutex<State>, req: &Request) -> Response {
             (Ok(_), _) => Response::method_not_allowed(),
         },
         ["messages"] => match m {
-            "GET" => list_messages(st, req),
+            "GET" => list_messages(st, req, q),
             _ => Response::method_not_allowed(),
         },
         ["messages", id, "processed"] => match (id.parse::<i64>(), m) {
@@ -148,7 +182,8 @@ pub(super) fn to_json<T: Serialize>(items: &[T]) -> Value {
 }
 
 /// (page number, page size) from the query, or a 422 `invalid_paging` answer.
-pub(super) fn paging(req: &Request) -> Result<(usize, usize), Response> {
+/// A page's size is capped by [`Quirks::page_cap`], whatever was asked.
+pub(super) fn paging(req: &Request, q: &Quirks) -> Result<(usize, usize), Response> {
     let invalid = |msg: &str| Response::error(422, "invalid_paging", msg);
     let number = match req.param("page[number]") {
         None => 1,
@@ -164,11 +199,15 @@ pub(super) fn paging(req: &Request) -> Result<(usize, usize), Response> {
             _ => return Err(invalid("page[size] must be an integer from 1 to 100")),
         },
     };
-    Ok((number, size))
+    Ok((number, q.page_cap.map_or(size, |cap| size.min(cap.max(1)))))
 }
 
-pub(super) fn with_paging(req: &Request, f: impl FnOnce((usize, usize)) -> Response) -> Response {
-    match paging(req) {
+pub(super) fn with_paging(
+    req: &Request,
+    q: &Quirks,
+    f: impl FnOnce((usize, usize)) -> Response,
+) -> Response {
+    match paging(req, q) {
         Ok(p) => f(p),
         Err(r) => r,
     }
@@ -207,9 +246,13 @@ pub(super) fn str_at<'a>(obj: &'a Map<String, Value>, path: &str) -> Option<&'a 
     cur.as_str().filter(|s| !s.trim().is_empty())
 }
 
-pub(super) fn list_cases(st: &Account, req: &Request) -> Response {
-    with_paging(req, |p| {
-        let chosen: Vec<&SandboxCase> = match req.param("integration_id") {
+pub(super) fn list_cases(st: &mut Account, req: &Request, q: &Quirks) -> Response {
+    let filter = req.param("integration_id").filter(|_| !q.ignore_filters);
+    if q.reorder_listing && filter.is_none() && paging(req, q).is_ok_and(|(n, _)| n >= 2) {
+        st.listing_rotation += 1;
+    }
+    with_paging(req, q, |p| {
+        let mut chosen: Vec<&SandboxCase> = match filter {
             Some(iid) => st
                 .cases_by_iid
                 .get(iid)
@@ -219,6 +262,10 @@ pub(super) fn list_cases(st: &Account, req: &Request) -> Response {
                 .collect(),
             None => st.cases.iter().collect(),
         };
+        if !chosen.is_empty() {
+            let by = st.listing_rotation % chosen.len();
+            chosen.rotate_right(by);
+        }
         let page = paginate(&chosen, p);
         Response::json(
             200,
@@ -227,7 +274,7 @@ pub(super) fn list_cases(st: &Account, req: &Request) -> Response {
     })
 }
 
-pub(super) fn create_case(st: &mut Account, req: &Request) -> Response {
+pub(super) fn create_case(st: &mut Account, req: &Request, q: &Quirks) -> Response {
     let obj = match parse_object(&req.body) {
         Ok(o) => o,
         Err(r) => return r,
@@ -278,7 +325,7 @@ pub(super) fn create_case(st: &mut Account, req: &Request) -> Response {
         .get(integration_id)
         .and_then(|ps| ps.first())
         .and_then(|p| st.cases.get(*p))
-        .filter(|_| !st.allow_duplicates)
+        .filter(|_| !(st.allow_duplicates || q.no_conflicts))
     {
         return Response::conflict(
             "duplicate_integration_id",
@@ -311,11 +358,11 @@ pub(super) fn create_case(st: &mut Account, req: &Request) -> Response {
     resp
 }
 
-pub(super) fn list_appointments(st: &Account, req: &Request, case_id: i64) -> Response {
+pub(super) fn list_appointments(st: &Account, req: &Request, q: &Quirks, case_id: i64) -> Response {
     if st.case_pos(case_id).is_none() {
         return Response::not_found(&format!("Case {case_id} not found"));
     }
-    with_paging(req, |p| {
+    with_paging(req, q, |p| {
         let items: Vec<&SandboxAppointment> = st.case_appointments(case_id).collect();
         let page = paginate(&items, p);
         Response::json(
@@ -354,7 +401,12 @@ pub(super) fn validate_appointment(obj: &Map<String, Value>) -> Result<String, R
     Ok(integration_id.to_string())
 }
 
-pub(super) fn create_appointment(st: &mut Account, req: &Request, case_id: i64) -> Response {
+pub(super) fn create_appointment(
+    st: &mut Account,
+    req: &Request,
+    q: &Quirks,
+    case_id: i64,
+) -> Response {
     let not_found = || Response::not_found(&format!("Case {case_id} not found"));
     let Some(case) = st.case_pos(case_id).and_then(|p| st.cases.get(p)) else {
         return not_found();
@@ -377,7 +429,7 @@ pub(super) fn create_appointment(st: &mut Account, req: &Request, case_id: i64) 
     };
     if let Some(existing) = st
         .case_appointments(case_id)
-        .find(|a| !st.allow_duplicates && a.integration_id == integration_id)
+        .find(|a| !(st.allow_duplicates || q.no_conflicts) && a.integration_id == integration_id)
     {
         return Response::conflict(
             "duplicate_integration_id",
@@ -452,14 +504,14 @@ pub(super) fn delete_appointment(st: &mut Account, id: i64) -> Response {
     }
 }
 
-pub(super) fn list_messages(st: &Account, req: &Request) -> Response {
-    let filter = match req.param("processed") {
+pub(super) fn list_messages(st: &Account, req: &Request, q: &Quirks) -> Response {
+    let filter = match req.param("processed").filter(|_| !q.ignore_filters) {
         None => None,
         Some("true") => Some(true),
         Some("false") => Some(false),
         Some(_) => return Response::invalid("processed must be true or false"),
     };
-    with_paging(req, |p| {
+    with_paging(req, q, |p| {
         let items: Vec<&SandboxMessage> = st
             .messages
             .iter()

@@ -21,7 +21,9 @@ use serde_json::json;
 use crate::casestatus::{ApiError, CaseBody, CaseStatus, RemoteCase};
 use crate::rules::drift::{drift_message, Change};
 use crate::rules::eligibility::{Reason, ReasonCode};
-use crate::rules::matter::{existence_by_listing, Action, UNCONFIRMED_GRACE_MINUTES};
+use crate::rules::matter::{
+    existence_by_listing, matter_of_integration_id, Action, UNCONFIRMED_GRACE_MINUTES,
+};
 use crate::store::ledger::{self, LedgerRow, SkipChange};
 use crate::store::state::{StateError, StateStore};
 use crate::sync::engine::{Cycle, DoneOf, Recorded, Subject, SyncKind, Worker};
@@ -231,12 +233,26 @@ impl SyncKind for Matters {
             return Ok(());
         }
         match cycle.client.list_cases() {
-            Ok(cases) => {
-                let listing = index_listing(cases);
+            Ok(listing) => {
+                let consistent = listing.consistent;
+                let index = index_listing(listing.items);
                 for job in jobs.iter_mut() {
-                    job.listed = Some(listing.get(&job.planned.id).copied());
+                    job.listed = match index.get(&job.planned.id) {
+                        Some(case_id) => Some(Some(*case_id)),
+                        // Absent is proven only by a consistent reading;
+                        // otherwise the matter is looked up before its create.
+                        None if consistent => Some(None),
+                        None => None,
+                    };
                 }
-                self.rebuild_unrecorded(cycle, &listing)?;
+                if !consistent {
+                    cycle.report.keep(
+                        "looked_up",
+                        "CaseStatus's case listing".to_string(),
+                        "changed while it was read (two readings differ): each matter it did not show is looked up before its create".to_string(),
+                    );
+                }
+                self.rebuild_unrecorded(cycle, &index)?;
             }
             Err(e) if e.is_run_level() => {
                 cycle.report.error = Some(e.to_string());
@@ -543,13 +559,17 @@ fn codes_text(codes: impl Iterator<Item = ReasonCode>) -> String {
     codes.join(",")
 }
 
-/// The account's cases by matter id (integration id), from one listing.
+/// The account's cases by matter id, from one listing; a case counts for
+/// a matter only by the integration-id rule ([`matter_of_integration_id`]),
+/// as in a look-up.
 fn index_listing(cases: Vec<RemoteCase>) -> HashMap<i64, i64> {
     cases
         .into_iter()
         .filter_map(|c| {
-            let matter = c.integration_id.as_deref()?.trim().parse::<i64>().ok()?;
-            Some((matter, c.id))
+            Some((
+                matter_of_integration_id(c.integration_id.as_deref()?)?,
+                c.id,
+            ))
         })
         .collect()
 }
