@@ -164,8 +164,8 @@ impl FleetArgs {
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
     /// A descriptive name for the key, e.g. "CaseStatus API Key"
-    #[arg(long)]
-    pub name: String,
+    #[arg(long, required_unless_present_any = ["same_account", "new_account"])]
+    pub name: Option<String>,
     /// Read the key from standard input instead of a hidden prompt
     #[arg(long)]
     pub api_key_stdin: bool,
@@ -175,6 +175,15 @@ pub struct ConnectArgs {
     /// A matter status to sync (repeatable; default Open)
     #[arg(long = "status", value_name = "STATUS")]
     pub statuses: Vec<String>,
+    /// The key opens another CaseStatus account on purpose: file the old
+    /// account's record (kept for log and why-skipped) and push every
+    /// matter to this one
+    #[arg(long, conflicts_with = "same_account")]
+    pub new_account: bool,
+    /// Accept the account the current key and URL open as this state
+    /// file's, without checking its cases (after a person has looked)
+    #[arg(long, conflicts_with_all = ["api_key_stdin", "no_test", "statuses"])]
+    pub same_account: bool,
 }
 
 #[derive(Debug, Subcommand)]

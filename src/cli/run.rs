@@ -63,6 +63,8 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<u8> {
                 api_key_stdin: args.api_key_stdin,
                 no_test: args.no_test,
                 statuses: args.statuses,
+                new_account: args.new_account,
+                same_account: args.same_account,
             },
         ),
         Command::Test => crate::commands::setup::test(ctx),

@@ -23,14 +23,19 @@ use crate::rules::eligibility::DEFAULT_SYNCED_STATUS as DEFAULT_STATUS;
 /// What `connect` was asked to do.
 #[derive(Debug, Clone)]
 pub struct ConnectArgs {
-    /// A descriptive name for the key.
-    pub name: String,
+    /// A descriptive name for the key (none with `same_account`, or a
+    /// new account read from the key file).
+    pub name: Option<String>,
     /// Read the key from standard input, not a hidden prompt.
     pub api_key_stdin: bool,
     /// Save without testing the key against CaseStatus first.
     pub no_test: bool,
     /// The synced statuses to set (empty: keep or default).
     pub statuses: Vec<String>,
+    /// File the current account's record and start a fresh one.
+    pub new_account: bool,
+    /// Accept the current key and URL's account without checking it.
+    pub same_account: bool,
 }
 
 /// `connect`: save (or replace) the key and, if given, the synced statuses.
@@ -38,7 +43,13 @@ pub struct ConnectArgs {
 /// Replacing the key (rotation) keeps the mappings and the ledger. Without
 /// `--status`, a first connect syncs `Open`; a reconnect keeps the statuses.
 pub fn connect(ctx: &Ctx, args: ConnectArgs) -> anyhow::Result<u8> {
-    let name = args.name.trim();
+    if args.same_account {
+        return same_account(ctx);
+    }
+    if args.new_account && ctx.config.casestatus.api_key_file.is_some() {
+        return new_account_from_key_file(ctx);
+    }
+    let name = args.name.as_deref().unwrap_or("").trim();
     if name.is_empty() {
         return Err(UsageError(
             "--name is empty; give the key a descriptive name such as \"CaseStatus API Key\""
@@ -65,7 +76,15 @@ pub fn connect(ctx: &Ctx, args: ConnectArgs) -> anyhow::Result<u8> {
     }
     let now = crate::util::clock::stamp(ctx.now);
     let replaced = state.key()?.is_some();
+    let filed = if args.new_account {
+        Some(file_previous_account(ctx, &mut state)?)
+    } else {
+        None
+    };
     state.save_key(name, key.expose(), &now)?;
+    if filed.is_some() {
+        crate::sync::account::accept(ctx, &state, key.expose())?;
+    }
     state.clear_setting(crate::sync::context::DISCONNECTED_SETTING)?;
     if let Some(s) = &statuses {
         state.set_synced_statuses(s)?;
@@ -74,19 +93,105 @@ pub fn connect(ctx: &Ctx, args: ConnectArgs) -> anyhow::Result<u8> {
     if ctx.out.json {
         ctx.out.json(&json!({
             "saved": true, "key_name": name, "replaced_previous_key": replaced,
-            "synced_statuses": synced,
+            "synced_statuses": synced, "previous_account": filed,
         }))?;
     } else {
+        if let Some(f) = &filed {
+            ctx.out.line(filed_text(f));
+        }
         ctx.out.line(format!(
             "Saved API key \"{name}\"{}. Synced statuses: {}.",
-            if replaced {
-                " (replacing the previous key; mappings and sync history kept)"
+            if filed.is_some() {
+                " for a new CaseStatus account"
+            } else if replaced {
+                " (replacing the previous key; mappings and sync history kept; the next sync checks that it opens the same CaseStatus account)"
             } else {
                 ""
             },
             quoted(&synced)
         ));
         ctx.out.line("Next: casestatus-sync test");
+    }
+    Ok(OK)
+}
+
+/// File the current account's record under its key's name (SPEC §2,
+/// `connect --new-account`) and log it.
+fn file_previous_account(
+    ctx: &Ctx,
+    state: &mut StateStore,
+) -> anyhow::Result<crate::store::account::PreviousAccount> {
+    let name = match state.key()? {
+        Some(k) => k.name,
+        None => ctx
+            .key(state)
+            .map(|k| k.name)
+            .unwrap_or_else(|_| "unnamed key".to_string()),
+    };
+    let url = crate::store::account::binding(state)?
+        .base_url
+        .unwrap_or_else(|| {
+            ctx.config
+                .casestatus
+                .base_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_string()
+        });
+    let now = crate::util::clock::stamp(ctx.now);
+    let filed = crate::store::account::file_away(state, &name, &url, &now)?;
+    let run_id = crate::store::runlog::start(state, "account", ctx.now)?;
+    crate::store::runlog::item(
+        state,
+        run_id,
+        "account",
+        &filed.id.to_string(),
+        "new_account",
+        &json!({ "message": filed_text(&filed), "previous_account": &filed }),
+    )?;
+    crate::store::runlog::finish(state, run_id, &Default::default(), None, ctx.now)?;
+    Ok(filed)
+}
+
+fn filed_text(f: &crate::store::account::PreviousAccount) -> String {
+    format!(
+        "Filed the record of the previous CaseStatus account (key \"{}\" at {}: {} cases, {} appointments); log and why-skipped still show it. The next sync pushes every eligible matter to the new account (if its practice areas differ, run casestatus-sync refetch-practice-areas and check casestatus-sync map).",
+        f.name, f.base_url, f.cases, f.appointments
+    )
+}
+
+/// `connect --new-account` with a key file: the key is the file's.
+fn new_account_from_key_file(ctx: &Ctx) -> anyhow::Result<u8> {
+    let mut state = ctx.state()?;
+    let key = ctx.key(&state)?;
+    let filed = file_previous_account(ctx, &mut state)?;
+    crate::sync::account::accept(ctx, &state, &key.secret)?;
+    if ctx.out.json {
+        ctx.out.json(&json!({ "previous_account": filed }))?;
+    } else {
+        ctx.out.line(filed_text(&filed));
+    }
+    Ok(OK)
+}
+
+/// `connect --same-account`: a person has checked; take the account the
+/// current key and URL open as this state file's.
+fn same_account(ctx: &Ctx) -> anyhow::Result<u8> {
+    let state = ctx.state()?;
+    let key = ctx.key(&state)?;
+    crate::sync::account::accept(ctx, &state, &key.secret)?;
+    let url = ctx
+        .config
+        .casestatus
+        .base_url
+        .as_str()
+        .trim_end_matches('/');
+    if ctx.out.json {
+        ctx.out.json(&json!({ "account_accepted": url }))?;
+    } else {
+        ctx.out.line(format!(
+            "This state file now belongs to the CaseStatus account at {url} that the current key opens; its record of pushed matters is kept."
+        ));
     }
     Ok(OK)
 }
@@ -109,7 +214,7 @@ fn test_new_key(ctx: &Ctx, state: &StateStore, key: &ApiKey) -> anyhow::Result<(
     } else {
         "no key was saved"
     };
-    let client = ctx.casestatus_unrecorded(state, &candidate)?;
+    let client = ctx.casestatus(state, &candidate)?;
     match client.practice_areas() {
         Ok(_) => Ok(()),
         Err(e @ (ApiError::Unauthorized | ApiError::Forbidden)) => Err(SetupError(format!(

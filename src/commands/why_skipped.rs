@@ -105,9 +105,13 @@ pub fn gather(ctx: &Ctx, key: &str) -> anyhow::Result<Facts> {
     let history = runlog::history(&state, "matter", &matter.id.to_string(), HISTORY)?;
     let case_id = row.as_ref().and_then(|r| r.case_id);
     let changed = match &row {
-        Some(r) if r.case_id.is_some() => {
-            changed_fields(&r.sent, &current_body(&matter, &policy), &mappings)
-        }
+        Some(r) if r.case_id.is_some() => changed_fields(
+            &r.sent,
+            r.sent_ids,
+            &current_body(&matter, &policy),
+            crate::rules::case_body::current_ids(&matter, &policy),
+            &mappings,
+        ),
         _ => Vec::new(),
     };
     let rejection = if case_id.is_none() && eval.eligible() {

@@ -5,6 +5,7 @@ use crate::casestatus::{Attorney, CaseBody, Client};
 use crate::rules::contact::{is_date, person_name, preferred_phone, trimmed, valid_email};
 use crate::rules::eligibility::Policy;
 use crate::store::fluentcase::{MatterRecord, PrimaryParty};
+use crate::store::ledger::SentIds;
 
 /// The case body as it would be sent now, even for a matter that is not
 /// eligible (missing pieces are empty). Used to tell what changed since a push.
@@ -24,6 +25,15 @@ pub fn current_body(matter: &MatterRecord, policy: &Policy<'_>) -> CaseBody {
         stage,
         policy,
     )
+}
+
+/// The CaseStatus ids a matter would be sent with now (its case type's
+/// practice area and its status's stage), when both are mapped.
+pub fn current_ids(matter: &MatterRecord, policy: &Policy<'_>) -> Option<SentIds> {
+    policy
+        .mappings
+        .area_for(matter.case_type.as_ref()?)?
+        .ids_for(matter.status.as_ref()?)
 }
 
 pub fn draft_body(

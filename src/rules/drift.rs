@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::casestatus::CaseBody;
 use crate::rules::eligibility::Mappings;
+use crate::store::ledger::SentIds;
 
 /// One field that differs between what was sent and what would be sent now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,10 +29,23 @@ impl Change {
 /// each with both values so staff know what to type into CaseStatus.
 /// Practice area and stage are compared by CaseStatus id: a rename there
 /// (then refetched) is not a change of the matter.
-pub fn changed_fields(sent_json: &str, now: &CaseBody, mappings: &Mappings) -> Vec<Change> {
+///
+/// When the ids sent with the push are known (`sent_ids`) and the matter is
+/// mapped now (`now_ids`), the ids decide: a new stage that a rename gave
+/// the old one's name is a change although the text is the same.
+pub fn changed_fields(
+    sent_json: &str,
+    sent_ids: Option<SentIds>,
+    now: &CaseBody,
+    now_ids: Option<SentIds>,
+    mappings: &Mappings,
+) -> Vec<Change> {
+    let by_id = sent_ids.zip(now_ids);
     // The body written as it was sent is unchanged: most pushed matters
     // are, each cycle, and writing it costs a sixth of parsing the sent one.
-    if serde_json::to_string(now).is_ok_and(|json| json == sent_json) {
+    if by_id.is_none_or(|(a, b)| a == b)
+        && serde_json::to_string(now).is_ok_and(|json| json == sent_json)
+    {
         return Vec::new();
     }
     let Ok(sent) = serde_json::from_str::<CaseBody>(sent_json) else {
@@ -79,12 +93,33 @@ pub fn changed_fields(sent_json: &str, now: &CaseBody, mappings: &Mappings) -> V
     ];
     pairs
         .into_iter()
-        .filter(|(field, a, b)| match *field {
-            "practice area" => !mappings.same_item("practice_area", a, b),
-            "stage" => !mappings.same_item("stage", a, b),
-            _ => a != b,
+        .filter_map(|(field, a, b)| {
+            let ids = by_id.map(|(s, n)| match field {
+                "practice area" => (s.practice_area, n.practice_area),
+                _ => (s.stage, n.stage),
+            });
+            let changed = match (field, ids) {
+                ("practice area" | "stage", Some((s, n))) => s != n,
+                ("practice area", None) => !mappings.same_item("practice_area", &a, &b),
+                ("stage", None) => !mappings.same_item("stage", &a, &b),
+                _ => a != b,
+            };
+            if !changed {
+                return None;
+            }
+            // The same name on another id: say which is which.
+            let (sent, now) = match ids {
+                Some((s, n)) if a == b && field == "stage" => {
+                    (format!("{a} (stage {s})"), format!("{b} (stage {n})"))
+                }
+                Some((s, n)) if a == b => (
+                    format!("{a} (practice area {s})"),
+                    format!("{b} (practice area {n})"),
+                ),
+                _ => (a, b),
+            };
+            Some(Change { field, sent, now })
         })
-        .map(|(field, sent, now)| Change { field, sent, now })
         .collect()
 }
 
@@ -169,7 +204,7 @@ mod tests {
         for (change, mappings, want) in cases {
             let mut now = body();
             change(&mut now);
-            let got: Vec<&str> = changed_fields(&sent, &now, mappings)
+            let got: Vec<&str> = changed_fields(&sent, None, &now, None, mappings)
                 .iter()
                 .map(|c| c.field)
                 .collect();
@@ -177,11 +212,39 @@ mod tests {
         }
         let mut now = body();
         now.client.last_name = "Garcia".into();
-        let c = &changed_fields(&sent, &now, &renamed)[0];
+        let c = &changed_fields(&sent, None, &now, None, &renamed)[0];
         assert_eq!(
             c.describe(),
             "client name: sent \"Maria Lopez\", now \"Maria Garcia\""
         );
-        assert!(changed_fields("not json", &now, &renamed).is_empty());
+        assert!(changed_fields("not json", None, &now, None, &renamed).is_empty());
+    }
+
+    #[test]
+    fn practice_area_and_stage_are_judged_by_the_ids_sent() {
+        let ids = |practice_area, stage| {
+            Some(SentIds {
+                practice_area,
+                stage,
+            })
+        };
+        let sent = serde_json::to_string(&body()).unwrap();
+        let none = Mappings::default();
+        // A rename gave stage 105 the name of stage 102: the text is the
+        // same, the stage is not.
+        let same_text = body();
+        let c = changed_fields(&sent, ids(12, 102), &same_text, ids(12, 105), &none);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].field, "stage");
+        assert_eq!(c[0].sent, "Treatment (stage 102)");
+        assert_eq!(c[0].now, "Treatment (stage 105)");
+        // Renamed in CaseStatus, same ids: no change, with no name history.
+        let mut renamed = body();
+        renamed.stage = "Medical Treatment".into();
+        renamed.practice_area = "Workers' Comp".into();
+        assert!(changed_fields(&sent, ids(12, 102), &renamed, ids(12, 102), &none).is_empty());
+        // Another practice area, by id.
+        let c = changed_fields(&sent, ids(12, 102), &same_text, ids(13, 102), &none);
+        assert_eq!(c[0].field, "practice area");
     }
 }

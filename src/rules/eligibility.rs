@@ -20,6 +20,7 @@ pub use crate::rules::contact::{
 };
 pub use crate::rules::reasons::{Reason, ReasonCode, ALL_CODES, MIN_AGE_MINUTES, RULES};
 use crate::store::fluentcase::{MatterRecord, PrimaryParty};
+use crate::store::ledger::SentIds;
 use crate::store::state::AreaRow;
 
 /// its status → stage table. Built once per run from the state store.
@@ -36,9 +37,13 @@ pub struct Mappings {
 #[derive(Debug, Clone)]
 pub struct AreaMapping {
     area: String,
+    /// CaseStatus's id of the practice area.
+    area_id: i64,
     vanished: bool,
     /// matter status → (stage name, stage vanished)
     stages: FxHashMap<String, (String, bool)>,
+    /// matter status → CaseStatus's id of its stage.
+    stage_ids: FxHashMap<String, i64>,
 }
 
 impl Mappings {
@@ -56,12 +61,19 @@ impl Mappings {
                             .map(|st| (st, (s.name.clone(), s.vanished)))
                     })
                     .collect();
+                let stage_ids = a
+                    .stages
+                    .iter()
+                    .filter_map(|s| s.matter_status.clone().map(|st| (st, s.id)))
+                    .collect();
                 by_case_type.insert(
                     ct.clone(),
                     AreaMapping {
                         area: a.name.clone(),
+                        area_id: a.id,
                         vanished: a.vanished,
                         stages,
+                        stage_ids,
                     },
                 );
             }
@@ -104,6 +116,15 @@ impl AreaMapping {
     /// The practice area's name in CaseStatus.
     pub fn area(&self) -> &str {
         &self.area
+    }
+
+    /// The CaseStatus ids a matter in `status` is sent with: this practice
+    /// area and the stage the status is mapped to.
+    pub fn ids_for(&self, status: &str) -> Option<SentIds> {
+        Some(SentIds {
+            practice_area: self.area_id,
+            stage: *self.stage_ids.get(status)?,
+        })
     }
 
     /// The stage a matter status is mapped to: (name, vanished from CaseStatus).

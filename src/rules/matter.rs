@@ -6,7 +6,7 @@
 use crate::casestatus::CaseBody;
 use crate::rules::drift::{changed_fields, Change};
 use crate::rules::eligibility::{Evaluation, Mappings, Reason, ReasonCode};
-use crate::store::ledger::LedgerRow;
+use crate::store::ledger::{LedgerRow, SentIds};
 
 /// What one cycle does with one matter.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +19,12 @@ pub enum Action {
     SkipAsBefore { codes: Vec<ReasonCode> },
     /// Eligible and not known to be in CaseStatus: look up, then create.
     /// `resumed` when an earlier attempt may already have created it.
-    Push { body: Box<CaseBody>, resumed: bool },
+    /// `ids`: the CaseStatus ids it is sent with, kept for drift.
+    Push {
+        body: Box<CaseBody>,
+        resumed: bool,
+        ids: Option<SentIds>,
+    },
     /// Not eligible now, but an earlier create may have reached CaseStatus:
     /// look it up (never create) so the ledger is right.
     Reconcile { reasons: Vec<Reason> },
@@ -33,6 +38,7 @@ pub enum Action {
 pub fn plan_matter(
     eval: impl FnOnce() -> Evaluation,
     now_body: impl FnOnce() -> CaseBody,
+    now_ids: Option<SentIds>,
     row: Option<&LedgerRow>,
     mappings: &Mappings,
 ) -> Action {
@@ -40,10 +46,11 @@ pub fn plan_matter(
         Some(LedgerRow {
             case_id: Some(id),
             sent,
+            sent_ids,
             ..
         }) => Action::InCaseStatus {
             case_id: *id,
-            changed: changed_fields(sent, &now_body(), mappings),
+            changed: changed_fields(sent, *sent_ids, &now_body(), now_ids, mappings),
         },
         // Not known to be in CaseStatus; `resumed` when an earlier create
         // may have reached it.
@@ -54,6 +61,7 @@ pub fn plan_matter(
                 Some(body) => Action::Push {
                     body: Box::new(body),
                     resumed,
+                    ids: now_ids,
                 },
                 None if resumed => Action::Reconcile {
                     reasons: eval.reasons,
@@ -218,6 +226,7 @@ mod tests {
             how: None,
             sent: serde_json::to_string(&body).unwrap(),
             drift: None,
+            sent_ids: None,
         };
         let mappings = Mappings::default();
         // (verdict, ledger row, the action's name)
@@ -230,7 +239,13 @@ mod tests {
             (&skipped, Some(row(Some(5))), "in_casestatus"),
         ];
         for (eval, row, want) in cases {
-            let action = plan_matter(|| eval.clone(), || body.clone(), row.as_ref(), &mappings);
+            let action = plan_matter(
+                || eval.clone(),
+                || body.clone(),
+                None,
+                row.as_ref(),
+                &mappings,
+            );
             let got = match action {
                 Action::Push { resumed: false, .. } => "push",
                 Action::Push { resumed: true, .. } => "resume",

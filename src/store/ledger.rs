@@ -28,6 +28,18 @@ pub struct LedgerRow {
     pub sent: String,
     /// Fields changed since the push, as last reported.
     pub drift: Option<String>,
+    /// The CaseStatus ids the body was sent with (None for pushes recorded
+    /// before they were kept, and for cases found in a listing).
+    pub sent_ids: Option<SentIds>,
+}
+
+/// The CaseStatus ids of the practice area and stage a case was sent
+/// with: drift is judged by id, so a rename in CaseStatus is not a change
+/// and a new stage that took an old one's name is (SPEC §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentIds {
+    pub practice_area: i64,
+    pub stage: i64,
 }
 
 /// A matter's current skip reasons and since when they hold.
@@ -38,7 +50,8 @@ pub struct SkipRow {
     pub since: String,
 }
 
-const LEDGER_COLUMNS: &str = "matter_id, intent_at, case_id, pushed_at, how, sent, drift";
+const LEDGER_COLUMNS: &str =
+    "matter_id, intent_at, case_id, pushed_at, how, sent, drift, practice_area_id, stage_id";
 
 fn ledger_from_row(r: &Row<'_>) -> rusqlite::Result<LedgerRow> {
     Ok(LedgerRow {
@@ -49,6 +62,13 @@ fn ledger_from_row(r: &Row<'_>) -> rusqlite::Result<LedgerRow> {
         how: r.get(4)?,
         sent: r.get(5)?,
         drift: r.get(6)?,
+        sent_ids: match (r.get(7)?, r.get(8)?) {
+            (Some(practice_area), Some(stage)) => Some(SentIds {
+                practice_area,
+                stage,
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -97,16 +117,27 @@ pub fn record_intent(
     state: &StateStore,
     matter_id: i64,
     sent: &str,
+    ids: Option<SentIds>,
     now: &str,
 ) -> Result<(), StateError> {
     state
         .conn()
-        .execute(
-            "INSERT INTO matter_ledger (matter_id, intent_at, sent) VALUES (?1, ?2, ?3)
-             ON CONFLICT (matter_id) DO UPDATE SET intent_at = ?2, sent = ?3
+        .prepare_cached(
+            "INSERT INTO matter_ledger (matter_id, intent_at, sent, practice_area_id, stage_id)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (matter_id) DO UPDATE SET intent_at = ?2, sent = ?3,
+                 practice_area_id = ?4, stage_id = ?5
              WHERE case_id IS NULL",
-            params![matter_id, now, sent],
         )
+        .and_then(|mut stmt| {
+            stmt.execute(params![
+                matter_id,
+                now,
+                sent,
+                ids.map(|i| i.practice_area),
+                ids.map(|i| i.stage)
+            ])
+        })
         .map_err(|e| state.err(e))?;
     Ok(())
 }

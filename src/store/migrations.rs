@@ -113,4 +113,26 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (region, raw)
     ) WITHOUT ROWID;
     "#,
+    // 6: the CaseStatus ids sent with each push (drift is judged by id,
+    // not by name), and the record of accounts this state file left
+    // (`connect --new-account`), kept for `log` and `why-skipped`.
+    r#"
+    ALTER TABLE matter_ledger ADD COLUMN practice_area_id INTEGER;
+    ALTER TABLE matter_ledger ADD COLUMN stage_id INTEGER;
+    CREATE TABLE previous_accounts (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL,     -- the key's name in that account
+        base_url     TEXT NOT NULL,
+        filed_at     TEXT NOT NULL,
+        cases        INTEGER NOT NULL,
+        appointments INTEGER NOT NULL
+    );
+    CREATE TABLE previous_account_cases (
+        account_id INTEGER NOT NULL REFERENCES previous_accounts(id),
+        matter_id  INTEGER NOT NULL,
+        case_id    INTEGER NOT NULL,
+        pushed_at  TEXT,
+        PRIMARY KEY (matter_id, account_id)
+    ) WITHOUT ROWID;
+    "#,
 ];

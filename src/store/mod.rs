@@ -2,6 +2,7 @@
 //! (migrations, settings, the key, mappings, the ledgers, skips, the run
 //! log) and FluentCase's database (reads, and the one activity insert).
 
+pub mod account;
 pub mod activities;
 pub mod appointments;
 pub mod fluentcase;

@@ -15,8 +15,6 @@ use crate::util::config::Config;
 use crate::util::exit::SetupError;
 use crate::util::output::Output;
 
-/// The setting that binds a state file to one CaseStatus account (its URL).
-pub const ACCOUNT_SETTING: &str = "casestatus_base_url";
 /// The setting recording a deliberate `disconnect`.
 pub const DISCONNECTED_SETTING: &str = "disconnected_at";
 
@@ -65,54 +63,10 @@ impl Ctx {
         })
     }
 
-    /// A CaseStatus client for the saved key, after checking that this
-    /// state file belongs to the configured CaseStatus account.
-    ///
-    /// The ledger, snapshot and mappings describe one CaseStatus account;
-    /// pointing the same state file at another `base_url` (say, from the
-    /// sandbox to production) would make the tool believe cases exist that
-    /// don't. The first call records the URL; a different one is refused.
-    pub fn casestatus(&self, state: &StateStore, key: &StoredKey) -> anyhow::Result<CaseStatus> {
-        self.casestatus_bound(state, key, true)
-    }
-
-    /// As [`Ctx::casestatus`] but only checks the account binding, never
-    /// records it (dry runs, and testing a key before it is saved).
-    pub fn casestatus_unrecorded(
-        &self,
-        state: &StateStore,
-        key: &StoredKey,
-    ) -> anyhow::Result<CaseStatus> {
-        self.casestatus_bound(state, key, false)
-    }
-
-    /// As [`Ctx::casestatus`]; `record` false checks the binding without
-    /// recording it (dry runs change nothing).
-    fn casestatus_bound(
-        &self,
-        state: &StateStore,
-        key: &StoredKey,
-        record: bool,
-    ) -> anyhow::Result<CaseStatus> {
-        let url = self
-            .config
-            .casestatus
-            .base_url
-            .as_str()
-            .trim_end_matches('/');
-        match state.setting(ACCOUNT_SETTING)? {
-            Some(bound) if bound != url => {
-                return Err(SetupError(format!(
-                    "state database {} belongs to CaseStatus at {bound}, but casestatus.base_url in {} is {url}; its record of pushed cases and its mappings are for the other account — give this account its own state.database",
-                    state.path().display(),
-                    self.config.path.display()
-                ))
-                .into())
-            }
-            Some(_) => {}
-            None if record => state.set_setting(ACCOUNT_SETTING, url)?,
-            None => {}
-        }
+    /// A CaseStatus client for `key`. Which account it opens is checked
+    /// before any create, by the sync ([`crate::sync::account`]): the state
+    /// file is bound to the account, not to the spelling of its URL.
+    pub fn casestatus(&self, _state: &StateStore, key: &StoredKey) -> anyhow::Result<CaseStatus> {
         Ok(CaseStatus::new(
             self.config.casestatus.base_url.clone(),
             &ApiKey::new(&key.secret),
@@ -124,11 +78,7 @@ impl Ctx {
     /// For a sync: the client, or None when an admin removed the key on
     /// purpose (`disconnect` stops syncing; cron should not mail an error
     /// every 15 minutes for it). Never connected at all is a setup error.
-    pub fn sync_client(
-        &self,
-        state: &StateStore,
-        dry_run: bool,
-    ) -> anyhow::Result<Option<CaseStatus>> {
+    pub fn sync_client(&self, state: &StateStore) -> anyhow::Result<Option<CaseStatus>> {
         // A key file is the deployment's statement that syncing is wanted;
         // `disconnect` is refused while one is configured.
         if self.config.casestatus.api_key_file.is_none() && state.key()?.is_none() {
@@ -145,7 +95,7 @@ impl Ctx {
             }
         }
         let key = self.key(state)?;
-        Ok(Some(self.casestatus_bound(state, &key, !dry_run)?))
+        Ok(Some(self.casestatus(state, &key)?))
     }
 
     /// The current mappings and synced statuses, for the eligibility rules.

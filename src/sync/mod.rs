@@ -6,6 +6,7 @@
 //! the remaining steps are skipped, since each would only fail the same way
 //! after its own retries. The exit status is the most serious of the steps.
 
+pub mod account;
 pub mod appointments;
 pub mod context;
 pub mod engine;
@@ -37,6 +38,12 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Whether this kind creates records in CaseStatus (and so needs the
+    /// account check first; messages carry their own matter id).
+    pub fn creates(self) -> bool {
+        matches!(self, Kind::Matters | Kind::Appointments)
+    }
+
     /// The name used in the log and output.
     pub fn name(self) -> &'static str {
         match self {
@@ -96,16 +103,29 @@ pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
         )?)
     };
     let state = ctx.state()?;
-    let Some(client) = ctx.sync_client(&state, dry_run)? else {
+    let Some(client) = ctx.sync_client(&state)? else {
         return Ok(OK);
     };
 
+    // Before any create: is this still the account the ledger describes?
+    let account_error = if kinds.iter().any(|k| k.creates()) {
+        let key = ctx.key(&state)?;
+        account::check(ctx, &state, &client, &key.secret, dry_run).err()
+    } else {
+        None
+    };
+
     let mut docs = Vec::new();
-    let mut first_error: Option<anyhow::Error> = None;
+    let held = account_error.is_some();
+    let mut first_error: Option<anyhow::Error> = account_error;
     let mut failed = 0;
     let mut failed_run = None;
     let mut casestatus_down = false;
     for &kind in kinds {
+        if held && kind.creates() {
+            docs.push(json!({"kind": kind.name(), "skipped": "the CaseStatus account is not the one this state file recorded"}));
+            continue;
+        }
         if casestatus_down {
             docs.push(json!({"kind": kind.name(), "skipped": "CaseStatus could not be used in an earlier step"}));
             continue;

@@ -6,4 +6,5 @@ pub mod clock;
 pub mod config;
 pub mod exit;
 pub mod output;
+pub mod secret;
 pub mod term;

@@ -334,7 +334,7 @@ impl Matters {
     ) -> anyhow::Result<()> {
         for id in &self.unrecorded {
             if let Some(case_id) = listing.get(id) {
-                ledger::record_intent(cycle.state, *id, "{}", &self.now)?;
+                ledger::record_intent(cycle.state, *id, "{}", None, &self.now)?;
                 ledger::record_pushed(cycle.state, *id, *case_id, "found", &self.now)?;
                 cycle.log(
                     &Subject::new("matter", id),
@@ -629,14 +629,14 @@ fn push_or_reconcile(
                 NetOutcome::Reconciled(None)
             }
         }),
-        Action::Push { body, .. } => {
+        Action::Push { body, ids, .. } => {
             let sent = serde_json::to_string(body).unwrap_or_default();
             // Look up first: if it is there, the body of the earlier
             // attempt (already in the ledger) stays the drift baseline.
             let outcome = match existing(client, id, job.listed) {
                 PushOutcome::NotThere if job.unconfirmed_recent => PushOutcome::Unconfirmed,
                 PushOutcome::NotThere => {
-                    ledger::record_intent(ws, id, &sent, now)?;
+                    ledger::record_intent(ws, id, &sent, *ids, now)?;
                     create(client, id, body)
                 }
                 other => other,
@@ -647,7 +647,7 @@ fn push_or_reconcile(
                 }
                 PushOutcome::AlreadyThere(case_id) => {
                     if job.planned.row.is_none() {
-                        ledger::record_intent(ws, id, &sent, now)?;
+                        ledger::record_intent(ws, id, &sent, *ids, now)?;
                     }
                     ledger::record_pushed(ws, id, *case_id, "found", now)?;
                 }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
+use crate::rules::case_body::current_ids;
 use crate::rules::eligibility::{
     current_body, evaluate, reason_codes, Mappings, PhoneBook, Policy,
 };
@@ -178,6 +179,7 @@ fn plan_range(
                 let action = plan_matter(
                     || evaluate(&m, policy, ctx.now),
                     || current_body(&m, policy),
+                    current_ids(&m, policy),
                     row,
                     policy.mappings,
                 );
