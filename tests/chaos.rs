@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use casestatus_sync::sandbox::sample::SampleMatter;
 use casestatus_sync::sandbox::NewMessage;
+use casestatus_sync::sandbox::Quirks;
 use common::*;
 use rusqlite::params;
 
@@ -77,6 +78,13 @@ fn sigkill_at_many_points_on_the_listing_path_then_everything_exactly_once() {
     firm.connect_and_map();
     firm.ok(&["event-types", "enable", "Deposition"]);
     firm.sandbox.set_allow_duplicates(true);
+    // Pages shorter than asked (SPEC §4): the listing path must still
+    // prove absence only from a listing read to its empty page.
+    firm.sandbox.set_quirks(Quirks {
+        page_cap: Some(5),
+        no_conflicts: true,
+        ..Quirks::default()
+    });
     // Three workers and 40 ms per request keep a run long enough that most
     // kills land mid-cycle, while still exercising concurrent workers.
     firm.write_config("concurrency = 3");

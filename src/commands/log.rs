@@ -24,15 +24,27 @@ pub fn show(ctx: &Ctx, run: Option<i64>, limit: u32) -> anyhow::Result<u8> {
 /// `log`: the recent runs.
 fn list_runs(ctx: &Ctx, state: &StateStore, limit: u32) -> anyhow::Result<u8> {
     let runs = recent(state, limit)?;
+    let previous = crate::store::account::previous_accounts(state)?;
     if ctx.out.json {
-        ctx.out.json(&json!({ "runs": runs }))?;
+        ctx.out
+            .json(&json!({ "runs": runs, "previous_accounts": previous }))?;
         return Ok(OK);
+    }
+    let tz = ctx.config.fluentcase.timezone;
+    for p in &previous {
+        ctx.out.line(format!(
+            "Previous CaseStatus account: key {:?} at {}, left {} ({} cases, {} appointments; `why-skipped` shows a matter's case there).",
+            p.name,
+            p.base_url,
+            crate::util::clock::local_text(&p.filed_at, tz),
+            p.cases,
+            p.appointments
+        ));
     }
     if runs.is_empty() {
         ctx.out.line("No sync runs recorded yet.");
         return Ok(OK);
     }
-    let tz = ctx.config.fluentcase.timezone;
     let mut t = ctx.out.table(&["Run", "Kind", "Started", "Result"]);
     for r in &runs {
         t.add_row(vec![

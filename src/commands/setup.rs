@@ -83,7 +83,7 @@ pub fn connect(ctx: &Ctx, args: ConnectArgs) -> anyhow::Result<u8> {
     };
     state.save_key(name, key.expose(), &now)?;
     if filed.is_some() {
-        crate::sync::account::accept(ctx, &state, key.expose())?;
+        crate::sync::account::accept(ctx, &state, &ctx.key(&state)?)?;
     }
     state.clear_setting(crate::sync::context::DISCONNECTED_SETTING)?;
     if let Some(s) = &statuses {
@@ -121,23 +121,22 @@ fn file_previous_account(
     ctx: &Ctx,
     state: &mut StateStore,
 ) -> anyhow::Result<crate::store::account::PreviousAccount> {
-    let name = match state.key()? {
-        Some(k) => k.name,
+    let binding = crate::store::account::binding(state)?;
+    let name = match binding.key_name {
+        Some(name) => name,
         None => ctx
             .key(state)
             .map(|k| k.name)
             .unwrap_or_else(|_| "unnamed key".to_string()),
     };
-    let url = crate::store::account::binding(state)?
-        .base_url
-        .unwrap_or_else(|| {
-            ctx.config
-                .casestatus
-                .base_url
-                .as_str()
-                .trim_end_matches('/')
-                .to_string()
-        });
+    let url = binding.base_url.unwrap_or_else(|| {
+        ctx.config
+            .casestatus
+            .base_url
+            .as_str()
+            .trim_end_matches('/')
+            .to_string()
+    });
     let now = crate::util::clock::stamp(ctx.now);
     let filed = crate::store::account::file_away(state, &name, &url, &now)?;
     let run_id = crate::store::runlog::start(state, "account", ctx.now)?;
@@ -165,7 +164,7 @@ fn new_account_from_key_file(ctx: &Ctx) -> anyhow::Result<u8> {
     let mut state = ctx.state()?;
     let key = ctx.key(&state)?;
     let filed = file_previous_account(ctx, &mut state)?;
-    crate::sync::account::accept(ctx, &state, &key.secret)?;
+    crate::sync::account::accept(ctx, &state, &key)?;
     if ctx.out.json {
         ctx.out.json(&json!({ "previous_account": filed }))?;
     } else {
@@ -179,7 +178,7 @@ fn new_account_from_key_file(ctx: &Ctx) -> anyhow::Result<u8> {
 fn same_account(ctx: &Ctx) -> anyhow::Result<u8> {
     let state = ctx.state()?;
     let key = ctx.key(&state)?;
-    crate::sync::account::accept(ctx, &state, &key.secret)?;
+    crate::sync::account::accept(ctx, &state, &key)?;
     let url = ctx
         .config
         .casestatus

@@ -41,6 +41,9 @@ pub struct Facts {
     /// Why nothing syncs at all, if that is so (key removed, never connected).
     not_syncing: Option<String>,
     situation: Situation,
+    /// Its cases in CaseStatus accounts this state file left
+    /// (`connect --new-account`).
+    previous: Vec<crate::store::account::PreviousCase>,
 }
 
 /// The headline: what will really happen to this matter.
@@ -138,6 +141,7 @@ pub fn gather(ctx: &Ctx, key: &str) -> anyhow::Result<Facts> {
         (None, true) if row.is_some() => Situation::Waiting,
         (None, true) => Situation::Eligible,
     };
+    let previous = crate::store::account::previous_cases(&state, matter.id)?;
     Ok(Facts {
         notes: notes(&matter),
         matter,
@@ -149,6 +153,7 @@ pub fn gather(ctx: &Ctx, key: &str) -> anyhow::Result<Facts> {
         rejection,
         not_syncing,
         situation,
+        previous,
     })
 }
 
@@ -212,6 +217,7 @@ pub fn to_json(ctx: &Ctx, f: &Facts) -> serde_json::Value {
         "eligible_from": f.eval.eligible_from.filter(|t| *t > ctx.now).map(crate::util::clock::stamp),
         "changed_since_push": f.changed,
         "skipped_since": f.skip.as_ref().map(|s| json!({"run": s.since_run, "at": s.since, "codes": s.codes})),
+        "previous_accounts": f.previous,
         "recent": f.history.iter().map(|(run, at, i)| json!({"run": run, "at": at, "outcome": i.outcome, "detail": i.detail})).collect::<Vec<_>>(),
     })
 }
@@ -280,6 +286,15 @@ fn print(ctx: &Ctx, f: &Facts) {
     ));
     if let Some(why) = &f.not_syncing {
         out.line(out.warn_badge(&format!("Not syncing: {why}.")));
+    }
+    for p in &f.previous {
+        out.line(format!(
+            "In a previous CaseStatus account (key {:?} at {}, left {}): case {}",
+            p.account,
+            p.base_url,
+            crate::util::clock::local_text(&p.filed_at, ctx.config.fluentcase.timezone),
+            p.case_id
+        ));
     }
     let mut t = out.table(&["", "Rule", "Details", "Where to fix it"]);
     for r in rules_json(&f.eval) {

@@ -15,12 +15,16 @@ use crate::store::state::{StateError, StateStore};
 const URL_SETTING: &str = "casestatus_base_url";
 const SALT_SETTING: &str = "account_key_salt";
 const KEY_HASH_SETTING: &str = "account_key_hash";
+const KEY_NAME_SETTING: &str = "account_key_name";
 
 /// What the state file says about its account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
     pub base_url: Option<String>,
     pub key_hash: Option<String>,
+    /// The name of the key it was verified with (the account's record is
+    /// filed under it).
+    pub key_name: Option<String>,
 }
 
 /// One account this state file left, for `log` and `why-skipped`.
@@ -75,14 +79,21 @@ pub fn binding(state: &StateStore) -> Result<Binding, StateError> {
     Ok(Binding {
         base_url: state.setting(URL_SETTING)?,
         key_hash: state.setting(KEY_HASH_SETTING)?,
+        key_name: state.setting(KEY_NAME_SETTING)?,
     })
 }
 
 /// Record that the state file belongs to the account at `base_url` opened
-/// by the key with `key_hash`.
-pub fn bind(state: &StateStore, base_url: &str, key_hash: &str) -> Result<(), StateError> {
+/// by the key named `key_name` with `key_hash`.
+pub fn bind(
+    state: &StateStore,
+    base_url: &str,
+    key_hash: &str,
+    key_name: &str,
+) -> Result<(), StateError> {
     state.set_setting(URL_SETTING, base_url)?;
-    state.set_setting(KEY_HASH_SETTING, key_hash)
+    state.set_setting(KEY_HASH_SETTING, key_hash)?;
+    state.set_setting(KEY_NAME_SETTING, key_name)
 }
 
 /// Up to `n` (matter, case) pairs the ledger holds, the latest pushes
@@ -148,7 +159,7 @@ pub fn file_away(
     tx.execute_batch(
         "DELETE FROM matter_ledger;
          DELETE FROM appointment_ledger;
-         DELETE FROM settings WHERE key IN ('casestatus_base_url', 'account_key_hash');",
+         DELETE FROM settings WHERE key IN ('casestatus_base_url', 'account_key_hash', 'account_key_name');",
     )
     .map_err(sql)?;
     tx.commit().map_err(sql)?;

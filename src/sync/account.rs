@@ -16,7 +16,7 @@ use serde_json::json;
 use crate::casestatus::CaseStatus;
 use crate::store::account;
 use crate::store::runlog;
-use crate::store::state::StateStore;
+use crate::store::state::{StateStore, StoredKey};
 use crate::sync::context::Ctx;
 use crate::util::exit::SetupError;
 
@@ -34,9 +34,10 @@ pub fn check(
     ctx: &Ctx,
     state: &StateStore,
     client: &CaseStatus,
-    secret: &str,
+    key: &StoredKey,
     dry_run: bool,
 ) -> anyhow::Result<()> {
+    let secret = key.secret.as_str();
     let url = ctx
         .config
         .casestatus
@@ -56,7 +57,7 @@ pub fn check(
     }
     let record = |state: &StateStore| -> anyhow::Result<()> {
         if let (false, Some(h)) = (dry_run, &hash) {
-            account::bind(state, url, h)?;
+            account::bind(state, url, h, &key.name)?;
         }
         Ok(())
     };
@@ -123,14 +124,14 @@ pub fn check(
 ///
 /// # Errors
 /// The state file cannot be written.
-pub fn accept(ctx: &Ctx, state: &StateStore, secret: &str) -> anyhow::Result<()> {
+pub fn accept(ctx: &Ctx, state: &StateStore, key: &StoredKey) -> anyhow::Result<()> {
     let url = ctx
         .config
         .casestatus
         .base_url
         .as_str()
         .trim_end_matches('/');
-    let hash = account::key_hash(state, secret)?;
-    account::bind(state, url, &hash)?;
+    let hash = account::key_hash(state, &key.secret)?;
+    account::bind(state, url, &hash, &key.name)?;
     Ok(())
 }

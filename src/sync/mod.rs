@@ -110,7 +110,7 @@ pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
     // Before any create: is this still the account the ledger describes?
     let account_error = if kinds.iter().any(|k| k.creates()) {
         let key = ctx.key(&state)?;
-        account::check(ctx, &state, &client, &key.secret, dry_run).err()
+        account::check(ctx, &state, &client, &key, dry_run).err()
     } else {
         None
     };

@@ -16,6 +16,7 @@ mod fleet;
 mod hostile_text;
 mod matters;
 mod messages;
+mod real_casestatus;
 mod reconcile;
 mod security;
 mod serve;

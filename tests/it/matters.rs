@@ -244,6 +244,12 @@ fn sigkill_mid_cycle_then_clean_run_every_matter_once() {
     firm.connect_and_map();
     firm.sandbox.set_latency(Duration::from_millis(15));
     firm.sandbox.set_allow_duplicates(true); // the tool, not CaseStatus's 409, must prevent them
+                                             // Pages shorter than asked: the listing must still be read to its end.
+    firm.sandbox.set_quirks(casestatus_sync::sandbox::Quirks {
+        page_cap: Some(10),
+        no_conflicts: true,
+        ..Default::default()
+    });
     firm.kill_after(&["-q", "sync", "matters"], &[150, 400, 700, 1000]);
     firm.sandbox.set_latency(Duration::ZERO);
     // A kill between recording the intent and sending the create leaves the

@@ -486,15 +486,22 @@ fn a_state_file_stays_with_its_casestatus_account() {
     let firm = Firm::new();
     firm.connect_and_map();
     let other = casestatus_sync::sandbox::Sandbox::demo(0).unwrap();
-    let text = std::fs::read_to_string(&firm.config).unwrap();
+    firm.add_matters(1, 1);
+    firm.ok(&["sync", "matters"]);
     std::fs::write(
         &firm.config,
-        text.replace(&firm.sandbox.base_url(), &other.base_url()),
+        std::fs::read_to_string(&firm.config)
+            .unwrap()
+            .replace(&firm.sandbox.base_url(), &other.base_url()),
     )
     .unwrap();
     let (code, _, err) = firm.run(&["sync", "matters"]);
     assert_eq!(code, 3);
-    assert_one_line_error(&err, &["belongs to CaseStatus at", "own state.database"]);
+    assert_one_line_error(&err, &["another account", "connect --new-account"]);
+    assert!(
+        other.cases().is_empty(),
+        "nothing pushed to the other account"
+    );
 }
 
 #[test]
