@@ -257,7 +257,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__connect)
-            opts="-q -v -h --name --api-key-stdin --no-test --status --config --json --quiet --verbose --help"
+            opts="-q -v -h --name --api-key-stdin --no-test --status --new-account --same-account --config --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -59,6 +59,8 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect"
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l api-key-stdin -d 'Read the key from standard input instead of a hidden prompt'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l no-test -d 'Save the key without testing it with CaseStatus first (offline setup)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l new-account -d 'The key opens another CaseStatus account on purpose: file the old account\'s record (kept for log and why-skipped) and push every matter to this one'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l same-account -d 'Accept the account the current key and URL open as this state file\'s, without checking its cases (after a person has looked)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'

@@ -334,7 +334,14 @@ fn another_accounts_key_stops_creates_until_new_account() {
     let doc = firm.json(&["why-skipped", "1"]);
     assert_eq!(doc["previous_accounts"][0]["case_id"], old_case, "{doc}");
     assert_eq!(doc["previous_accounts"][0]["account"], "CaseStatus API Key");
-    assert_ne!(doc["casestatus_case_id"], old_case);
+    let new_case = firm
+        .sandbox
+        .cases_for(other)
+        .into_iter()
+        .find(|c| c.integration_id == "1")
+        .unwrap()
+        .id;
+    assert_eq!(doc["casestatus_case_id"], new_case);
     let log = firm.json(&["log"]);
     assert_eq!(log["previous_accounts"][0]["cases"], 3, "{log}");
     assert!(firm
