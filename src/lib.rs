@@ -47,7 +47,9 @@
 //!   `sync/matters/planning.rs`), [`sync::appointments`],
 //!   [`sync::messages`]; one
 //!   report type and printer ([`sync::report`]); the context passed down
-//!   ([`sync::Ctx`]).
+//!   ([`sync::Ctx`]); the account check before any create
+//!   ([`sync::account`]: a changed key or URL is verified against 5
+//!   recorded cases).
 //! - [`rules`] — pure, no I/O: eligibility ([`rules::eligibility`], one
 //!   function per help-article row; [`rules::eligibility::reason_codes`]
 //!   runs the same rules without writing messages, for a quiet cycle's
@@ -59,14 +61,19 @@
 //! - [`store`] — one home for each table's SQL: the state file
 //!   ([`store::state`], [`store::migrations`]), the matter ledger and skips
 //!   ([`store::ledger`]), the appointment ledger ([`store::appointments`]),
-//!   the run log ([`store::runlog`]); FluentCase's reads
+//!   the run log ([`store::runlog`]), the account binding and the record of
+//!   accounts left ([`store::account`]); FluentCase's reads
 //!   ([`store::fluentcase`], [`store::records`]) and its one insert
 //!   ([`store::activities`]); the key file ([`store::keyfile`]).
 //! - [`casestatus`] — the API client ([`casestatus::CaseStatus`]), its wire
-//!   types and typed errors ([`casestatus::ApiError`]).
+//!   types (ids as numbers or digit strings) and typed errors
+//!   ([`casestatus::ApiError`]); lists read as the real service may answer
+//!   them ([`casestatus::listing`]: to an empty page, twice over when a
+//!   listing must prove absence).
 //! - [`util`] — config ([`util::config`]), clock ([`util::clock`]), output
 //!   ([`util::output`]), the one place where data becomes terminal text
-//!   ([`util::term`]), exit statuses ([`util::exit`]).
+//!   ([`util::term`]), exit statuses ([`util::exit`]), the keyed hash of the
+//!   API key ([`util::secret`]).
 //! - [`sandbox`] — an in-process fake of CaseStatus over real HTTP, with
 //!   fault knobs, one account per `sandbox-…` key (so a fleet shares one
 //!   sandbox), and the sample firm ([`sandbox::sample`]).
@@ -108,9 +115,14 @@
 //! ## Invariants
 //!
 //! - The eligibility rules do no I/O and exist once ([`rules::eligibility::evaluate`]).
-//! - No create is sent without an intent row in the ledger and an existence
-//!   check (a look-up, or this run's listing) in the same run; the ledger
-//!   is written right after each remote write.
+//! - No create is sent without a committed intent row in the ledger and an
+//!   existence check (a look-up, or this run's consistent listing) in the
+//!   same run; an answer is committed with the worker's next intent (or
+//!   when it ends), and one lost to a kill is found by the next look-up.
+//! - A listing proves a record absent only when read consistently (one
+//!   page, or two readings with the same ids); a list ends at an empty page.
+//! - No create is sent to an account other than the one the ledger
+//!   describes: a changed key or URL is verified first ([`sync::account`]).
 //! - Nothing is marked processed in CaseStatus that is not in FluentCase.
 //! - Text from FluentCase, CaseStatus or clients reaches a terminal only
 //!   through [`util::term`]; FluentCase, the state file and `--json` keep it

@@ -578,6 +578,32 @@ impl Sandbox {
         lock(&self.state).demo.allow_duplicates = allow;
     }
 
+    /// Give a case of the demo account another `integration_id`, as a
+    /// person editing it in CaseStatus would (a look-up by the old one
+    /// then misses it; deleting would renumber the sandbox's cases).
+    pub fn retag_case(&self, case_id: i64, integration_id: &str) {
+        let mut st = lock(&self.state);
+        let account = &mut st.demo;
+        let Some(pos) = account.case_pos(case_id) else {
+            return;
+        };
+        let old = std::mem::replace(
+            &mut account.cases[pos].integration_id,
+            integration_id.to_string(),
+        );
+        if let Value::Object(body) = &mut account.cases[pos].body {
+            body.insert("integration_id".into(), json!(integration_id));
+        }
+        if let Some(ps) = account.cases_by_iid.get_mut(&old) {
+            ps.retain(|p| *p != pos);
+        }
+        account
+            .cases_by_iid
+            .entry(integration_id.to_string())
+            .or_default()
+            .push(pos);
+    }
+
     /// Depart from the assumed contract in these ways from now on (see [`Quirks`]).
     pub fn set_quirks(&self, quirks: Quirks) {
         lock(&self.state).quirks = quirks;

@@ -395,3 +395,45 @@ fn the_same_account_respelt_or_with_a_rotated_key_goes_on() {
     assert!(!hash.contains("sandbox") && hash.len() == 64);
     let _ = Sandbox::DEMO_KEY;
 }
+
+#[test]
+fn an_account_missing_some_recorded_cases_is_held_until_a_person_looks() {
+    let firm = Firm::new();
+    firm.sandbox.set_quirks(quirks(Quirks::default()));
+    firm.add_matters(1, 6);
+    firm.connect_and_map();
+    firm.ok(&["sync", "matters"]);
+    // Someone re-tagged two cases in CaseStatus; then the key is rotated.
+    let by_matter: HashMap<String, i64> = firm
+        .sandbox
+        .cases()
+        .into_iter()
+        .map(|c| (c.integration_id, c.id))
+        .collect();
+    firm.sandbox.retag_case(by_matter["6"], "old-6");
+    firm.sandbox.retag_case(by_matter["5"], "old-5");
+    firm.sandbox.add_api_key("sandbox-rotated-key", true);
+    let (code, out, err) = firm.run_stdin(
+        &["connect", "--name", "Rotated", "--api-key-stdin"],
+        "sandbox-rotated-key",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    firm.add_matters(7, 1);
+    let (code, _, err) = firm.run(&["sync", "matters"]);
+    assert_eq!(code, 3, "{err}");
+    crate::common::assert_one_line_error(
+        &err,
+        &[
+            "2 of the 5 cases checked",
+            "matter 6 (case",
+            "matter 5 (case",
+            "--same-account",
+        ],
+    );
+    assert_eq!(firm.sandbox.cases().len(), 6, "nothing created while held");
+    // A person looked: this is the account.
+    firm.ok(&["connect", "--same-account"]);
+    firm.ok(&["sync", "matters"]);
+    assert_eq!(cases_per_matter(&firm).get("7"), Some(&1));
+    assert_eq!(firm.sandbox.cases().len(), 7);
+}
