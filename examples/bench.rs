@@ -17,6 +17,7 @@
 //! last, a rebuild: the state file deleted, setup again, then `sync
 //! matters` and `sync appointments` recover the ledgers from CaseStatus's
 //! listings (requests by kind, and no case or appointment created).
+//! `BENCH_PAGE_CAP=10` makes the sandbox answer pages of at most 10.
 //! `BENCH_QUICK=1` skips the message import, the why-skipped timings and
 //! the state-growth cycles; `BENCH_NO_EVENTS=1` generates no calendar
 //! events. With `BENCH_LATENCY_MS=0` the two time the local work of a cycle:
@@ -262,6 +263,16 @@ fn main() {
     );
 
     let sandbox = Sandbox::demo(0).expect("sandbox");
+    // BENCH_PAGE_CAP=10: CaseStatus answers pages of at most 10, as the one
+    // public client assumes (SPEC §4): what every listing then costs.
+    let page_cap = env_f("BENCH_PAGE_CAP", 0.0) as usize;
+    if page_cap > 0 {
+        println!("pages capped at {page_cap}");
+        sandbox.set_quirks(casestatus_sync::sandbox::Quirks {
+            page_cap: Some(page_cap),
+            ..Default::default()
+        });
+    }
     let eligible = matters / 10;
     for i in 0..messages {
         let matter = ((i % eligible.max(1)) + 1) * 10;
