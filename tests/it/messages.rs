@@ -275,13 +275,22 @@ fn a_message_of_type_capital_client_is_imported() {
         kind: "Client".into(),
         ..NewMessage::client("1", "Ana Ruiz", "hello")
     });
+    // The sandbox's control route takes the type in any case too.
+    let (other, _) = post_message(
+        &firm,
+        serde_json::json!({"type": "CLIENT", "integration_id": "2", "sender_name": "Bo",
+                           "content": "hi"}),
+    );
     let doc = firm.json(&["sync", "messages"]);
-    assert_eq!(doc["counts"]["imported"], 1, "{doc}");
-    let acts = activities(&firm);
-    assert_eq!(acts.len(), 1);
+    assert_eq!(doc["counts"]["imported"], 2, "{doc}");
+    let mut acts = activities(&firm);
+    acts.sort();
+    assert_eq!(acts.len(), 2);
     assert_eq!(acts[0].0, m.id.to_string());
     assert_eq!(acts[0].3, "Message from Case Status (Ana Ruiz): hello");
-    assert!(processed(&firm, m.id));
+    assert_eq!(acts[1].0, other.to_string());
+    assert_eq!(acts[1].3, "Message from Case Status (Bo): hi");
+    assert!(firm.sandbox.messages().iter().all(|m| m.processed));
 }
 
 #[test]
@@ -331,7 +340,7 @@ fn a_message_without_sent_at_is_dated_by_created_at() {
     // The control route stores it without sent_at (null in the API).
     let (id, created_at) = post_message(
         &firm,
-        serde_json::json!({"type": "Client", "integration_id": "1", "sender_name": "Ana",
+        serde_json::json!({"type": "client", "integration_id": "1", "sender_name": "Ana",
                            "content": "no date", "sent_at": null}),
     );
     let listed = firm.sandbox.messages();
@@ -537,4 +546,53 @@ fn decisions_refuse_what_they_cannot_do_and_pending_creates_nothing() {
     assert!(activities(&firm).is_empty());
     assert!(!processed(&firm, m.id));
     assert_eq!(firm.json(&["messages", "pending"])["count"], 1);
+}
+
+#[test]
+fn a_collision_is_an_error_listed_as_stuck_until_acknowledged() {
+    let firm = firm_with_case();
+    let m = firm
+        .sandbox
+        .add_message(NewMessage::client("1", "Maria", "new text"));
+    // The same FluentCase database, used earlier with another account.
+    firm.fc()
+        .execute(
+            "INSERT INTO activities (matter_id, tag, body, created_at, source, source_id)
+             VALUES (2, 'Case Status Message', 'Message from Case Status (Old): old text', ?1, 'casestatus', ?2)",
+            rusqlite::params![YESTERDAY, m.id.to_string()],
+        )
+        .unwrap();
+    let (code, out, err) = firm.run(&["sync", "messages"]);
+    assert_eq!(code, 1, "an error, as before: {out}{err}");
+    let pending = firm.json(&["messages", "pending"]);
+    assert_eq!(pending["count"], 1, "{pending}");
+    assert_eq!(pending["messages"][0]["message_id"], m.id);
+    assert_eq!(pending["messages"][0]["reason"], "collision");
+    assert_eq!(pending["messages"][0]["since"], NOW);
+    // Importing it over the other activity is refused; nothing is marked.
+    let (code, out, err) = firm.run(&["messages", "import", &m.id.to_string(), "--matter", "1"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_one_line_error(&err, &["already holds activity", "acknowledge"]);
+    assert!(!processed(&firm, m.id));
+    assert_eq!(activities(&firm).len(), 1);
+    // While a sync holds the run lock, a decision waits its turn (exit 5).
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(firm.path("state/casestatus-sync.db.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let (code, out, err) = firm.run(&["messages", "acknowledge", &m.id.to_string()]);
+    assert_eq!(code, 5, "{out}{err}");
+    assert!(!processed(&firm, m.id));
+    drop(lock);
+    // Acknowledged: processed, the old activity kept, nothing pending.
+    firm.ok(&["messages", "acknowledge", &m.id.to_string()]);
+    assert!(processed(&firm, m.id));
+    let acts = activities(&firm);
+    assert_eq!(acts.len(), 1);
+    assert!(acts[0].3.contains("old text"));
+    assert_eq!(firm.json(&["messages", "pending"])["count"], 0);
+    firm.ok(&["sync", "messages"]);
 }
