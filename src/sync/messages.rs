@@ -133,7 +133,7 @@ impl SyncKind for Messages {
         }
         if let Some(n) = cycle.report.counts.get("stuck").copied() {
             cycle.report.notes.push(format!(
-                "{n} client message(s) could not be imported and wait for a person: casestatus-sync messages pending"
+                "{n} message(s) could not be imported and wait, unprocessed, for a person: casestatus-sync messages pending"
             ));
         }
         Ok(work)
@@ -172,17 +172,13 @@ impl SyncKind for Messages {
             Imported::Collision(why) => {
                 // An error (exit 1, as SPEC §2 has it), and stuck: a person
                 // decides with `messages import` or `messages acknowledge`.
-                if let Work::Import(_, m) = &work {
-                    let s = Stuck {
-                        reason: StuckReason::Collision,
-                        why: why.clone(),
-                    };
-                    stuck_messages::upsert(cycle.state, &stuck_row(m, &s, cycle.ctx.now))?;
-                }
                 let s = Stuck {
                     reason: StuckReason::Collision,
                     why,
                 };
+                if let Work::Import(_, m) = &work {
+                    stuck_messages::upsert(cycle.state, &stuck_row(m, &s, cycle.ctx.now))?;
+                }
                 record_stuck(cycle, &subject, &s, "failed")?;
                 return Ok(Recorded::Done { called: false });
             }
