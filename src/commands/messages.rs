@@ -24,7 +24,7 @@ use crate::casestatus::{CaseStatus, Message};
 use crate::rules::activity::{prepare_by_hand, preview, SOURCE, TAG};
 use crate::store::activities::{self, NewActivity, Saved};
 use crate::store::fluentcase::Access;
-use crate::store::runlog::{self, Counts};
+use crate::store::runlog::{self, Counts, RECORD_ERRORS};
 use crate::store::state::StateStore;
 use crate::store::stuck_messages::{self, StuckMessage};
 use crate::sync::messages::Lookup;
@@ -48,13 +48,37 @@ pub struct Pending {
     pub messages: Vec<StuckMessage>,
 }
 
+/// What a person's decision did to a message: its outcome in the log and
+/// in `--json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decided {
+    /// The activity was inserted now, then the message marked processed.
+    Imported,
+    /// The same activity was already there (a repeat after a failed
+    /// mark); the message is marked processed now.
+    AlreadyImported,
+    /// Marked processed without an activity.
+    Acknowledged,
+}
+
+impl Decided {
+    /// The outcome's name in the log's items and counts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Decided::Imported => "imported",
+            Decided::AlreadyImported => "already_imported",
+            Decided::Acknowledged => "acknowledged",
+        }
+    }
+}
+
 /// What a decision did: the `--json` document of `messages import` and
 /// `messages acknowledge`.
 #[derive(Debug, Serialize)]
 pub struct Decision {
     pub message_id: i64,
-    /// `imported`, `already_imported` or `acknowledged`.
-    pub outcome: &'static str,
+    pub outcome: Decided,
     pub matter_id: Option<i64>,
     pub file_number: Option<String>,
     pub run_id: i64,
@@ -174,20 +198,20 @@ pub fn import(ctx: &Ctx, message_id: i64, matter: &str) -> anyhow::Result<u8> {
                 "message {message_id} was not imported: FluentCase already holds activity {activity_id} for it (source casestatus, id {message_id}) on matter {matter_id} with the text {:?}; left unprocessed — to keep that activity, use `casestatus-sync messages acknowledge {message_id}`",
                 preview(&body)
             );
-            item(&state, run_id, &subject_id, "failed", &why)?;
-            finish(&state, run_id, "failed", Some(&why), ctx)?;
+            item(&state, run_id, &subject_id, RECORD_ERRORS, &why)?;
+            finish(&state, run_id, RECORD_ERRORS, Some(&why), ctx)?;
             return Err(NotDecided(why).into());
         }
-        Saved::Inserted => "imported",
-        Saved::AlreadyThere => "already_imported",
+        Saved::Inserted => Decided::Imported,
+        Saved::AlreadyThere => Decided::AlreadyImported,
     };
     if let Err(e) = client.mark_processed(message_id) {
         let why = format!(
             "message {message_id}'s activity is on matter {}{file}, but marking it processed in CaseStatus failed ({e}); run this command again: it finds the activity and only marks",
             target.id
         );
-        item(&state, run_id, &subject_id, "failed", &why)?;
-        finish(&state, run_id, "failed", Some(&why), ctx)?;
+        item(&state, run_id, &subject_id, RECORD_ERRORS, &why)?;
+        finish(&state, run_id, RECORD_ERRORS, Some(&why), ctx)?;
         return Err(anyhow::Error::new(e).context(why));
     }
     stuck_messages::remove(&state, message_id)?;
@@ -195,8 +219,8 @@ pub fn import(ctx: &Ctx, message_id: i64, matter: &str) -> anyhow::Result<u8> {
         "imported by a person to matter {}{file}: {}",
         target.id, incoming.body
     );
-    item(&state, run_id, &subject_id, outcome, &detail)?;
-    finish(&state, run_id, outcome, None, ctx)?;
+    item(&state, run_id, &subject_id, outcome.name(), &detail)?;
+    finish(&state, run_id, outcome.name(), None, ctx)?;
     let done = Decision {
         message_id,
         outcome,
@@ -208,8 +232,8 @@ pub fn import(ctx: &Ctx, message_id: i64, matter: &str) -> anyhow::Result<u8> {
         ctx.out.json(&done)?;
     } else {
         let how = match outcome {
-            "imported" => "imported",
-            _ => "was already there (the same activity)",
+            Decided::AlreadyImported => "was already there (the same activity)",
+            Decided::Imported | Decided::Acknowledged => "imported",
         };
         ctx.out.line(format!(
             "Message {message_id} {how} on matter {}{file} and marked processed in CaseStatus (log run {run_id}).",
@@ -236,8 +260,8 @@ pub fn acknowledge(ctx: &Ctx, message_id: i64) -> anyhow::Result<u8> {
         let why = format!(
             "message {message_id} could not be marked processed in CaseStatus ({e}); nothing changed, run this command again"
         );
-        item(&state, run_id, &subject_id, "failed", &why)?;
-        finish(&state, run_id, "failed", Some(&why), ctx)?;
+        item(&state, run_id, &subject_id, RECORD_ERRORS, &why)?;
+        finish(&state, run_id, RECORD_ERRORS, Some(&why), ctx)?;
         return Err(anyhow::Error::new(e).context(why));
     }
     stuck_messages::remove(&state, message_id)?;
@@ -255,11 +279,12 @@ pub fn acknowledge(ctx: &Ctx, message_id: i64) -> anyhow::Result<u8> {
         "acknowledged by a person, not imported: message {message_id}{case}{from}: {}",
         preview(m.content.as_deref().unwrap_or_default())
     );
-    item(&state, run_id, &subject_id, "acknowledged", &detail)?;
-    finish(&state, run_id, "acknowledged", None, ctx)?;
+    let outcome = Decided::Acknowledged;
+    item(&state, run_id, &subject_id, outcome.name(), &detail)?;
+    finish(&state, run_id, outcome.name(), None, ctx)?;
     let done = Decision {
         message_id,
-        outcome: "acknowledged",
+        outcome,
         matter_id: None,
         file_number: None,
         run_id,

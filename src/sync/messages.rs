@@ -41,11 +41,17 @@ use crate::rules::activity::{
 };
 use crate::store::activities::{self, NewActivity, Saved};
 use crate::store::fluentcase::{Access, FluentCase, FluentCaseError, PartyName};
+use crate::store::runlog::RECORD_ERRORS;
 use crate::store::stuck_messages::{self, StuckReason};
 use crate::sync::engine::{Cycle, DoneOf, Recorded, Subject, SyncKind, Worker};
 
 /// The message sync.
 pub struct Messages;
+
+/// The outcome of a message that waits for a person (`counts.stuck`): a
+/// record-level outcome, like a skipped matter; it leaves the exit status
+/// alone.
+pub const STUCK: &str = "stuck";
 
 /// One message for a worker.
 pub enum Work {
@@ -127,11 +133,11 @@ impl SyncKind for Messages {
                     if writes {
                         stuck_messages::upsert(cycle.state, &stuck_row(&m, &s, cycle.ctx.now))?;
                     }
-                    record_stuck(cycle, &subject, &s, "stuck")?;
+                    record_stuck(cycle, &subject, &s, STUCK)?;
                 }
             }
         }
-        if let Some(n) = cycle.report.counts.get("stuck").copied() {
+        if let Some(n) = cycle.report.counts.get(STUCK).copied() {
             cycle.report.notes.push(format!(
                 "{n} message(s) could not be imported and wait, unprocessed, for a person: casestatus-sync messages pending"
             ));
@@ -179,7 +185,7 @@ impl SyncKind for Messages {
                 if let Work::Import(_, m) = &work {
                     stuck_messages::upsert(cycle.state, &stuck_row(m, &s, cycle.ctx.now))?;
                 }
-                record_stuck(cycle, &subject, &s, "failed")?;
+                record_stuck(cycle, &subject, &s, RECORD_ERRORS)?;
                 return Ok(Recorded::Done { called: false });
             }
             Imported::NotMarked(error) => {
@@ -287,8 +293,8 @@ fn work_id(work: &Work) -> i64 {
     }
 }
 
-/// Count, log and show a stuck message under `outcome` (`stuck`, or
-/// `failed` for a collision), with its reason code beside the message.
+/// Count, log and show a stuck message under `outcome` ([`STUCK`], or
+/// [`RECORD_ERRORS`] for a collision), with its reason code beside the message.
 fn record_stuck(
     cycle: &mut Cycle,
     subject: &Subject,
