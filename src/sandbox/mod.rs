@@ -138,7 +138,8 @@ pub struct SandboxMessage {
     /// one exists, else whatever was given when the message was added.
     pub readable_id: Option<String>,
     /// RFC 3339 UTC time the message was sent; None (answered as null) for
-    /// one stored without it, as CaseStatus may ([`Sandbox::add_message_unsent`]).
+    /// one stored without it, as CaseStatus may (`POST /_sandbox/messages`
+    /// with `"sent_at": null`).
     pub sent_at: Option<String>,
     /// RFC 3339 UTC time the message was stored.
     pub created_at: String,
@@ -487,12 +488,6 @@ impl Sandbox {
     /// Stores a message (unprocessed; `sent_at`/`created_at` = now) and returns it.
     pub fn add_message(&self, message: NewMessage) -> SandboxMessage {
         lock(&self.state).demo.add_message(message)
-    }
-
-    /// As [`Sandbox::add_message`], but stored without `sent_at` (null in
-    /// the API), so a client can be tested on the `created_at` fallback.
-    pub fn add_message_unsent(&self, message: NewMessage) -> SandboxMessage {
-        lock(&self.state).demo.add_message_sent(message, false)
     }
 
     /// All cases, by id.
