@@ -525,10 +525,15 @@ fn decisions_refuse_what_they_cannot_do_and_pending_creates_nothing() {
     assert_one_line_error(&err, &["state"]);
     assert!(!fresh.state_path.exists());
 
-    let m = firm
-        .sandbox
-        .add_message(NewMessage::client("7777", "Ann", "hi"));
+    let m = firm.sandbox.add_message(NewMessage::client(
+        "7777",
+        "Ann\u{1b}]0;owned\u{7}",
+        "hi\u{1b}[2J",
+    ));
     firm.ok(&["sync", "messages"]);
+    // Client text reaches the terminal only made visible.
+    let text = firm.ok(&["messages", "pending"]);
+    assert!(text.contains("Ann") && !text.contains('\u{1b}'), "{text:?}");
     // An unknown matter: a usage error, nothing imported or marked.
     let (code, out, err) = firm.run(&[
         "messages",
