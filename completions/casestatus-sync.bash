@@ -46,6 +46,9 @@ _casestatus__sync() {
             casestatus__sync,map)
                 cmd="casestatus__sync__subcmd__map"
                 ;;
+            casestatus__sync,messages)
+                cmd="casestatus__sync__subcmd__messages"
+                ;;
             casestatus__sync,refetch-practice-areas)
                 cmd="casestatus__sync__subcmd__refetch__subcmd__practice__subcmd__areas"
                 ;;
@@ -118,6 +121,9 @@ _casestatus__sync() {
             casestatus__sync__subcmd__help,map)
                 cmd="casestatus__sync__subcmd__help__subcmd__map"
                 ;;
+            casestatus__sync__subcmd__help,messages)
+                cmd="casestatus__sync__subcmd__help__subcmd__messages"
+                ;;
             casestatus__sync__subcmd__help,refetch-practice-areas)
                 cmd="casestatus__sync__subcmd__help__subcmd__refetch__subcmd__practice__subcmd__areas"
                 ;;
@@ -154,6 +160,15 @@ _casestatus__sync() {
             casestatus__sync__subcmd__help__subcmd__map,stage)
                 cmd="casestatus__sync__subcmd__help__subcmd__map__subcmd__stage"
                 ;;
+            casestatus__sync__subcmd__help__subcmd__messages,acknowledge)
+                cmd="casestatus__sync__subcmd__help__subcmd__messages__subcmd__acknowledge"
+                ;;
+            casestatus__sync__subcmd__help__subcmd__messages,import)
+                cmd="casestatus__sync__subcmd__help__subcmd__messages__subcmd__import"
+                ;;
+            casestatus__sync__subcmd__help__subcmd__messages,pending)
+                cmd="casestatus__sync__subcmd__help__subcmd__messages__subcmd__pending"
+                ;;
             casestatus__sync__subcmd__help__subcmd__sync,all)
                 cmd="casestatus__sync__subcmd__help__subcmd__sync__subcmd__all"
                 ;;
@@ -183,6 +198,30 @@ _casestatus__sync() {
                 ;;
             casestatus__sync__subcmd__map__subcmd__help,stage)
                 cmd="casestatus__sync__subcmd__map__subcmd__help__subcmd__stage"
+                ;;
+            casestatus__sync__subcmd__messages,acknowledge)
+                cmd="casestatus__sync__subcmd__messages__subcmd__acknowledge"
+                ;;
+            casestatus__sync__subcmd__messages,help)
+                cmd="casestatus__sync__subcmd__messages__subcmd__help"
+                ;;
+            casestatus__sync__subcmd__messages,import)
+                cmd="casestatus__sync__subcmd__messages__subcmd__import"
+                ;;
+            casestatus__sync__subcmd__messages,pending)
+                cmd="casestatus__sync__subcmd__messages__subcmd__pending"
+                ;;
+            casestatus__sync__subcmd__messages__subcmd__help,acknowledge)
+                cmd="casestatus__sync__subcmd__messages__subcmd__help__subcmd__acknowledge"
+                ;;
+            casestatus__sync__subcmd__messages__subcmd__help,help)
+                cmd="casestatus__sync__subcmd__messages__subcmd__help__subcmd__help"
+                ;;
+            casestatus__sync__subcmd__messages__subcmd__help,import)
+                cmd="casestatus__sync__subcmd__messages__subcmd__help__subcmd__import"
+                ;;
+            casestatus__sync__subcmd__messages__subcmd__help,pending)
+                cmd="casestatus__sync__subcmd__messages__subcmd__help__subcmd__pending"
                 ;;
             casestatus__sync__subcmd__sync,all)
                 cmd="casestatus__sync__subcmd__sync__subcmd__all"
@@ -221,7 +260,7 @@ _casestatus__sync() {
 
     case "${cmd}" in
         casestatus__sync)
-            opts="-q -v -h -V --config --json --quiet --verbose --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help"
+            opts="-q -v -h -V --config --json --quiet --verbose --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status serve fleet sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -467,7 +506,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__help)
-            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help"
+            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status serve fleet sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -663,6 +702,62 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__help__subcmd__map__subcmd__stage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__help__subcmd__messages)
+            opts="pending import acknowledge"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__help__subcmd__messages__subcmd__acknowledge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__help__subcmd__messages__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__help__subcmd__messages__subcmd__pending)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -995,6 +1090,152 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__messages)
+            opts="-q -v -h --config --json --quiet --verbose --help pending import acknowledge help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__messages__subcmd__acknowledge)
+            opts="-q -v -h --config --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__messages__subcmd__help)
+            opts="pending import acknowledge help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__messages__subcmd__help__subcmd__acknowledge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__messages__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__messages__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__messages__subcmd__help__subcmd__pending)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__messages__subcmd__import)
+            opts="-q -v -h --matter --config --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --matter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__messages__subcmd__pending)
+            opts="-q -v -h --config --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

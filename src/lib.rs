@@ -27,7 +27,10 @@
 //! - [`commands`] — what people type: [`commands::setup`] (connect, test,
 //!   disconnect, synced statuses), [`commands::mapping`],
 //!   [`commands::event_types`], [`commands::why_skipped`], [`commands::log`],
-//!   [`commands::status`], [`commands::demo`], [`commands::sandbox`],
+//!   [`commands::status`], [`commands::messages`] (`messages pending`,
+//!   read-only; `messages import` / `acknowledge`: a person decides about a
+//!   stuck client message, under the run lock, recorded in the log as a
+//!   run of its own kind), [`commands::demo`], [`commands::sandbox`],
 //!   and [`commands::serve`]: the status page for support staff (SPEC §6),
 //!   axum on tokio with askama templates (`templates/`, escaped by askama)
 //!   and `static/style.css`, read-only, GET/HEAD only; every route presents
@@ -57,12 +60,14 @@
 //!   ([`rules::reasons`]), contact data ([`rules::contact`]), the case body
 //!   ([`rules::case_body`]), a matter's action ([`rules::matter`]), drift
 //!   ([`rules::drift`]), appointments ([`rules::appointment`]), the activity
-//!   text ([`rules::activity`]).
+//!   text and which messages are imported, with SPEC §2's fallbacks and
+//!   stuck messages ([`rules::activity`]).
 //! - [`store`] — one home for each table's SQL: the state file
 //!   ([`store::state`], [`store::migrations`]), the matter ledger and skips
 //!   ([`store::ledger`]), the appointment ledger ([`store::appointments`]),
 //!   the run log ([`store::runlog`]), the account binding and the record of
-//!   accounts left ([`store::account`]); FluentCase's reads
+//!   accounts left ([`store::account`]), the client messages that wait for
+//!   a person ([`store::stuck_messages`]); FluentCase's reads
 //!   ([`store::fluentcase`], [`store::records`]) and its one insert
 //!   ([`store::activities`]); the key file ([`store::keyfile`]).
 //! - [`casestatus`] — the API client ([`casestatus::CaseStatus`]), its wire
@@ -103,6 +108,7 @@
 //! | A client's message becomes an Activity tagged Case Status Message | [`sync::messages::Messages`], [`rules::activity::TAG`] |
 //! | "Message from Case Status (Client Name): message content" | [`rules::activity::prepare`] |
 //! | Messages are marked processed after import, not imported again | [`sync::messages::MessageWorker`] |
+//! | A message that cannot be imported waits for a person, who imports or acknowledges it | [`store::stuck_messages`], [`commands::messages`] |
 //! | A matter is skipped if a required piece is missing; where to set it | [`rules::eligibility::evaluate`], [`rules::reasons::ReasonCode::fix`] |
 //! | Only Open matters by default; the synced statuses | [`rules::eligibility::DEFAULT_SYNCED_STATUS`], [`commands::setup::synced_statuses`] |
 //! | Matters less than 45 minutes old are skipped | [`rules::reasons::MIN_AGE_MINUTES`] |
@@ -123,7 +129,10 @@
 //!   page, or two readings with the same ids); a list ends at an empty page.
 //! - No create is sent to an account other than the one the ledger
 //!   describes: a changed key or URL is verified first ([`sync::account`]).
-//! - Nothing is marked processed in CaseStatus that is not in FluentCase.
+//! - Nothing is marked processed in CaseStatus that is not in FluentCase
+//!   (a person's `messages acknowledge` is the one deliberate exception);
+//!   a sync and a person's `messages import` insert through the same
+//!   [`store::activities::insert`], then mark.
 //! - Text from FluentCase, CaseStatus or clients reaches a terminal only
 //!   through [`util::term`]; FluentCase, the state file and `--json` keep it
 //!   exact.
@@ -131,7 +140,8 @@
 //!   file, and the `Authorization` header; `Debug` of anything holding it is
 //!   redacted; it is never an argument (clap's errors would echo it).
 //! - Read-only commands (`log`, `status`, `why-skipped`, the `map`
-//!   overview, and `serve`) never create, migrate or write the state file.
+//!   overview, `messages pending`, and `serve`) never create, migrate or
+//!   write the state file.
 //! - A command's answer is gathered once: the terminal printer, `--json`
 //!   and the status page present the same gathered value.
 //! - The status page writes nothing, calls no CaseStatus API, and shows

@@ -89,6 +89,12 @@ pub enum Command {
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
         limit: u32,
     },
+    /// Client messages the sync could not import: list them, or import or acknowledge one
+    #[command(after_long_help = MESSAGES_EXAMPLES)]
+    Messages {
+        #[command(subcommand)]
+        action: MessagesAction,
+    },
     /// Health for monitoring: last run and last success per sync kind; exit 6 when stale
     #[command(after_long_help = STATUS_EXAMPLES)]
     Status {
@@ -243,6 +249,29 @@ pub enum EventTypeAction {
     },
 }
 
+/// `messages ...`: a person decides about stuck client messages
+/// (see `crate::commands::messages`).
+#[derive(Debug, Subcommand)]
+pub enum MessagesAction {
+    /// List the client messages waiting unprocessed in CaseStatus that could not be imported, with why and since when (read-only)
+    Pending,
+    /// Import one message as an activity on the matter named, then mark it processed in CaseStatus
+    Import {
+        /// CaseStatus's message id (see `messages pending`)
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// The FluentCase matter to put it on: a matter id or a file number
+        #[arg(long, value_name = "MATTER")]
+        matter: String,
+    },
+    /// Mark one message processed in CaseStatus without importing it
+    Acknowledge {
+        /// CaseStatus's message id (see `messages pending`)
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum SyncWhat {
     /// Push eligible matters as cases
@@ -304,6 +333,19 @@ Examples:
   casestatus-sync why-skipped 1042
   casestatus-sync why-skipped WC-2026-0042
   casestatus-sync --json why-skipped 1042";
+
+const MESSAGES_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync messages pending                      # what waits, why, since when
+  casestatus-sync messages import 301 --matter WC-2026-0042
+  casestatus-sync messages acknowledge 302              # processed, no activity
+  casestatus-sync --json messages pending               # times in RFC 3339 UTC
+
+A client message is stuck when `sync messages` cannot import it: no matter
+has its integration id, FluentCase holds another activity for it, it has
+no content or no time, or its type is unknown. It stays unprocessed in
+CaseStatus until a person decides. import and acknowledge ask CaseStatus
+for the message first, take the sync lock, and are recorded in the log.";
 
 const STATUS_EXAMPLES: &str = "\
 Examples:

@@ -5,7 +5,7 @@
 
 use std::io::IsTerminal;
 
-use crate::cli::{Cli, Command, EventTypeAction, MapAction, SyncWhat};
+use crate::cli::{Cli, Command, EventTypeAction, MapAction, MessagesAction, SyncWhat};
 use crate::sync::{self, Ctx, Kind};
 use crate::util::config;
 use crate::util::exit::UsageError;
@@ -106,6 +106,13 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<u8> {
         },
         Command::WhySkipped { matter } => crate::commands::why_skipped::run(ctx, &matter),
         Command::Log { run, limit } => crate::commands::log::show(ctx, run, limit),
+        Command::Messages { action } => match action {
+            MessagesAction::Pending => crate::commands::messages::pending(ctx),
+            MessagesAction::Import { id, matter } => {
+                crate::commands::messages::import(ctx, id, &matter)
+            }
+            MessagesAction::Acknowledge { id } => crate::commands::messages::acknowledge(ctx, id),
+        },
         Command::Status { max_age } => crate::commands::status::run(ctx, max_age),
         Command::Serve { listen, token_file } => {
             crate::commands::serve::run(ctx, &listen, token_file.as_deref())

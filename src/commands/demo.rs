@@ -443,6 +443,7 @@ fn keep_exploring(out: &Output, config_path: &Path) {
         "log --run 1",
         "why-skipped 31",
         "why-skipped FL-2026-0045",
+        "messages pending",
         "map",
         "event-types",
         "sync matters --dry-run",

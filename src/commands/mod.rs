@@ -7,6 +7,7 @@ pub mod event_types;
 pub mod fleet;
 pub mod log;
 pub mod mapping;
+pub mod messages;
 pub mod sandbox;
 pub mod serve;
 pub mod setup;

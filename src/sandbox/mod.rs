@@ -137,8 +137,10 @@ pub struct SandboxMessage {
     /// Readable id of the case: taken from the case with `integration_id` when
     /// one exists, else whatever was given when the message was added.
     pub readable_id: Option<String>,
-    /// RFC 3339 UTC time the message was sent.
-    pub sent_at: String,
+    /// RFC 3339 UTC time the message was sent; None (answered as null) for
+    /// one stored without it, as CaseStatus may (`POST /_sandbox/messages`
+    /// with `"sent_at": null`).
+    pub sent_at: Option<String>,
     /// RFC 3339 UTC time the message was stored.
     pub created_at: String,
     /// True once marked processed through the API.
@@ -345,6 +347,11 @@ impl Account {
     }
 
     fn add_message(&mut self, m: NewMessage) -> SandboxMessage {
+        self.add_message_sent(m, true)
+    }
+
+    /// Store a message; `sent` false leaves `sent_at` out (null).
+    fn add_message_sent(&mut self, m: NewMessage, sent: bool) -> SandboxMessage {
         let now = now_rfc3339();
         let msg = SandboxMessage {
             id: self.next_message_id,
@@ -353,7 +360,7 @@ impl Account {
             sender_name: m.sender_name,
             integration_id: m.integration_id,
             readable_id: m.readable_id,
-            sent_at: now.clone(),
+            sent_at: sent.then(|| now.clone()),
             created_at: now,
             processed: false,
         };

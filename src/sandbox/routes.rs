@@ -55,19 +55,29 @@ pub(super) fn control_route(state: &Mutex<State>, req: &Request) -> Response {
             };
             let kind = match obj.get("type") {
                 None | Some(Value::Null) => "client",
-                Some(Value::String(s)) if ["client", "firm", "system"].contains(&s.as_str()) => {
+                // Any case (`Client`): CaseStatus does not promise one.
+                Some(Value::String(s))
+                    if ["client", "firm", "system"]
+                        .iter()
+                        .any(|k| k.eq_ignore_ascii_case(s)) =>
+                {
                     s.as_str()
                 }
                 Some(_) => return Response::invalid("type must be client, firm or system"),
             };
+            // `"sent_at": null` stores the message without one.
+            let sent = obj.get("sent_at") != Some(&Value::Null);
             let mut guard = lock(state);
-            let msg = account_for_control(&mut guard, req).add_message(NewMessage {
-                kind: kind.to_string(),
-                content: content.to_string(),
-                sender_name: sender_name.to_string(),
-                integration_id,
-                readable_id,
-            });
+            let msg = account_for_control(&mut guard, req).add_message_sent(
+                NewMessage {
+                    kind: kind.to_string(),
+                    content: content.to_string(),
+                    sender_name: sender_name.to_string(),
+                    integration_id,
+                    readable_id,
+                },
+                sent,
+            );
             Response::json(201, &serde_json::to_value(msg).unwrap_or(Value::Null))
         }
         _ => Response::not_found("Unknown sandbox route"),

@@ -133,7 +133,9 @@ pub enum Access {
 pub use crate::store::records::{EventRecord, MatterRecord, Phone, PrimaryParty, Staff};
 
 mod names;
+mod parties;
 use names::{join_key, Names};
+pub use parties::PartyName;
 
 /// The open FluentCase database.
 pub struct FluentCase {

@@ -135,4 +135,23 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (matter_id, account_id)
     ) WITHOUT ROWID;
     "#,
+    // 7: client messages the sync could not import (no matter, a
+    // collision, no content, an unknown type) and that wait for a person:
+    // `messages pending` lists them, `messages import` / `acknowledge`
+    // clear them. One row per CaseStatus message; `since` is when a cycle
+    // first found it stuck and is kept across cycles. Self-contained (its
+    // own table only), so it merges with other branches' migrations.
+    r#"
+    CREATE TABLE stuck_messages (
+        message_id     INTEGER PRIMARY KEY,  -- CaseStatus's message id
+        reason         TEXT NOT NULL,        -- no_matter | collision | no_content | unknown_type | no_time
+        detail         TEXT NOT NULL,        -- the reason, for people
+        since          TEXT NOT NULL,        -- first seen stuck (RFC 3339 UTC)
+        seen_at        TEXT NOT NULL,        -- last cycle that found it stuck
+        readable_id    TEXT,                 -- CaseStatus's case number, if any
+        integration_id TEXT,                 -- the matter id CaseStatus gave
+        sender_name    TEXT,
+        preview        TEXT NOT NULL         -- the start of the content
+    );
+    "#,
 ];

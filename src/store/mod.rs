@@ -1,6 +1,6 @@
 //! Storage: one home for each table's SQL. The tool's own state file
 //! (migrations, settings, the key, mappings, the ledgers, skips, the run
-//! log) and FluentCase's database (reads, and the one activity insert).
+//! log, stuck messages) and FluentCase's database (reads, and the one activity insert).
 
 pub mod account;
 pub mod activities;
@@ -13,3 +13,4 @@ pub mod phones;
 pub mod records;
 pub mod runlog;
 pub mod state;
+pub mod stuck_messages;

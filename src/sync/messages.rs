@@ -8,33 +8,56 @@
 //! unprocessed; the next cycle sees it again, finds the activity, and only
 //! retries the mark.
 //!
-//! Messages of type `firm` or `system` are not ours to import; they are
-//! marked processed (acknowledged) so the unprocessed list, read every
-//! cycle, does not grow with every message the firm ever sends. A client
-//! message whose matter cannot be found stays unprocessed and is logged
-//! with its CaseStatus readable id, every cycle, until staff act.
+//! Messages of type `firm` or `system` (in any case) are not ours to
+//! import; they are marked processed (acknowledged) so the unprocessed
+//! list, read every cycle, does not grow with every message the firm ever
+//! sends.
+//!
+//! A client message that cannot be imported — no matter matches, no
+//! content, no time, an unknown type — is *stuck*: counted as `stuck`,
+//! logged with its CaseStatus readable id every cycle, and noted in the
+//! state file (`store::stuck_messages`, with since when) for
+//! `messages pending`, until a person imports or acknowledges it
+//! (`commands::messages`). A stuck message is a record-level outcome: it
+//! does not change the exit status.
 //!
 //! Nothing is marked processed that is not in FluentCase: when FluentCase
 //! already holds an activity with the message's (`source`, `source_id`)
 //! but on another matter or with other text (the same database used with
 //! another CaseStatus account, say the sandbox), the message is an error
-//! naming both and stays unprocessed until a person acts.
+//! (`failed`, exit 1, as before) naming both, stays unprocessed and is
+//! noted as stuck (`collision`) until a person acts.
+//!
+//! The notes follow CaseStatus: a message imported or acknowledged here
+//! loses its note, and so does one no longer in the unprocessed list.
+
+use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use crate::casestatus::{ApiError, CaseStatus};
-use crate::rules::activity::{prepare, preview, Incoming, NotImported, SOURCE, TAG};
+use crate::casestatus::{ApiError, CaseStatus, Message};
+use crate::rules::activity::{
+    prepare, preview, stuck_row, Incoming, MatterLookup, NotImported, Stuck, SOURCE, TAG,
+};
 use crate::store::activities::{self, NewActivity, Saved};
-use crate::store::fluentcase::{Access, FluentCase};
+use crate::store::fluentcase::{Access, FluentCase, FluentCaseError, PartyName};
+use crate::store::runlog::RECORD_ERRORS;
+use crate::store::stuck_messages::{self, StuckReason};
 use crate::sync::engine::{Cycle, DoneOf, Recorded, Subject, SyncKind, Worker};
 
 /// The message sync.
 pub struct Messages;
 
+/// The outcome of a message that waits for a person (`counts.stuck`): a
+/// record-level outcome, like a skipped matter; it leaves the exit status
+/// alone.
+pub const STUCK: &str = "stuck";
+
 /// One message for a worker.
 pub enum Work {
-    /// A client message: save the activity, then mark it processed.
-    Import(Incoming),
+    /// A client message: save the activity, then mark it processed. The
+    /// message itself is kept to note it as stuck on a collision.
+    Import(Incoming, Box<Message>),
     /// A firm or system message: only mark it processed.
     Acknowledge(i64),
 }
@@ -42,7 +65,7 @@ pub enum Work {
 impl Work {
     fn subject(&self) -> Subject {
         match self {
-            Work::Import(i) => Subject::new("message", i.message_id),
+            Work::Import(i, _) => Subject::new("message", i.message_id),
             Work::Acknowledge(id) => Subject::new("message", id),
         }
     }
@@ -54,8 +77,11 @@ pub enum Imported {
     Done(Saved),
     /// A firm or system message, marked processed.
     Acknowledged,
-    /// Not saved (a database error, or a collision): stays unprocessed.
+    /// Not saved (a database error): stays unprocessed, retried next cycle.
     NotSaved(String),
+    /// FluentCase holds another activity for this message: stays
+    /// unprocessed and stuck until a person acts.
+    Collision(String),
     /// Saved (or nothing to save), but the mark failed: retried next cycle,
     /// with no second activity.
     NotMarked(ApiError),
@@ -79,34 +105,42 @@ impl SyncKind for Messages {
         };
         // This thread only reads FluentCase; the workers insert.
         let fc = cycle.ctx.fluentcase(Access::ReadOnly)?;
+        let writes = cycle.run_id().is_some();
+        if writes {
+            // The list was read in full: a note whose message is no longer
+            // in it (processed elsewhere, deleted) has nothing to wait for.
+            let unprocessed: BTreeSet<i64> = messages.iter().map(|m| m.id).collect();
+            stuck_messages::keep_only(cycle.state, &unprocessed)?;
+        }
         let mut work = Vec::new();
-        for m in &messages {
+        for m in messages {
             let subject = Subject::new("message", m.id);
-            let mut lookup_error = None;
-            let prepared = prepare(m, |id| {
-                activities::matter_exists(&fc, id).unwrap_or_else(|e| {
-                    lookup_error = Some(e);
-                    false
-                })
-            });
-            if let Some(e) = lookup_error {
-                // A database problem is not "unmatched": it is an error.
+            let mut lookup = Lookup {
+                fc: &fc,
+                error: None,
+            };
+            let prepared = prepare(&m, &mut lookup);
+            if let Some(e) = lookup.error {
+                // A database problem is not "no matter": it is an error.
                 let detail = format!("{e}; left unprocessed, retried next cycle");
                 cycle.record(&subject, "failed", detail, json!({}))?;
                 continue;
             }
             match prepared {
-                Ok(incoming) => work.push(Work::Import(incoming)),
+                Ok(incoming) => work.push(Work::Import(incoming, Box::new(m))),
                 Err(NotImported::Ignored) => work.push(Work::Acknowledge(m.id)),
-                Err(NotImported::Invalid(why)) => {
-                    let detail = format!("{why}; left unprocessed in CaseStatus");
-                    cycle.record(&subject, "invalid", detail, json!({}))?;
-                }
-                Err(NotImported::Unmatched(why)) => {
-                    let detail = format!("{why}; left unprocessed in CaseStatus");
-                    cycle.record(&subject, "unmatched", detail, json!({}))?;
+                Err(NotImported::Stuck(s)) => {
+                    if writes {
+                        stuck_messages::upsert(cycle.state, &stuck_row(&m, &s, cycle.ctx.now))?;
+                    }
+                    record_stuck(cycle, &subject, &s, STUCK)?;
                 }
             }
+        }
+        if let Some(n) = cycle.report.counts.get(STUCK).copied() {
+            cycle.report.notes.push(format!(
+                "{n} message(s) could not be imported and wait, unprocessed, for a person: casestatus-sync messages pending"
+            ));
         }
         Ok(work)
     }
@@ -114,7 +148,7 @@ impl SyncKind for Messages {
     fn describe(&self, cycle: &mut Cycle, jobs: Vec<Work>) -> anyhow::Result<()> {
         for job in jobs {
             match &job {
-                Work::Import(i) => {
+                Work::Import(i, _) => {
                     let detail = format!("to matter {}: {}", i.matter_id, preview(&i.body));
                     cycle.record(&job.subject(), "would_import", detail, json!({}))?;
                 }
@@ -132,13 +166,27 @@ impl SyncKind for Messages {
         let (work, imported) = done;
         let subject = work.subject();
         let matter = match &work {
-            Work::Import(i) => i.matter_id,
+            Work::Import(i, _) => i.matter_id,
             Work::Acknowledge(_) => 0,
         };
         let (outcome, detail) = match imported {
             Imported::Acknowledged => {
                 cycle.report.bump("acknowledged");
+                stuck_messages::remove(cycle.state, work_id(&work))?;
                 return Ok(Recorded::Done { called: true });
+            }
+            Imported::Collision(why) => {
+                // An error (exit 1, as SPEC §2 has it), and stuck: a person
+                // decides with `messages import` or `messages acknowledge`.
+                let s = Stuck {
+                    reason: StuckReason::Collision,
+                    why,
+                };
+                if let Work::Import(_, m) = &work {
+                    stuck_messages::upsert(cycle.state, &stuck_row(m, &s, cycle.ctx.now))?;
+                }
+                record_stuck(cycle, &subject, &s, RECORD_ERRORS)?;
+                return Ok(Recorded::Done { called: false });
             }
             Imported::NotMarked(error) => {
                 let detail = if matter == 0 {
@@ -153,17 +201,21 @@ impl SyncKind for Messages {
                 });
             }
             Imported::Done(Saved::Inserted) => {
+                stuck_messages::remove(cycle.state, work_id(&work))?;
                 // The whole text: the log keeps it exact; output escapes it.
                 let body = match &work {
-                    Work::Import(i) => i.body.clone(),
+                    Work::Import(i, _) => i.body.clone(),
                     Work::Acknowledge(_) => String::new(),
                 };
                 ("imported", format!("to matter {matter}: {body}"))
             }
-            Imported::Done(_) => (
-                "already_imported",
-                format!("the same activity on matter {matter} existed; marked processed now"),
-            ),
+            Imported::Done(_) => {
+                stuck_messages::remove(cycle.state, work_id(&work))?;
+                (
+                    "already_imported",
+                    format!("the same activity on matter {matter} existed; marked processed now"),
+                )
+            }
             Imported::NotSaved(e) => (
                 "failed",
                 format!("{e}; left unprocessed, retried next cycle"),
@@ -196,7 +248,7 @@ impl Worker for MessageWorker {
                 Ok(()) => Imported::Acknowledged,
                 Err(e) => Imported::NotMarked(e),
             },
-            Work::Import(incoming) => import(client, fc, incoming),
+            Work::Import(incoming, _) => import(client, fc, incoming),
         };
         emit((work, imported));
     }
@@ -219,7 +271,7 @@ fn import(client: &CaseStatus, fc: &mut FluentCase, incoming: &Incoming) -> Impo
             activity_id,
             matter_id,
             body,
-        }) => Imported::NotSaved(format!(
+        }) => Imported::Collision(format!(
             "FluentCase already holds activity {activity_id} for this message (source casestatus, id {}) on matter {matter_id} with the text {:?}, but CaseStatus's message is for matter {} with the text {:?} — perhaps this FluentCase database was used with another CaseStatus account; not imported, left unprocessed until a person checks both",
             incoming.message_id,
             preview(&body),
@@ -230,5 +282,58 @@ fn import(client: &CaseStatus, fc: &mut FluentCase, incoming: &Incoming) -> Impo
             Ok(()) => Imported::Done(saved),
             Err(e) => Imported::NotMarked(e),
         },
+    }
+}
+
+/// The CaseStatus id of a job's message.
+fn work_id(work: &Work) -> i64 {
+    match work {
+        Work::Import(i, _) => i.message_id,
+        Work::Acknowledge(id) => *id,
+    }
+}
+
+/// Count, log and show a stuck message under `outcome` ([`STUCK`], or
+/// [`RECORD_ERRORS`] for a collision), with its reason code beside the message.
+fn record_stuck(
+    cycle: &mut Cycle,
+    subject: &Subject,
+    s: &Stuck,
+    outcome: &str,
+) -> anyhow::Result<()> {
+    let detail = format!(
+        "{}; left unprocessed in CaseStatus until a person decides (casestatus-sync messages pending)",
+        s.why
+    );
+    cycle.record(
+        subject,
+        outcome,
+        detail,
+        json!({ "codes": [s.reason.code()] }),
+    )?;
+    Ok(())
+}
+
+/// The rules' questions about a matter, answered from FluentCase. A
+/// database error is kept (and answered "no") so the caller can report
+/// the message as failed rather than stuck.
+pub struct Lookup<'a> {
+    pub fc: &'a FluentCase,
+    pub error: Option<FluentCaseError>,
+}
+
+impl MatterLookup for Lookup<'_> {
+    fn matter_exists(&mut self, matter_id: i64) -> bool {
+        activities::matter_exists(self.fc, matter_id).unwrap_or_else(|e| {
+            self.error.get_or_insert(e);
+            false
+        })
+    }
+
+    fn primary_parties(&mut self, matter_id: i64) -> Vec<PartyName> {
+        self.fc.primary_party_names(matter_id).unwrap_or_else(|e| {
+            self.error.get_or_insert(e);
+            Vec::new()
+        })
     }
 }

@@ -46,7 +46,7 @@ fn client_messages_become_activities_with_the_exact_text() {
         body,
         &format!("Message from Case Status (Maria Lopez): {text}")
     );
-    assert_eq!(created, &m.sent_at);
+    assert_eq!(Some(created), m.sent_at.as_ref());
     assert!(firm.sandbox.messages().iter().all(|m| m.processed));
     // Next cycle: nothing new.
     let doc = firm.json(&["sync", "messages"]);
@@ -104,7 +104,7 @@ fn unmatched_stays_unprocessed_is_logged_and_does_not_block_others() {
     let (code, out, err) = firm.run(&["-v", "sync", "messages"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("unmatched: message") && out.contains("OLD-7777"),
+        out.contains("stuck: message") && out.contains("OLD-7777"),
         "{out}"
     );
     assert_eq!(activities(&firm).len(), 1);
@@ -131,7 +131,7 @@ fn a_message_with_missing_fields_is_reported_not_imported() {
         1,
     );
     let doc = firm.json(&["sync", "messages"]);
-    assert_eq!(doc["counts"]["invalid"], 1, "{doc}");
+    assert_eq!(doc["counts"]["stuck"], 1, "{doc}");
     assert_eq!(
         doc["counts"]["imported"], 1,
         "a number for integration_id is accepted"
@@ -239,4 +239,365 @@ fn dry_run_imports_nothing() {
     assert!(out.contains("would import: message"), "{out}");
     assert_eq!(std::fs::read(&firm.fc_path).unwrap(), before);
     assert!(!firm.sandbox.messages()[0].processed);
+}
+
+// ---- Issue 22, item 5: the fallbacks of SPEC §2 and stuck messages ----
+
+/// A message through the sandbox's control route, as a test script would
+/// add one: (its id, its `created_at`).
+fn post_message(firm: &Firm, body: serde_json::Value) -> (i64, String) {
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{}/_sandbox/messages", firm.sandbox.base_url()))
+        .json(&body)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let v: serde_json::Value = resp.json().unwrap();
+    (
+        v["id"].as_i64().unwrap(),
+        v["created_at"].as_str().unwrap().to_string(),
+    )
+}
+
+fn processed(firm: &Firm, id: i64) -> bool {
+    firm.sandbox
+        .messages()
+        .iter()
+        .find(|m| m.id == id)
+        .unwrap()
+        .processed
+}
+
+#[test]
+fn a_message_of_type_capital_client_is_imported() {
+    let firm = firm_with_case();
+    let m = firm.sandbox.add_message(NewMessage {
+        kind: "Client".into(),
+        ..NewMessage::client("1", "Ana Ruiz", "hello")
+    });
+    // The sandbox's control route takes the type in any case too.
+    let (other, _) = post_message(
+        &firm,
+        serde_json::json!({"type": "CLIENT", "integration_id": "2", "sender_name": "Bo",
+                           "content": "hi"}),
+    );
+    let doc = firm.json(&["sync", "messages"]);
+    assert_eq!(doc["counts"]["imported"], 2, "{doc}");
+    let mut acts = activities(&firm);
+    acts.sort();
+    assert_eq!(acts.len(), 2);
+    assert_eq!(acts[0].0, m.id.to_string());
+    assert_eq!(acts[0].3, "Message from Case Status (Ana Ruiz): hello");
+    assert_eq!(acts[1].0, other.to_string());
+    assert_eq!(acts[1].3, "Message from Case Status (Bo): hi");
+    assert!(firm.sandbox.messages().iter().all(|m| m.processed));
+}
+
+#[test]
+fn a_message_without_a_sender_name_is_imported_with_the_primary_partys_name() {
+    let firm = firm_with_case();
+    // Matter 3 has no primary party: the name falls back to "Client".
+    let mut alone = casestatus_sync::sandbox::sample::SampleMatter::new(3, YESTERDAY);
+    alone.client = None;
+    firm.add_matter(&alone);
+    let a = firm.sandbox.add_message(NewMessage::client("1", "", "one"));
+    let b = firm
+        .sandbox
+        .add_message(NewMessage::client("2", "   ", "two"));
+    let c = firm
+        .sandbox
+        .add_message(NewMessage::client("3", "", "three"));
+    let doc = firm.json(&["sync", "messages"]);
+    assert_eq!(doc["counts"]["imported"], 3, "{doc}");
+    let mut bodies: Vec<(String, String)> = activities(&firm)
+        .into_iter()
+        .map(|(id, _, _, body, _)| (id, body))
+        .collect();
+    bodies.sort();
+    assert_eq!(
+        bodies,
+        [
+            (
+                a.id.to_string(),
+                "Message from Case Status (Maria Lopez1): one".to_string()
+            ),
+            (
+                b.id.to_string(),
+                "Message from Case Status (Maria Lopez2): two".to_string()
+            ),
+            (
+                c.id.to_string(),
+                "Message from Case Status (Client): three".to_string()
+            ),
+        ]
+    );
+    assert!(firm.sandbox.messages().iter().all(|m| m.processed));
+}
+
+#[test]
+fn a_message_without_sent_at_is_dated_by_created_at() {
+    let firm = firm_with_case();
+    // The control route stores it without sent_at (null in the API).
+    let (id, created_at) = post_message(
+        &firm,
+        serde_json::json!({"type": "client", "integration_id": "1", "sender_name": "Ana",
+                           "content": "no date", "sent_at": null}),
+    );
+    let listed = firm.sandbox.messages();
+    assert_eq!(listed.iter().find(|m| m.id == id).unwrap().sent_at, None);
+    let doc = firm.json(&["sync", "messages"]);
+    assert_eq!(doc["counts"]["imported"], 1, "{doc}");
+    assert_eq!(activities(&firm)[0].4, created_at);
+    // And a sent_at that is not a time: created_at, not "stuck".
+    let m = firm
+        .sandbox
+        .add_message(NewMessage::client("2", "Ana", "bad date"));
+    let body = format!(
+        r#"[{{"id": {}, "type": "client", "content": "bad date", "sender_name": "Ana", "integration_id": "2",
+             "sent_at": "", "created_at": "2026-11-27T08:30:00Z"}}]"#,
+        m.id
+    );
+    firm.sandbox.inject(
+        Route::new("GET", "/v1/api/messages"),
+        Fault::Respond { status: 200, body },
+        1,
+    );
+    let doc = firm.json(&["sync", "messages"]);
+    assert_eq!(doc["counts"]["imported"], 1, "{doc}");
+    let acts = activities(&firm);
+    assert_eq!(acts.len(), 2);
+    assert_eq!(acts[1].0, m.id.to_string());
+    assert_eq!(acts[1].4, "2026-11-27T08:30:00Z");
+    assert!(processed(&firm, m.id));
+}
+
+#[test]
+fn a_stuck_message_is_counted_listed_kept_since_and_imported_by_hand_once() {
+    let mut firm = firm_with_case();
+    let lost = firm.sandbox.add_message(NewMessage {
+        readable_id: Some("OLD-7777".into()),
+        ..NewMessage::client("7777", "Ann", "where is my case?")
+    });
+    let spam = firm
+        .sandbox
+        .add_message(NewMessage::client("8888", "Bot", "buy now"));
+    let gone = firm
+        .sandbox
+        .add_message(NewMessage::client("9999", "Cy", "never mind"));
+
+    // Cycle 1: three stuck, exit 0, counted.
+    let doc = firm.json(&["sync", "messages"]);
+    assert_eq!(doc["counts"]["stuck"], 3, "{doc}");
+    assert_eq!(doc["counts"].get("imported"), None, "{doc}");
+    assert!(activities(&firm).is_empty());
+    assert!(firm.sandbox.messages().iter().all(|m| !m.processed));
+
+    // Listed, in id order, with why and since when.
+    let pending = firm.json(&["messages", "pending"]);
+    assert_eq!(pending["count"], 3, "{pending}");
+    let first = &pending["messages"][0];
+    assert_eq!(first["message_id"], lost.id);
+    assert_eq!(first["reason"], "no_matter");
+    assert_eq!(first["since"], NOW);
+    assert_eq!(first["readable_id"], "OLD-7777");
+    assert_eq!(first["sender_name"], "Ann");
+    assert!(
+        first["detail"].as_str().unwrap().contains("7777"),
+        "{first}"
+    );
+    let text = firm.ok(&["messages", "pending"]);
+    assert!(
+        text.contains("OLD-7777")
+            && text.contains("2026-11-28 06:00 CST")
+            && text.contains("no_matter")
+            && text.contains("where is my case?"),
+        "{text}"
+    );
+
+    // Someone marks one processed in CaseStatus itself: it is no longer stuck.
+    let resp = reqwest::blocking::Client::new()
+        .post(format!(
+            "{}/v1/api/messages/{}/processed",
+            firm.sandbox.base_url(),
+            gone.id
+        ))
+        .header(
+            "Authorization",
+            format!("ApiKey {}", casestatus_sync::sandbox::Sandbox::DEMO_KEY),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+
+    // Cycle 2, fifteen minutes later: still stuck since the first sight.
+    firm.now = "2026-11-28T12:15:00Z".into();
+    let doc = firm.json(&["sync", "messages"]);
+    assert_eq!(doc["counts"]["stuck"], 2, "{doc}");
+    let pending = firm.json(&["messages", "pending"]);
+    let ids: Vec<i64> = pending["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["message_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [lost.id, spam.id]);
+    assert_eq!(pending["messages"][0]["since"], NOW, "{pending}");
+    assert_eq!(pending["messages"][0]["seen_at"], "2026-11-28T12:15:00Z");
+
+    // A person imports it onto matter 2 (by file number): once.
+    let done = firm.json(&[
+        "messages",
+        "import",
+        &lost.id.to_string(),
+        "--matter",
+        "WC-2026-0002",
+    ]);
+    assert_eq!(done["outcome"], "imported", "{done}");
+    let acts = activities(&firm);
+    assert_eq!(acts.len(), 1);
+    assert_eq!(acts[0].0, lost.id.to_string());
+    assert_eq!(acts[0].1, 2);
+    assert_eq!(acts[0].2, "Case Status Message");
+    assert_eq!(
+        acts[0].3,
+        "Message from Case Status (Ann): where is my case?"
+    );
+    assert!(processed(&firm, lost.id));
+    // Again: not unprocessed any more — a one-line error, nothing added.
+    let (code, out, err) = firm.run(&["messages", "import", &lost.id.to_string(), "--matter", "2"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert_one_line_error(&err, &["not an unprocessed message"]);
+    let doc = firm.json(&["sync", "messages"]);
+    assert_eq!(doc["counts"]["stuck"], 1, "{doc}");
+    assert_eq!(activities(&firm).len(), 1, "one activity, ever");
+
+    // The decision is in the log.
+    let runs = firm.json(&["log"]);
+    let decision = runs["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "message decision" && r["counts"]["imported"] == 1)
+        .unwrap_or_else(|| panic!("no decision run: {runs}"))
+        .clone();
+    let detail = firm.json(&["log", "--run", &decision["id"].to_string()]);
+    let item = &detail["items"][0];
+    assert_eq!(item["subject"], "message");
+    assert_eq!(item["subject_id"], lost.id.to_string());
+    assert_eq!(item["outcome"], "imported");
+    assert!(
+        item["detail"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("to matter 2 (WC-2026-0002)"),
+        "{item}"
+    );
+    let listing = firm.ok(&["log"]);
+    assert!(listing.contains("message decision"), "{listing}");
+
+    // The other is acknowledged: processed, no activity, no longer pending.
+    let done = firm.json(&["messages", "acknowledge", &spam.id.to_string()]);
+    assert_eq!(done["outcome"], "acknowledged", "{done}");
+    assert!(processed(&firm, spam.id));
+    assert_eq!(activities(&firm).len(), 1);
+    let pending = firm.json(&["messages", "pending"]);
+    assert_eq!(pending["count"], 0, "{pending}");
+    let runs = firm.json(&["log"]);
+    assert!(
+        runs["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == "message decision" && r["counts"]["acknowledged"] == 1),
+        "{runs}"
+    );
+    let doc = firm.json(&["sync", "messages"]);
+    assert_eq!(doc["counts"].get("stuck"), None, "{doc}");
+}
+
+#[test]
+fn decisions_refuse_what_they_cannot_do_and_pending_creates_nothing() {
+    let firm = firm_with_case();
+    // Read-only: no state file is created by `messages pending`.
+    let fresh = Firm::new();
+    let (code, _, err) = fresh.run(&["messages", "pending"]);
+    assert_ne!(code, 0);
+    assert_one_line_error(&err, &["state"]);
+    assert!(!fresh.state_path.exists());
+
+    let m = firm.sandbox.add_message(NewMessage::client(
+        "7777",
+        "Ann\u{1b}]0;owned\u{7}",
+        "hi\u{1b}[2J",
+    ));
+    firm.ok(&["sync", "messages"]);
+    // Client text reaches the terminal only made visible.
+    let text = firm.ok(&["messages", "pending"]);
+    assert!(text.contains("Ann") && !text.contains('\u{1b}'), "{text:?}");
+    // An unknown matter: a usage error, nothing imported or marked.
+    let (code, out, err) = firm.run(&[
+        "messages",
+        "import",
+        &m.id.to_string(),
+        "--matter",
+        "NOPE-1",
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert_one_line_error(&err, &["NOPE-1"]);
+    // An id CaseStatus does not hold unprocessed.
+    let (code, out, err) = firm.run(&["messages", "acknowledge", "99999"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert_one_line_error(&err, &["99999"]);
+    assert!(activities(&firm).is_empty());
+    assert!(!processed(&firm, m.id));
+    assert_eq!(firm.json(&["messages", "pending"])["count"], 1);
+}
+
+#[test]
+fn a_collision_is_an_error_listed_as_stuck_until_acknowledged() {
+    let firm = firm_with_case();
+    let m = firm
+        .sandbox
+        .add_message(NewMessage::client("1", "Maria", "new text"));
+    // The same FluentCase database, used earlier with another account.
+    firm.fc()
+        .execute(
+            "INSERT INTO activities (matter_id, tag, body, created_at, source, source_id)
+             VALUES (2, 'Case Status Message', 'Message from Case Status (Old): old text', ?1, 'casestatus', ?2)",
+            rusqlite::params![YESTERDAY, m.id.to_string()],
+        )
+        .unwrap();
+    let (code, out, err) = firm.run(&["sync", "messages"]);
+    assert_eq!(code, 1, "an error, as before: {out}{err}");
+    let pending = firm.json(&["messages", "pending"]);
+    assert_eq!(pending["count"], 1, "{pending}");
+    assert_eq!(pending["messages"][0]["message_id"], m.id);
+    assert_eq!(pending["messages"][0]["reason"], "collision");
+    assert_eq!(pending["messages"][0]["since"], NOW);
+    // Importing it over the other activity is refused; nothing is marked.
+    let (code, out, err) = firm.run(&["messages", "import", &m.id.to_string(), "--matter", "1"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_one_line_error(&err, &["already holds activity", "acknowledge"]);
+    assert!(!processed(&firm, m.id));
+    assert_eq!(activities(&firm).len(), 1);
+    // While a sync holds the run lock, a decision waits its turn (exit 5).
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(firm.path("state/casestatus-sync.db.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let (code, out, err) = firm.run(&["messages", "acknowledge", &m.id.to_string()]);
+    assert_eq!(code, 5, "{out}{err}");
+    assert!(!processed(&firm, m.id));
+    drop(lock);
+    // Acknowledged: processed, the old activity kept, nothing pending.
+    firm.ok(&["messages", "acknowledge", &m.id.to_string()]);
+    assert!(processed(&firm, m.id));
+    let acts = activities(&firm);
+    assert_eq!(acts.len(), 1);
+    assert!(acts[0].3.contains("old text"));
+    assert_eq!(firm.json(&["messages", "pending"])["count"], 0);
+    firm.ok(&["sync", "messages"]);
 }
