@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use casestatus_sync::sandbox::sample::{self, SampleMatter};
-use casestatus_sync::sandbox::Sandbox;
+use casestatus_sync::sandbox::{Quirks, Sandbox};
 use rusqlite::Connection;
 use tempfile::TempDir;
 
@@ -29,6 +29,13 @@ impl Firm {
     /// A firm with the sample reference data, no matters, not connected.
     pub fn new() -> Firm {
         let sandbox = Sandbox::demo(0).expect("sandbox starts");
+        // No 409 for a repeated integration id: SPEC says the tool must not
+        // count on it, so only the tool may keep a test free of duplicates.
+        // (A test or two turn it back on: `matters::a_409_records_the_existing_id`.)
+        sandbox.set_quirks(Quirks {
+            no_conflicts: true,
+            ..Quirks::default()
+        });
         let dir = tempfile::tempdir().expect("temp dir");
         let fc_path = dir.path().join("fluentcase.db");
         sample::create_fluentcase(&fc_path).expect("fluentcase db");
@@ -335,9 +342,15 @@ pub struct Fleet {
 
 impl Fleet {
     pub fn new() -> Fleet {
+        let sandbox = Sandbox::demo(0).expect("sandbox starts");
+        // No 409, as for one firm (see `Firm::new`).
+        sandbox.set_quirks(Quirks {
+            no_conflicts: true,
+            ..Quirks::default()
+        });
         Fleet {
             dir: tempfile::tempdir().expect("temp dir"),
-            sandbox: Sandbox::demo(0).expect("sandbox starts"),
+            sandbox,
             now: NOW.to_string(),
         }
     }
