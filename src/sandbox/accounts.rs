@@ -26,6 +26,9 @@ pub(super) struct State {
     pub(super) latency: Duration,
     pub(super) faults: Vec<PendingFault>,
     pub(super) quirks: Quirks,
+    /// Holds a test placed (see `hold.rs`); a released one is dropped here
+    /// when the next request looks.
+    pub(super) holds: Vec<std::sync::Arc<super::HoldState>>,
 }
 
 /// A fault waiting for `times` more requests on `route` (from `key` only, when set).
@@ -57,6 +60,7 @@ impl State {
             latency: Duration::ZERO,
             faults: Vec::new(),
             quirks: Quirks::default(),
+            holds: Vec::new(),
         }
     }
 

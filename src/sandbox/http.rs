@@ -366,6 +366,18 @@ pub(super) fn handle_connection(
         let _ = stream.shutdown(Shutdown::Both);
         return;
     }
+    // A test may hold this answer (the work is done) until it has killed
+    // the tool; the state lock is not held while waiting.
+    let held = {
+        let st = lock(&state);
+        st.holds
+            .iter()
+            .find(|h| h.route.matches(&req.method, &req.path) && h.take())
+            .cloned()
+    };
+    if let Some(h) = held {
+        h.wait_for_release(&shutdown);
+    }
     sleep_unless_shutdown(latency, &shutdown);
     write_response(&mut stream, &resp);
 }

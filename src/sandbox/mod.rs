@@ -30,6 +30,7 @@
 //! can be tried and tested against one sandbox.
 
 mod accounts;
+mod hold;
 mod http;
 mod routes;
 pub mod sample;
@@ -40,6 +41,8 @@ use http::*;
 use routes::*;
 
 use accounts::{PendingFault, State};
+pub use hold::Hold;
+use hold::HoldState;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
@@ -609,6 +612,16 @@ impl Sandbox {
             .entry(integration_id.to_string())
             .or_default()
             .push(pos);
+    }
+
+    /// Hold requests on `route` after their work is done, before their
+    /// answer: the first `skip` matching requests pass, the next `times`
+    /// wait until the returned [`Hold`] is released (or dropped). A test
+    /// kills the tool once [`Hold::wait_arrived`] says it is there.
+    pub fn hold(&self, route: Route, skip: usize, times: usize) -> Hold {
+        let state = Arc::new(HoldState::new(route, skip, times));
+        lock(&self.state).holds.push(Arc::clone(&state));
+        Hold(state)
     }
 
     /// Depart from the assumed contract in these ways from now on (see [`Quirks`]).

@@ -104,6 +104,8 @@ fn retries_429_after_retry_after_and_5xx_for_reads() {
     );
     let t = Instant::now();
     assert_eq!(c.practice_areas().unwrap().len(), 3);
+    // A lower bound only: a loaded machine can make the call slower, never
+    // faster, so this cannot fail for load.
     assert!(
         t.elapsed() >= Duration::from_millis(950),
         "Retry-After honoured"
@@ -184,15 +186,12 @@ fn bad_answers_are_errors_not_panics() {
         Fault::Delay(Duration::from_secs(4)),
         1,
     );
-    let t = Instant::now();
+    // The answer would come after 4 s and succeed: an Unreachable error is
+    // the proof that the client's timeout ended the call (no wall clock).
     assert!(matches!(
         c.practice_areas(),
         Err(ApiError::Unreachable { .. })
     ));
-    assert!(
-        t.elapsed() < Duration::from_secs(4),
-        "the timeout bounds the call"
-    );
 }
 
 #[test]
