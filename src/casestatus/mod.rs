@@ -11,21 +11,25 @@
 //! The key is held in [`ApiKey`], whose `Debug` is redacted; it is sent only
 //! in the `Authorization` header and never appears in an error.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client as Http, RequestBuilder, Response};
-use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 mod error;
 pub mod listing;
+pub mod trace;
 mod types;
 
 pub use error::ApiError;
 pub use listing::Listing;
 use listing::{LISTING_PASSES, LOOKUP_PASSES};
+pub use trace::Trace;
+use trace::{Exchange, Outcome};
 pub use types::*;
 
 /// Page size asked for on every list call (CaseStatus's maximum; the
@@ -38,6 +42,8 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 const BACKOFF_BASE: Duration = Duration::from_millis(250);
 /// Answers larger than this are refused rather than read into memory.
 const MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
+/// Sent with every request (and so shown in a `--trace` archive).
+const AGENT: &str = concat!("casestatus-sync/", env!("CARGO_PKG_VERSION"));
 
 /// The firm's API key. Never printed: `Debug` is redacted, no `Display`.
 #[derive(Clone)]
@@ -94,6 +100,8 @@ pub struct CaseStatus {
     /// After a 429, no worker sends anything before this instant: the
     /// Retry-After is honoured by every thread sharing this client.
     paused_until: std::sync::Mutex<Option<std::time::Instant>>,
+    /// `--trace FILE`: every exchange is appended here, redacted.
+    trace: Option<Arc<Trace>>,
 }
 
 impl std::fmt::Debug for CaseStatus {
@@ -119,7 +127,7 @@ impl CaseStatus {
         let http = Http::builder()
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .timeout(timeout)
-            .user_agent(concat!("casestatus-sync/", env!("CARGO_PKG_VERSION")))
+            .user_agent(AGENT)
             .build()
             .map_err(|e| ApiError::BadResponse {
                 what: "the HTTP client".into(),
@@ -139,7 +147,21 @@ impl CaseStatus {
             auth,
             max_retries,
             paused_until: std::sync::Mutex::new(None),
+            trace: None,
         })
+    }
+
+    /// Record every exchange of this client in `trace` (`--trace FILE`);
+    /// the key is registered with the trace so that it is redacted
+    /// wherever it would appear. `None` leaves the client untraced.
+    pub fn with_trace(mut self, trace: Option<Arc<Trace>>) -> CaseStatus {
+        if let Some(t) = &trace {
+            if let Ok(value) = self.auth.to_str() {
+                t.add_secret(value.strip_prefix("ApiKey ").unwrap_or(value));
+            }
+        }
+        self.trace = trace;
+        self
     }
 
     /// All practice areas with their stages (also the connection test).
@@ -342,13 +364,14 @@ impl CaseStatus {
                 .http
                 .request(method.clone(), url.clone())
                 .header(AUTHORIZATION, self.auth.clone())
+                .header(USER_AGENT, AGENT)
                 .header("Accept", "application/json");
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let outcome = req.send();
+            let outcome = self.send(req);
             let (err, wait) = match outcome {
-                Ok(resp) => match self.decode(path, resp) {
+                Ok(answer) => match self.decode(path, answer) {
                     Ok(v) => return Ok(v),
                     Err((e, wait)) => (e, wait),
                 },
@@ -410,28 +433,70 @@ impl CaseStatus {
         }
     }
 
+    /// Send one request and read its answer whole; with `--trace`, the
+    /// exchange (answered or not) is recorded on the way.
+    fn send(&self, req: RequestBuilder) -> Result<Answer, reqwest::Error> {
+        let request = req.build()?;
+        let started = chrono::Utc::now();
+        let clock = Instant::now();
+        // Only copied when tracing: the untraced path stays as it was.
+        let described = self.trace.as_ref().map(|_| {
+            (
+                request.method().to_string(),
+                request.url().clone(),
+                trace::header_pairs(request.headers()),
+                request
+                    .body()
+                    .and_then(|b| b.as_bytes())
+                    .map(<[u8]>::to_vec),
+            )
+        });
+        let result = self.http.execute(request);
+        let waited = clock.elapsed();
+        let answer = result.map(read_answer);
+        if let (Some(trace), Some((method, url, request_headers, request_body))) =
+            (&self.trace, described)
+        {
+            let outcome = match &answer {
+                Ok(a) => Outcome::Answered {
+                    status: a.status.as_u16(),
+                    version: format!("{:?}", a.version),
+                    headers: trace::header_pairs(&a.headers),
+                    body: a.body.as_ref().map_or_else(|_| Vec::new(), Clone::clone),
+                    body_error: a.body.as_ref().err().cloned(),
+                    wait_ms: millis(waited),
+                    receive_ms: millis(clock.elapsed().saturating_sub(waited)),
+                },
+                Err(e) => Outcome::Failed {
+                    error: describe(e),
+                    elapsed_ms: millis(waited),
+                },
+            };
+            trace.record(Exchange {
+                started,
+                method,
+                url,
+                request_headers,
+                request_body,
+                outcome,
+            });
+        }
+        answer
+    }
+
     /// Turn an answer into `T` or a typed error (with how long to wait, for 429).
     fn decode<T: DeserializeOwned>(
         &self,
         what: &str,
-        resp: Response,
+        answer: Answer,
     ) -> Result<T, (ApiError, Option<Duration>)> {
-        let status = resp.status();
-        let retry_after = resp
-            .headers()
+        let status = answer.status;
+        let retry_after = answer
+            .headers
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
-        if resp.content_length().is_some_and(|n| n > MAX_BODY_BYTES) {
-            return Err((
-                ApiError::BadResponse {
-                    what: what.into(),
-                    detail: format!("answer larger than {MAX_BODY_BYTES} bytes"),
-                },
-                None,
-            ));
-        }
-        let bytes = read_limited(resp).map_err(|detail| {
+        let bytes = answer.body.map_err(|detail| {
             (
                 ApiError::BadResponse {
                     what: what.into(),
@@ -526,6 +591,39 @@ fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<
             .to_std()
             .unwrap_or(Duration::ZERO),
     )
+}
+
+/// An answer as it came: status, headers and the body (or why the body
+/// could not be read whole).
+struct Answer {
+    status: StatusCode,
+    version: reqwest::Version,
+    headers: HeaderMap,
+    body: Result<Vec<u8>, String>,
+}
+
+/// Read an answer's body, refusing one larger than [`MAX_BODY_BYTES`]
+/// before reading it when its length is announced.
+fn read_answer(resp: Response) -> Answer {
+    let status = resp.status();
+    let version = resp.version();
+    let headers = resp.headers().clone();
+    let body = if resp.content_length().is_some_and(|n| n > MAX_BODY_BYTES) {
+        Err(format!("answer larger than {MAX_BODY_BYTES} bytes"))
+    } else {
+        read_limited(resp)
+    };
+    Answer {
+        status,
+        version,
+        headers,
+        body,
+    }
+}
+
+/// A duration in milliseconds, as HAR's timings are.
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }
 
 fn read_limited(resp: Response) -> Result<Vec<u8>, String> {
