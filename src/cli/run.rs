@@ -37,7 +37,14 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     if let Some(done) = run_without_config(&cli, &mut out) {
         return done;
     }
-    let trace = open_trace(cli.trace.as_deref(), &out)?;
+    // Said even when a sync under cron is otherwise quiet; only `-q` hushes it.
+    let trace = open_trace(
+        cli.trace.as_deref(),
+        &Output {
+            quiet: cli.quiet,
+            ..out
+        },
+    )?;
     let result = with_config(cli, out, trace.clone());
     // Each entry is already on disk; this only reports a write that failed.
     if let Some(Err(e)) = trace.map(|t| t.finish()) {

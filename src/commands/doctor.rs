@@ -94,7 +94,7 @@ impl CheckName {
             CheckName::ApiKeyFile => "API key file",
             CheckName::ApiKey => "API key",
             CheckName::Account => "CaseStatus account",
-            CheckName::KeyAccepted => "CaseStatus accepts the key",
+            CheckName::KeyAccepted => "CaseStatus key",
             CheckName::PageSize => "CaseStatus page sizes",
             CheckName::CaseFilter => "CaseStatus integration_id filter",
             CheckName::MessagesFilter => "CaseStatus processed=false filter",
@@ -413,7 +413,11 @@ fn check_key(ctx: &Ctx, state: Option<&StateStore>, checks: &mut Checks) -> Opti
         Ok(Some(key)) => {
             checks.ok(
                 CheckName::ApiKey,
-                format!("\"{}\" saved by connect on {}", key.name, key.saved_at),
+                format!(
+                    "\"{}\" saved by connect on {}",
+                    key.name,
+                    crate::util::clock::local_text(&key.saved_at, ctx.config.fluentcase.timezone)
+                ),
             );
             Some(key)
         }
@@ -421,7 +425,10 @@ fn check_key(ctx: &Ctx, state: Option<&StateStore>, checks: &mut Checks) -> Opti
             match state.setting(DISCONNECTED_SETTING).ok().flatten() {
                 Some(when) => checks.warn(
                     CheckName::ApiKey,
-                    format!("removed on purpose on {when}: nothing syncs (each sync says so and exits 0)"),
+                    format!(
+                        "removed on purpose on {}: nothing syncs (each sync says so and exits 0)",
+                        crate::util::clock::local_text(&when, ctx.config.fluentcase.timezone)
+                    ),
                     Some("`casestatus-sync connect --name NAME` to resume".into()),
                 ),
                 None => checks.fail(

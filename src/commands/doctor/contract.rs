@@ -51,7 +51,7 @@ pub(super) fn check(ctx: &Ctx, key: &StoredKey, state: Option<&StateStore>, chec
     checks.ok(
         CheckName::KeyAccepted,
         format!(
-            "CaseStatus at {} accepts the key ({} practice area(s))",
+            "accepted by CaseStatus at {} ({} practice area(s))",
             ctx.config.casestatus.base_url,
             areas.len()
         ),
