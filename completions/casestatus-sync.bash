@@ -28,6 +28,9 @@ _casestatus__sync() {
             casestatus__sync,disconnect)
                 cmd="casestatus__sync__subcmd__disconnect"
                 ;;
+            casestatus__sync,doctor)
+                cmd="casestatus__sync__subcmd__doctor"
+                ;;
             casestatus__sync,event-types)
                 cmd="casestatus__sync__subcmd__event__subcmd__types"
                 ;;
@@ -99,6 +102,9 @@ _casestatus__sync() {
                 ;;
             casestatus__sync__subcmd__help,disconnect)
                 cmd="casestatus__sync__subcmd__help__subcmd__disconnect"
+                ;;
+            casestatus__sync__subcmd__help,doctor)
+                cmd="casestatus__sync__subcmd__help__subcmd__doctor"
                 ;;
             casestatus__sync__subcmd__help,event-types)
                 cmd="casestatus__sync__subcmd__help__subcmd__event__subcmd__types"
@@ -221,13 +227,17 @@ _casestatus__sync() {
 
     case "${cmd}" in
         casestatus__sync)
-            opts="-q -v -h -V --config --json --quiet --verbose --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help"
+            opts="-q -v -h -V --config --json --quiet --verbose --trace --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -239,13 +249,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__completions)
-            opts="-q -v -h --config --json --quiet --verbose --help bash zsh fish"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -257,7 +271,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__connect)
-            opts="-q -v -h --name --api-key-stdin --no-test --status --config --json --quiet --verbose --help"
+            opts="-q -v -h --name --api-key-stdin --no-test --status --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,6 +289,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -283,7 +301,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__demo)
-            opts="-q -v -h --dir --config --json --quiet --verbose --help"
+            opts="-q -v -h --dir --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -297,6 +315,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -305,13 +327,39 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__disconnect)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__doctor)
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -323,13 +371,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__event__subcmd__types)
-            opts="-q -v -h --config --json --quiet --verbose --help enable disable help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help enable disable help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -341,13 +393,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__event__subcmd__types__subcmd__disable)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -359,13 +415,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__event__subcmd__types__subcmd__enable)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -433,7 +493,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__fleet)
-            opts="-q -v -h --shard --shards --jobs --budget --config --json --quiet --verbose --help"
+            opts="-q -v -h --shard --shards --jobs --budget --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -459,6 +519,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -467,7 +531,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__help)
-            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help"
+            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -523,6 +587,20 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__help__subcmd__disconnect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -845,7 +923,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__log)
-            opts="-q -v -h --run --limit --config --json --quiet --verbose --help"
+            opts="-q -v -h --run --limit --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -863,6 +941,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -871,13 +953,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__man)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -889,13 +975,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__map)
-            opts="-q -v -h --config --json --quiet --verbose --help practice-area stage help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help practice-area stage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -963,7 +1053,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__map__subcmd__practice__subcmd__area)
-            opts="-q -v -h --case-type --clear --config --json --quiet --verbose --help"
+            opts="-q -v -h --case-type --clear --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -977,6 +1067,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -985,7 +1079,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__map__subcmd__stage)
-            opts="-q -v -h --status --clear --config --json --quiet --verbose --help"
+            opts="-q -v -h --status --clear --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -999,6 +1093,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1007,13 +1105,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__refetch__subcmd__practice__subcmd__areas)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1025,7 +1127,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sandbox)
-            opts="-q -v -h --port --config --json --quiet --verbose --help"
+            opts="-q -v -h --port --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1039,6 +1141,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1047,7 +1153,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__serve)
-            opts="-q -v -h --listen --token-file --config --json --quiet --verbose --help"
+            opts="-q -v -h --listen --token-file --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1065,6 +1171,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1073,7 +1183,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__status)
-            opts="-q -v -h --max-age --config --json --quiet --verbose --help"
+            opts="-q -v -h --max-age --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1087,6 +1197,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1095,13 +1209,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync)
-            opts="-q -v -h --config --json --quiet --verbose --help matters appointments messages all help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help matters appointments messages all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1113,13 +1231,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync__subcmd__all)
-            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1131,13 +1253,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync__subcmd__appointments)
-            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1233,13 +1359,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync__subcmd__matters)
-            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1251,13 +1381,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync__subcmd__messages)
-            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1269,13 +1403,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__synced__subcmd__statuses)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1287,13 +1425,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__test)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1305,13 +1447,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__why__subcmd__skipped)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

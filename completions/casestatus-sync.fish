@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_casestatus_sync_global_optspecs
-    string join \n config= json q/quiet v/verbose h/help V/version
+    string join \n config= json q/quiet v/verbose trace= h/help V/version
 end
 
 function __fish_casestatus_sync_needs_command
@@ -25,6 +25,7 @@ function __fish_casestatus_sync_using_subcommand
 end
 
 complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
@@ -42,6 +43,7 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "syn
 complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "why-skipped" -d 'Explain why a matter is or is not in CaseStatus'
 complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "log" -d 'Recent Activity: recent runs, or one run\'s details'
 complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "status" -d 'Health for monitoring: last run and last success per sync kind; exit 6 when stale'
+complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "doctor" -d 'Check everything this setup relies on, read-only: config, databases, key, and CaseStatus\'s answers'
 complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "serve" -d 'The status page for support staff: a read-only web page of the settings, health, log and matters'
 complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "fleet" -d 'Many firms: `sync all` for each firm folder of DIR in this shard, each in its own process'
 complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "sandbox" -d 'Run a CaseStatus sandbox on 127.0.0.1 for trying the tool'
@@ -50,6 +52,7 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "man
 complete -c casestatus-sync -n "__fish_casestatus_sync_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand demo" -l dir -d 'Folder to create (default: ./casestatus-sync-demo, or -2, -3... if taken)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand demo" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand demo" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand demo" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand demo" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand demo" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
@@ -57,6 +60,7 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand demo" -s
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l name -d 'A descriptive name for the key, e.g. "CaseStatus API Key"' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l status -d 'A matter status to sync (repeatable; default Open)' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l api-key-stdin -d 'Read the key from standard input instead of a hidden prompt'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l no-test -d 'Save the key without testing it with CaseStatus first (offline setup)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
@@ -64,26 +68,31 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect"
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand test" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand test" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand test" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand test" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand test" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand test" -s h -l help -d 'Print help'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand disconnect" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand disconnect" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand disconnect" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand disconnect" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand disconnect" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand disconnect" -s h -l help -d 'Print help'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand synced-statuses" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand synced-statuses" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand synced-statuses" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand synced-statuses" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand synced-statuses" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand synced-statuses" -s h -l help -d 'Print help'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand refetch-practice-areas" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand refetch-practice-areas" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand refetch-practice-areas" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand refetch-practice-areas" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand refetch-practice-areas" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand refetch-practice-areas" -s h -l help -d 'Print help'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
@@ -93,6 +102,7 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and not __fish_seen_subcommand_from practice-area stage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -l case-type -d 'The FluentCase case type' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -l clear -d 'Remove the mapping'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -s q -l quiet -d 'Print nothing on success'
@@ -100,6 +110,7 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from practice-area" -s h -l help -d 'Print help'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from stage" -l status -d 'The FluentCase matter status' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from stage" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from stage" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from stage" -l clear -d 'Remove the mapping'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from stage" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from stage" -s q -l quiet -d 'Print nothing on success'
@@ -109,6 +120,7 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from help" -f -a "stage" -d 'Map a stage of a practice area to a FluentCase matter status (or clear it)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand map; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
@@ -117,11 +129,13 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-ty
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -f -a "disable" -d 'Stop pushing events of these types'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and not __fish_seen_subcommand_from enable disable help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from enable" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from enable" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from enable" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from enable" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from disable" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from disable" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from disable" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from disable" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from disable" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
@@ -130,6 +144,7 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-ty
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Stop pushing events of these types'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand event-types; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and not __fish_seen_subcommand_from matters appointments messages all help" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and not __fish_seen_subcommand_from matters appointments messages all help" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and not __fish_seen_subcommand_from matters appointments messages all help" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and not __fish_seen_subcommand_from matters appointments messages all help" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and not __fish_seen_subcommand_from matters appointments messages all help" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
@@ -140,24 +155,28 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; an
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and not __fish_seen_subcommand_from matters appointments messages all help" -f -a "all" -d 'Matters, then appointments, then messages'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and not __fish_seen_subcommand_from matters appointments messages all help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from matters" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from matters" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from matters" -s n -l dry-run -d 'Show what would happen (printed wherever stdout goes); change nothing anywhere'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from matters" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from matters" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from matters" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from matters" -s h -l help -d 'Print help'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from appointments" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from appointments" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from appointments" -s n -l dry-run -d 'Show what would happen (printed wherever stdout goes); change nothing anywhere'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from appointments" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from appointments" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from appointments" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from appointments" -s h -l help -d 'Print help'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from messages" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from messages" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from messages" -s n -l dry-run -d 'Show what would happen (printed wherever stdout goes); change nothing anywhere'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from messages" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from messages" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from messages" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from messages" -s h -l help -d 'Print help'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from all" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from all" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from all" -s n -l dry-run -d 'Show what would happen (printed wherever stdout goes); change nothing anywhere'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from all" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from all" -s q -l quiet -d 'Print nothing on success'
@@ -169,6 +188,7 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; an
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "all" -d 'Matters, then appointments, then messages'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand why-skipped" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand why-skipped" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand why-skipped" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand why-skipped" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand why-skipped" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
@@ -176,19 +196,28 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand why-skip
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand log" -l run -d 'Show one run\'s details' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand log" -l limit -d 'How many recent runs to list' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand log" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand log" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand log" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand log" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand log" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand log" -s h -l help -d 'Print help'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand status" -l max-age -d 'A sync kind whose last success is older than this many minutes (or that never succeeded) is stale' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand status" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand status" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand status" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand status" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand status" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand doctor" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand doctor" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand doctor" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand doctor" -s q -l quiet -d 'Print nothing on success'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand doctor" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free one); a non-loopback one needs --token-file' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l token-file -d 'A file holding the token every request must carry (Bearer header, or ?token= once)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
@@ -198,44 +227,49 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -l jobs -d 'How many firms run at a time, each in its own process' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -l budget -d 'Seconds a firm\'s sync may take; then it is killed (safely) and reported' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sandbox" -l port -d 'Port to listen on (0 picks a free one)' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sandbox" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sandbox" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sandbox" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sandbox" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sandbox" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand sandbox" -s h -l help -d 'Print help'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand completions" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand completions" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand completions" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand completions" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand completions" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand man" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand man" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand man" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand man" -s q -l quiet -d 'Print nothing on success'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand man" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand man" -s h -l help -d 'Print help'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "demo" -d 'Try everything on a sample firm: writes it to a new folder, runs a local sandbox, sets up and syncs'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "connect" -d 'Add (or replace) the CaseStatus API key, after testing it'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "test" -d 'Test Connection: check the key and count the matters eligible now'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "disconnect" -d 'Remove API Key: stop all syncing (the record of what was pushed is kept)'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "synced-statuses" -d 'Show or change which matter statuses are synced (default Open)'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "refetch-practice-areas" -d 'Pull practice areas and stages from CaseStatus; report what is new and what vanished'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "map" -d 'Practice Area & Stage Mapping: show the overview, or map one item'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "event-types" -d 'Appointment Sync — Event Types: list, enable or disable'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "sync" -d 'Run one sync cycle'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "why-skipped" -d 'Explain why a matter is or is not in CaseStatus'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "log" -d 'Recent Activity: recent runs, or one run\'s details'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "status" -d 'Health for monitoring: last run and last success per sync kind; exit 6 when stale'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "serve" -d 'The status page for support staff: a read-only web page of the settings, health, log and matters'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "fleet" -d 'Many firms: `sync all` for each firm folder of DIR in this shard, each in its own process'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "sandbox" -d 'Run a CaseStatus sandbox on 127.0.0.1 for trying the tool'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "man" -d 'Print the man page (roff) on stdout'
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status serve fleet sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "demo" -d 'Try everything on a sample firm: writes it to a new folder, runs a local sandbox, sets up and syncs'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "connect" -d 'Add (or replace) the CaseStatus API key, after testing it'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "test" -d 'Test Connection: check the key and count the matters eligible now'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "disconnect" -d 'Remove API Key: stop all syncing (the record of what was pushed is kept)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "synced-statuses" -d 'Show or change which matter statuses are synced (default Open)'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "refetch-practice-areas" -d 'Pull practice areas and stages from CaseStatus; report what is new and what vanished'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "map" -d 'Practice Area & Stage Mapping: show the overview, or map one item'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "event-types" -d 'Appointment Sync — Event Types: list, enable or disable'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "sync" -d 'Run one sync cycle'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "why-skipped" -d 'Explain why a matter is or is not in CaseStatus'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "log" -d 'Recent Activity: recent runs, or one run\'s details'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "status" -d 'Health for monitoring: last run and last success per sync kind; exit 6 when stale'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "doctor" -d 'Check everything this setup relies on, read-only: config, databases, key, and CaseStatus\'s answers'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "serve" -d 'The status page for support staff: a read-only web page of the settings, health, log and matters'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "fleet" -d 'Many firms: `sync all` for each firm folder of DIR in this shard, each in its own process'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "sandbox" -d 'Run a CaseStatus sandbox on 127.0.0.1 for trying the tool'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "man" -d 'Print the man page (roff) on stdout'
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and not __fish_seen_subcommand_from demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log status doctor serve fleet sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and __fish_seen_subcommand_from map" -f -a "practice-area" -d 'Map a practice area to a FluentCase case type (or clear it)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and __fish_seen_subcommand_from map" -f -a "stage" -d 'Map a stage of a practice area to a FluentCase matter status (or clear it)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand help; and __fish_seen_subcommand_from event-types" -f -a "enable" -d 'Push events of these types as appointments'

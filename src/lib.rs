@@ -27,7 +27,9 @@
 //! - [`commands`] — what people type: [`commands::setup`] (connect, test,
 //!   disconnect, synced statuses), [`commands::mapping`],
 //!   [`commands::event_types`], [`commands::why_skipped`], [`commands::log`],
-//!   [`commands::status`], [`commands::demo`], [`commands::sandbox`],
+//!   [`commands::status`], [`commands::doctor`] (every check of the
+//!   setup and of CaseStatus's contract, read-only, GETs only),
+//!   [`commands::demo`], [`commands::sandbox`],
 //!   and [`commands::serve`]: the status page for support staff (SPEC §6),
 //!   axum on tokio with askama templates (`templates/`, escaped by askama)
 //!   and `static/style.css`, read-only, GET/HEAD only; every route presents
@@ -63,7 +65,8 @@
 //!   ([`store::fluentcase`], [`store::records`]) and its one insert
 //!   ([`store::activities`]); the key file ([`store::keyfile`]).
 //! - [`casestatus`] — the API client ([`casestatus::CaseStatus`]), its wire
-//!   types and typed errors ([`casestatus::ApiError`]).
+//!   types and typed errors ([`casestatus::ApiError`]), and `--trace`'s HAR
+//!   archive ([`casestatus::trace`]), written by the client's one `call`.
 //! - [`util`] — config ([`util::config`]), clock ([`util::clock`]), output
 //!   ([`util::output`]), the one place where data becomes terminal text
 //!   ([`util::term`]), exit statuses ([`util::exit`]).
@@ -119,7 +122,10 @@
 //!   file, and the `Authorization` header; `Debug` of anything holding it is
 //!   redacted; it is never an argument (clap's errors would echo it).
 //! - Read-only commands (`log`, `status`, `why-skipped`, the `map`
-//!   overview, and `serve`) never create, migrate or write the state file.
+//!   overview, `doctor` and `serve`) never create, migrate or write the
+//!   state file; `doctor` asks CaseStatus by GETs only.
+//! - A `--trace` archive is created 0600 and never holds the key: the
+//!   `Authorization` header and every occurrence of the key read `REDACTED`.
 //! - A command's answer is gathered once: the terminal printer, `--json`
 //!   and the status page present the same gathered value.
 //! - The status page writes nothing, calls no CaseStatus API, and shows

@@ -140,7 +140,14 @@ fn json_has_every_check_with_name_status_message_and_fix() {
         assert!(c.get("fix").is_some(), "{c}");
     }
     let names: Vec<&str> = checks.iter().filter_map(|c| c["name"].as_str()).collect();
-    for n in ["config", "state_file", "key_accepted", "page_size", "case_filter", "id_types"] {
+    for n in [
+        "config",
+        "state_file",
+        "key_accepted",
+        "page_size",
+        "case_filter",
+        "id_types",
+    ] {
         assert!(names.contains(&n), "{n}: {names:?}");
     }
 
@@ -157,7 +164,12 @@ fn json_has_every_check_with_name_status_message_and_fix() {
         .find(|c| c["status"] == "fail")
         .expect("a failed check");
     assert_eq!(failed["name"], "key_accepted");
-    assert!(failed["fix"].as_str().is_some_and(|f| f.contains("API access")), "{failed}");
+    assert!(
+        failed["fix"]
+            .as_str()
+            .is_some_and(|f| f.contains("API access")),
+        "{failed}"
+    );
 }
 
 #[test]
@@ -170,7 +182,10 @@ fn a_key_file_others_can_read_is_a_cross() {
     firm.write_config("api_key_file = \"api-key\"");
     let (code, out, err) = firm.run(&["doctor"]);
     assert_eq!(code, 3, "{out}{err}");
-    assert!(out.contains("✗ API key file:") && out.contains("0644"), "{out}");
+    assert!(
+        out.contains("✗ API key file:") && out.contains("0644"),
+        "{out}"
+    );
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o440)).expect("chmod");
     let (code, out, err) = firm.run(&["doctor"]);
     assert_eq!(code, 0, "0440 is accepted: {out}{err}");

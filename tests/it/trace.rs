@@ -48,7 +48,11 @@ fn trace_of_a_sync_has_every_request_and_never_the_key() {
             .as_array()
             .expect("headers")
             .iter()
-            .find(|h| h["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case("authorization")))
+            .find(|h| {
+                h["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case("authorization"))
+            })
             .expect("an Authorization header");
         assert_eq!(auth["value"], "REDACTED");
     }
@@ -56,13 +60,20 @@ fn trace_of_a_sync_has_every_request_and_never_the_key() {
         .iter()
         .find(|e| e["request"]["method"] == "POST")
         .expect("a create");
-    assert!(post["request"]["postData"]["text"].as_str().is_some_and(|t| t.contains("integration_id")));
-    assert!(post["response"]["content"]["text"].as_str().is_some_and(|t| t.contains("\"id\"")));
+    assert!(post["request"]["postData"]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("integration_id")));
+    assert!(post["response"]["content"]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("\"id\"")));
 
     assert!(!text.contains(Sandbox::DEMO_KEY), "the key is in the trace");
     let mode = std::fs::metadata(&har).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
-    assert!(err.contains("client data") && err.contains("sync.har"), "{err}");
+    assert!(
+        err.contains("client data") && err.contains("sync.har"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
@@ -95,7 +106,12 @@ fn trace_of_a_failed_run_is_complete_with_failed_requests_as_status_zero() {
     assert_eq!(list.len(), 3, "{text}");
     for e in list {
         assert_eq!(e["response"]["status"], 0);
-        assert!(e["_error"].as_str().is_some_and(|m| m.contains("connection")), "{e}");
+        assert!(
+            e["_error"]
+                .as_str()
+                .is_some_and(|m| m.contains("connection")),
+            "{e}"
+        );
     }
     assert!(!text.contains(Sandbox::DEMO_KEY));
     let mode = std::fs::metadata(&har).expect("meta").permissions().mode() & 0o777;
