@@ -58,12 +58,13 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 fn with_config(cli: Cli, out: Output, trace: Option<Arc<Trace>>) -> anyhow::Result<u8> {
     let env = std::env::var(config::CONFIG_ENV).ok();
     let located = config::locate(cli.config.as_deref(), env.as_deref());
-    let now = crate::util::clock::now().map_err(UsageError)?;
     if matches!(cli.command, Command::Doctor) {
         let loaded = located.and_then(|path| config::load(&path));
+        let now = crate::util::clock::now().map_err(UsageError)?;
         return crate::commands::doctor::run(loaded, out, now, trace);
     }
     let config = config::load(&located?)?;
+    let now = crate::util::clock::now().map_err(UsageError)?;
     dispatch(
         &Ctx {
             config,

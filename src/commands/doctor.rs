@@ -1,7 +1,7 @@
 //! `doctor`: everything this firm's setup relies on, checked read-only
 //! (SPEC §1) — the config and its paths, FluentCase's schema, the state
 //! file, the time zone, the key — and then CaseStatus's contract as this
-//! account answers it ([`contract`]): the things the help article and SPEC
+//! account answers it (its `contract` module): the things the help article and SPEC
 //! §4 say the real service may do differently (cap or ignore page sizes,
 //! ignore filters, send ids as strings, send message types we do not know).
 //!
@@ -204,10 +204,10 @@ pub fn gather(
                 now,
                 trace,
             };
-            let state = check_state_file(&ctx, &mut checks);
+            let (state, older) = check_state_file(&ctx, &mut checks);
             check_fluentcase(&ctx, &mut checks);
             check_timezone(&ctx, &mut checks);
-            let key = check_key(&ctx, state.as_ref(), &mut checks);
+            let key = check_key(&ctx, state.as_ref(), older, &mut checks);
             if let Some(state) = &state {
                 check_account(&ctx, state, &mut checks);
             }
@@ -240,7 +240,10 @@ fn config_fix(e: &ConfigError) -> String {
 
 /// The state file: there, readable without writing, at this binary's
 /// schema, and private (it holds the key and the record of what was sent).
-fn check_state_file(ctx: &Ctx, checks: &mut Checks) -> Option<StateStore> {
+/// The open file, and whether it is at an older schema (tolerated: the
+/// next sync upgrades it, and until then it cannot be read here).
+fn check_state_file(ctx: &Ctx, checks: &mut Checks) -> (Option<StateStore>, bool) {
+    let mut older = false;
     let path = &ctx.config.state_database;
     let config = ctx.config.path.display();
     let state = match StateStore::open_read_only(path) {
@@ -261,7 +264,7 @@ fn check_state_file(ctx: &Ctx, checks: &mut Checks) -> Option<StateStore> {
                 format!("{} does not exist (doctor does not create it)", path.display()),
                 format!("check state.database in {config}; if this is a new setup, run `casestatus-sync connect --name NAME` (or `casestatus-sync test` with casestatus.api_key_file) to create it"),
             );
-            return None;
+            return (None, false);
         }
         Err(StateError::TooOld { found, known, .. }) => {
             checks.warn(
@@ -269,6 +272,7 @@ fn check_state_file(ctx: &Ctx, checks: &mut Checks) -> Option<StateStore> {
                 format!("{} is at schema {found}, older than this binary's {known}: the next sync upgrades it; until then `status`, `log` and `why-skipped` refuse it", path.display()),
                 Some("run `casestatus-sync sync all` once".into()),
             );
+            older = true;
             None
         }
         Err(e @ StateError::TooNew { .. }) => {
@@ -308,7 +312,7 @@ fn check_state_file(ctx: &Ctx, checks: &mut Checks) -> Option<StateStore> {
             );
         }
     }
-    state
+    (state, older)
 }
 
 /// FluentCase's database: there, and with every table and column of SPEC §3
@@ -362,7 +366,12 @@ fn check_timezone(ctx: &Ctx, checks: &mut Checks) {
 
 /// The key: from the key file (readable, private) or saved by `connect`.
 /// Never shown. The key, when there is one to try with CaseStatus.
-fn check_key(ctx: &Ctx, state: Option<&StateStore>, checks: &mut Checks) -> Option<StoredKey> {
+fn check_key(
+    ctx: &Ctx,
+    state: Option<&StateStore>,
+    older: bool,
+    checks: &mut Checks,
+) -> Option<StoredKey> {
     if let Some(path) = &ctx.config.casestatus.api_key_file {
         match keyfile::mode_of(path) {
             Ok(mode) if keyfile::mode_is_private(mode) => {
@@ -402,6 +411,14 @@ fn check_key(ctx: &Ctx, state: Option<&StateStore>, checks: &mut Checks) -> Opti
         };
     }
     let Some(state) = state else {
+        if older {
+            checks.warn(
+                CheckName::ApiKey,
+                "not read, nor CaseStatus asked: the state file that holds the key is at an older schema (see above)".into(),
+                Some("run `casestatus-sync sync all` once, then doctor again".into()),
+            );
+            return None;
+        }
         checks.fail(
             CheckName::ApiKey,
             "cannot be read: the state file that holds it is not usable (see above)".into(),

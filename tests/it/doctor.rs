@@ -191,3 +191,66 @@ fn a_key_file_others_can_read_is_a_cross() {
     assert_eq!(code, 0, "0440 is accepted: {out}{err}");
     assert!(out.contains("✓ API key: read from"), "{out}");
 }
+
+#[test]
+fn an_older_state_file_is_tolerated_and_left_as_it_is() {
+    let firm = synced_firm();
+    let current = casestatus_sync::store::state::schema_version();
+    {
+        let c = rusqlite::Connection::open(&firm.state_path).expect("state");
+        c.pragma_update(None, "user_version", current - 1)
+            .expect("pragma");
+    }
+    let (code, out, err) = firm.run(&["doctor"]);
+    assert_eq!(code, 0, "the next sync upgrades it: {out}{err}");
+    assert!(
+        out.contains("⚠ State file:") && out.contains("older"),
+        "{out}"
+    );
+    let c = rusqlite::Connection::open(&firm.state_path).expect("state");
+    let version: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, current - 1, "doctor migrated the state file");
+}
+
+#[test]
+fn a_bad_time_zone_is_the_config_cross_and_nothing_else_is_asked() {
+    let firm = Firm::new();
+    let text = std::fs::read_to_string(&firm.config).expect("config");
+    std::fs::write(
+        &firm.config,
+        text.replace("America/Chicago", "America/Chicgo"),
+    )
+    .expect("config");
+    let (code, out, err) = firm.run(&["doctor"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        out.starts_with("✗ Config file:") && out.contains("fluentcase.timezone"),
+        "{out}"
+    );
+    assert!(firm.sandbox.requests().is_empty());
+}
+
+#[test]
+fn message_types_seen_are_listed_and_unknown_ones_warned() {
+    use casestatus_sync::sandbox::NewMessage;
+    let firm = synced_firm();
+    firm.sandbox
+        .add_message(NewMessage::client("1", "Maria", "Hello"));
+    firm.sandbox.add_message(NewMessage {
+        kind: "note".into(),
+        ..NewMessage::client("1", "Maria", "A note")
+    });
+    let (code, out, err) = firm.run(&["doctor"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("CaseStatus message types:"))
+        .expect("the types line");
+    assert!(line.starts_with('⚠'), "{line}");
+    assert!(
+        line.contains("\"client\" (1)") && line.contains("\"note\" (1)"),
+        "{line}"
+    );
+}
