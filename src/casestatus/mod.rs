@@ -10,6 +10,10 @@
 //!
 //! The key is held in [`ApiKey`], whose `Debug` is redacted; it is sent only
 //! in the `Authorization` header and never appears in an error.
+//!
+//! `--trace FILE` hooks in at the one place requests are sent (`send`,
+//! under `call`): each exchange — every retry, and every request that got
+//! no answer — goes to the [`trace`] archive, with the key redacted there.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

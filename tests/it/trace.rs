@@ -129,3 +129,36 @@ fn trace_is_refused_where_there_is_no_firm_to_trace() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!har.exists());
 }
+
+#[test]
+fn a_lost_answer_and_its_retry_are_two_entries() {
+    use casestatus_sync::casestatus::{ApiKey, CaseStatus, Trace};
+    use casestatus_sync::sandbox::{Fault, Route};
+    let sb = Sandbox::demo(0).expect("sandbox");
+    let dir = tempfile::tempdir().expect("dir");
+    let har = dir.path().join("t.har");
+    let trace = std::sync::Arc::new(Trace::create(&har).expect("trace"));
+    let client = CaseStatus::new(
+        sb.base_url().parse().expect("url"),
+        &ApiKey::new(Sandbox::DEMO_KEY),
+        std::time::Duration::from_secs(2),
+        1,
+    )
+    .expect("client")
+    .with_trace(Some(trace.clone()));
+    sb.inject(
+        Route::new("GET", "/v1/api/practice_areas"),
+        Fault::LoseResponse,
+        1,
+    );
+    assert_eq!(client.practice_areas().expect("retried").len(), 3);
+    trace.finish().expect("written");
+    let (text, doc) = archive(&har);
+    let list = entries(&doc);
+    assert_eq!(list.len(), sb.requests().len());
+    assert_eq!(list.len(), 3, "lost, retried, then the empty page: {text}");
+    assert_eq!(list[0]["response"]["status"], 0);
+    assert!(list[0]["_error"].is_string() && list[0]["comment"].is_string());
+    assert_eq!(list[1]["response"]["status"], 200);
+    assert!(!text.contains(Sandbox::DEMO_KEY));
+}
