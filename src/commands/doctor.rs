@@ -66,6 +66,7 @@ impl Status {
 #[serde(rename_all = "snake_case")]
 pub enum CheckName {
     Config,
+    ConfigMode,
     FluentcaseDatabase,
     StateFile,
     StateFileMode,
@@ -87,6 +88,7 @@ impl CheckName {
     pub fn label(self) -> &'static str {
         match self {
             CheckName::Config => "Config file",
+            CheckName::ConfigMode => "Config file permissions",
             CheckName::FluentcaseDatabase => "FluentCase database",
             CheckName::StateFile => "State file",
             CheckName::StateFileMode => "State file permissions",
@@ -198,6 +200,7 @@ pub fn gather(
                 CheckName::Config,
                 format!("{} read and checked", config.path.display()),
             );
+            check_config_mode(&config, &mut checks);
             let ctx = Ctx {
                 config,
                 out,
@@ -235,6 +238,26 @@ fn config_fix(e: &ConfigError) -> String {
         ConfigError::Syntax { .. } | ConfigError::Invalid { .. } => {
             "correct the config file where the message says, then run doctor again".into()
         }
+    }
+}
+
+/// The config file must not be writable by others: whoever can change it
+/// can point `casestatus.base_url` at their own server and receive the key
+/// with the next run's first request.
+fn check_config_mode(config: &Config, checks: &mut Checks) {
+    let path = &config.path;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o022 == 0 {
+        checks.ok(CheckName::ConfigMode, format!("mode {mode:04o}"));
+    } else {
+        checks.fail(
+            CheckName::ConfigMode,
+            format!("{} has mode {mode:04o}: others can change it, and so send the API key to a server of their choosing (casestatus.base_url)", path.display()),
+            format!("chmod go-w {}", path.display()),
+        );
     }
 }
 

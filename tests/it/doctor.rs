@@ -32,8 +32,10 @@ fn marks(out: &str) -> Vec<(char, String)> {
 fn a_healthy_setup_is_all_ticks_and_asks_by_get_only() {
     let firm = synced_firm();
     firm.sandbox.clear_requests();
-    let (code, out, err) = firm.run(&["doctor"]);
+    let har = firm.path("doctor.har");
+    let (code, out, err) = firm.run(&["doctor", "--trace", har.to_str().expect("path")]);
     assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(err.lines().count(), 1, "only the trace notice: {err}");
     let lines = marks(&out);
     assert!(lines.len() >= 10, "{out}");
     assert!(lines.iter().all(|(m, _)| *m == '✓'), "{out}");
@@ -57,6 +59,25 @@ fn a_healthy_setup_is_all_ticks_and_asks_by_get_only() {
         requests.iter().all(|r| r.method == "GET"),
         "doctor only reads: {requests:?}"
     );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&har).expect("trace")).expect("JSON");
+    let entries = doc["log"]["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), requests.len());
+    assert!(entries.iter().all(|e| e["request"]["method"] == "GET"));
+}
+
+#[test]
+fn a_config_others_can_change_is_a_cross() {
+    use std::os::unix::fs::PermissionsExt;
+    let firm = synced_firm();
+    std::fs::set_permissions(&firm.config, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    let (code, out, err) = firm.run(&["doctor"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        out.contains("✗ Config file permissions:") && out.contains("0666"),
+        "{out}"
+    );
+    assert!(out.contains("chmod go-w"), "{out}");
 }
 
 #[test]
@@ -252,5 +273,42 @@ fn message_types_seen_are_listed_and_unknown_ones_warned() {
     assert!(
         line.contains("\"client\" (1)") && line.contains("\"note\" (1)"),
         "{line}"
+    );
+}
+
+/// Answer the next `times` case listings with `body`, whatever they ask.
+fn cases_answer(firm: &Firm, body: &str, times: usize) {
+    use casestatus_sync::sandbox::{Fault, Route};
+    firm.sandbox.inject(
+        Route::new("GET", "/v1/api/cases"),
+        Fault::Respond {
+            status: 200,
+            body: body.into(),
+        },
+        times,
+    );
+}
+
+#[test]
+fn an_ignored_page_size_is_tolerated_and_ignored_page_numbers_are_not() {
+    let firm = synced_firm();
+    let three = r#"[{"id": 1, "integration_id": "1"}, {"id": 2, "integration_id": "2"}, {"id": 3, "integration_id": "3"}]"#;
+    // Asked for 2, got 3: page[size] ignored.
+    cases_answer(&firm, three, 1);
+    let (code, out, err) = firm.run(&["doctor"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("⚠ CaseStatus page sizes: page[size] is ignored"),
+        "{out}"
+    );
+
+    // Page 2 repeats page 1: no list can be read to its end.
+    let two = r#"[{"id": 1, "integration_id": "1"}, {"id": 2, "integration_id": "2"}]"#;
+    cases_answer(&firm, two, 3);
+    let (code, out, err) = firm.run(&["doctor"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        out.contains("✗ CaseStatus page sizes: page[number] is ignored"),
+        "{out}"
     );
 }
