@@ -11,29 +11,30 @@
 //! The key is held in [`ApiKey`], whose `Debug` is redacted; it is sent only
 //! in the `Authorization` header and never appears in an error.
 //!
-//! `--trace FILE` hooks in at the one place requests are sent (`send`,
+//! `--trace FILE` hooks in at the one place requests are sent (`send.rs`,
 //! under `call`): each exchange — every retry, and every request that got
 //! no answer — goes to the [`trace`] archive, with the key redacted there.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use reqwest::blocking::{Client as Http, RequestBuilder, Response};
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
+use reqwest::blocking::{Client as Http, RequestBuilder};
+use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 mod error;
 pub mod listing;
+mod send;
 pub mod trace;
 mod types;
 
 pub use error::ApiError;
 pub use listing::Listing;
 use listing::{LISTING_PASSES, LOOKUP_PASSES};
+use send::Answer;
 pub use trace::Trace;
-use trace::{Exchange, Outcome};
 pub use types::*;
 
 /// Page size asked for on every list call (CaseStatus's maximum; the
@@ -44,8 +45,6 @@ pub const PAGE_SIZE: usize = 100;
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// First back-off after a 5xx or connection failure; doubles each time.
 const BACKOFF_BASE: Duration = Duration::from_millis(250);
-/// Answers larger than this are refused rather than read into memory.
-const MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
 /// Sent with every request (and so shown in a `--trace` archive).
 const AGENT: &str = concat!("casestatus-sync/", env!("CARGO_PKG_VERSION"));
 
@@ -437,57 +436,6 @@ impl CaseStatus {
         }
     }
 
-    /// Send one request and read its answer whole; with `--trace`, the
-    /// exchange (answered or not) is recorded on the way.
-    fn send(&self, req: RequestBuilder) -> Result<Answer, reqwest::Error> {
-        let request = req.build()?;
-        let started = chrono::Utc::now();
-        let clock = Instant::now();
-        // Only copied when tracing: the untraced path stays as it was.
-        let described = self.trace.as_ref().map(|_| {
-            (
-                request.method().to_string(),
-                request.url().clone(),
-                trace::header_pairs(request.headers()),
-                request
-                    .body()
-                    .and_then(|b| b.as_bytes())
-                    .map(<[u8]>::to_vec),
-            )
-        });
-        let result = self.http.execute(request);
-        let waited = clock.elapsed();
-        let answer = result.map(read_answer);
-        if let (Some(trace), Some((method, url, request_headers, request_body))) =
-            (&self.trace, described)
-        {
-            let outcome = match &answer {
-                Ok(a) => Outcome::Answered {
-                    status: a.status.as_u16(),
-                    version: format!("{:?}", a.version),
-                    headers: trace::header_pairs(&a.headers),
-                    body: a.body.as_ref().map_or_else(|_| Vec::new(), Clone::clone),
-                    body_error: a.body.as_ref().err().cloned(),
-                    wait_ms: millis(waited),
-                    receive_ms: millis(clock.elapsed().saturating_sub(waited)),
-                },
-                Err(e) => Outcome::Failed {
-                    error: describe(e),
-                    elapsed_ms: millis(waited),
-                },
-            };
-            trace.record(Exchange {
-                started,
-                method,
-                url,
-                request_headers,
-                request_body,
-                outcome,
-            });
-        }
-        answer
-    }
-
     /// Turn an answer into `T` or a typed error (with how long to wait, for 429).
     fn decode<T: DeserializeOwned>(
         &self,
@@ -595,51 +543,6 @@ fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<
             .to_std()
             .unwrap_or(Duration::ZERO),
     )
-}
-
-/// An answer as it came: status, headers and the body (or why the body
-/// could not be read whole).
-struct Answer {
-    status: StatusCode,
-    version: reqwest::Version,
-    headers: HeaderMap,
-    body: Result<Vec<u8>, String>,
-}
-
-/// Read an answer's body, refusing one larger than [`MAX_BODY_BYTES`]
-/// before reading it when its length is announced.
-fn read_answer(resp: Response) -> Answer {
-    let status = resp.status();
-    let version = resp.version();
-    let headers = resp.headers().clone();
-    let body = if resp.content_length().is_some_and(|n| n > MAX_BODY_BYTES) {
-        Err(format!("answer larger than {MAX_BODY_BYTES} bytes"))
-    } else {
-        read_limited(resp)
-    };
-    Answer {
-        status,
-        version,
-        headers,
-        body,
-    }
-}
-
-/// A duration in milliseconds, as HAR's timings are.
-fn millis(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn read_limited(resp: Response) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    resp.take(MAX_BODY_BYTES + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| format!("the answer could not be read: {e}"))?;
-    if buf.len() as u64 > MAX_BODY_BYTES {
-        return Err(format!("answer larger than {MAX_BODY_BYTES} bytes"));
-    }
-    Ok(buf)
 }
 
 /// A reqwest error without its URL's query (ours carry no secrets, but keep it short).
