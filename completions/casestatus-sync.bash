@@ -28,6 +28,9 @@ _casestatus__sync() {
             casestatus__sync,disconnect)
                 cmd="casestatus__sync__subcmd__disconnect"
                 ;;
+            casestatus__sync,doctor)
+                cmd="casestatus__sync__subcmd__doctor"
+                ;;
             casestatus__sync,event-types)
                 cmd="casestatus__sync__subcmd__event__subcmd__types"
                 ;;
@@ -102,6 +105,9 @@ _casestatus__sync() {
                 ;;
             casestatus__sync__subcmd__help,disconnect)
                 cmd="casestatus__sync__subcmd__help__subcmd__disconnect"
+                ;;
+            casestatus__sync__subcmd__help,doctor)
+                cmd="casestatus__sync__subcmd__help__subcmd__doctor"
                 ;;
             casestatus__sync__subcmd__help,event-types)
                 cmd="casestatus__sync__subcmd__help__subcmd__event__subcmd__types"
@@ -260,13 +266,17 @@ _casestatus__sync() {
 
     case "${cmd}" in
         casestatus__sync)
-            opts="-q -v -h -V --config --json --quiet --verbose --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status serve fleet sandbox completions man help"
+            opts="-q -v -h -V --config --json --quiet --verbose --trace --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status doctor serve fleet sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -278,13 +288,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__completions)
-            opts="-q -v -h --config --json --quiet --verbose --help bash zsh fish"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -296,7 +310,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__connect)
-            opts="-q -v -h --name --api-key-stdin --no-test --status --new-account --same-account --config --json --quiet --verbose --help"
+            opts="-q -v -h --name --api-key-stdin --no-test --status --new-account --same-account --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -314,6 +328,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -322,7 +340,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__demo)
-            opts="-q -v -h --dir --config --json --quiet --verbose --help"
+            opts="-q -v -h --dir --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -336,6 +354,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -344,13 +366,39 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__disconnect)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__doctor)
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -362,13 +410,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__event__subcmd__types)
-            opts="-q -v -h --config --json --quiet --verbose --help enable disable help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help enable disable help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -380,13 +432,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__event__subcmd__types__subcmd__disable)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -398,13 +454,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__event__subcmd__types__subcmd__enable)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -472,7 +532,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__fleet)
-            opts="-q -v -h --shard --shards --jobs --budget --config --json --quiet --verbose --help"
+            opts="-q -v -h --shard --shards --jobs --budget --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -498,6 +558,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -506,7 +570,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__help)
-            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status serve fleet sandbox completions man help"
+            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status doctor serve fleet sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -562,6 +626,20 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__help__subcmd__disconnect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -940,7 +1018,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__log)
-            opts="-q -v -h --run --limit --config --json --quiet --verbose --help"
+            opts="-q -v -h --run --limit --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -958,6 +1036,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -966,13 +1048,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__man)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -984,13 +1070,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__map)
-            opts="-q -v -h --config --json --quiet --verbose --help practice-area stage help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help practice-area stage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1058,7 +1148,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__map__subcmd__practice__subcmd__area)
-            opts="-q -v -h --case-type --clear --config --json --quiet --verbose --help"
+            opts="-q -v -h --case-type --clear --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1072,6 +1162,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1080,7 +1174,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__map__subcmd__stage)
-            opts="-q -v -h --status --clear --config --json --quiet --verbose --help"
+            opts="-q -v -h --status --clear --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1094,6 +1188,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1102,13 +1200,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__messages)
-            opts="-q -v -h --config --json --quiet --verbose --help pending import acknowledge help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help pending import acknowledge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1120,13 +1222,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__messages__subcmd__acknowledge)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1208,7 +1314,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__messages__subcmd__import)
-            opts="-q -v -h --matter --config --json --quiet --verbose --help"
+            opts="-q -v -h --matter --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1222,6 +1328,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1230,13 +1340,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__messages__subcmd__pending)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1248,13 +1362,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__refetch__subcmd__practice__subcmd__areas)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1266,7 +1384,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sandbox)
-            opts="-q -v -h --port --config --json --quiet --verbose --help"
+            opts="-q -v -h --port --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1280,6 +1398,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1288,7 +1410,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__serve)
-            opts="-q -v -h --listen --token-file --config --json --quiet --verbose --help"
+            opts="-q -v -h --listen --token-file --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1306,6 +1428,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1314,7 +1440,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__status)
-            opts="-q -v -h --max-age --config --json --quiet --verbose --help"
+            opts="-q -v -h --max-age --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1328,6 +1454,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1336,13 +1466,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync)
-            opts="-q -v -h --config --json --quiet --verbose --help matters appointments messages all help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help matters appointments messages all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1354,13 +1488,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync__subcmd__all)
-            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1372,13 +1510,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync__subcmd__appointments)
-            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1474,13 +1616,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync__subcmd__matters)
-            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1492,13 +1638,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync__subcmd__messages)
-            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1510,13 +1660,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__synced__subcmd__statuses)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1528,13 +1682,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__test)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1546,13 +1704,17 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__why__subcmd__skipped)
-            opts="-q -v -h --config --json --quiet --verbose --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -30,7 +30,9 @@
 //!   [`commands::status`], [`commands::messages`] (`messages pending`,
 //!   read-only; `messages import` / `acknowledge`: a person decides about a
 //!   stuck client message, under the run lock, recorded in the log as a
-//!   run of its own kind), [`commands::demo`], [`commands::sandbox`],
+//!   run of its own kind), [`commands::doctor`] (every check of the setup
+//!   and of CaseStatus's contract, read-only, GETs only),
+//!   [`commands::demo`], [`commands::sandbox`],
 //!   and [`commands::serve`]: the status page for support staff (SPEC §6),
 //!   axum on tokio with askama templates (`templates/`, escaped by askama)
 //!   and `static/style.css`, read-only, GET/HEAD only; every route presents
@@ -74,7 +76,8 @@
 //!   types (ids as numbers or digit strings) and typed errors
 //!   ([`casestatus::ApiError`]); lists read as the real service may answer
 //!   them ([`casestatus::listing`]: to an empty page, twice over when a
-//!   listing must prove absence).
+//!   listing must prove absence); and `--trace`'s HAR archive
+//!   ([`casestatus::trace`]), written by the client's one `call`.
 //! - [`util`] — config ([`util::config`]), clock ([`util::clock`]), output
 //!   ([`util::output`]), the one place where data becomes terminal text
 //!   ([`util::term`]), exit statuses ([`util::exit`]), the keyed hash of the
@@ -140,8 +143,10 @@
 //!   file, and the `Authorization` header; `Debug` of anything holding it is
 //!   redacted; it is never an argument (clap's errors would echo it).
 //! - Read-only commands (`log`, `status`, `why-skipped`, the `map`
-//!   overview, `messages pending`, and `serve`) never create, migrate or
-//!   write the state file.
+//!   overview, `messages pending`, `doctor` and `serve`) never create,
+//!   migrate or write the state file; `doctor` asks CaseStatus by GETs only.
+//! - A `--trace` archive is created 0600 and never holds the key: the
+//!   `Authorization` header and every occurrence of the key read `REDACTED`.
 //! - A command's answer is gathered once: the terminal printer, `--json`
 //!   and the status page present the same gathered value.
 //! - The status page writes nothing, calls no CaseStatus API, and shows

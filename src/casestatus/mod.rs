@@ -10,22 +10,31 @@
 //!
 //! The key is held in [`ApiKey`], whose `Debug` is redacted; it is sent only
 //! in the `Authorization` header and never appears in an error.
+//!
+//! `--trace FILE` hooks in at the one place requests are sent (`send.rs`,
+//! under `call`): each exchange — every retry, and every request that got
+//! no answer — goes to the [`trace`] archive, with the key redacted there.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::blocking::{Client as Http, RequestBuilder, Response};
-use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER};
+use reqwest::blocking::{Client as Http, RequestBuilder};
+use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 mod error;
 pub mod listing;
+mod send;
+pub mod trace;
 mod types;
 
 pub use error::ApiError;
 pub use listing::Listing;
 use listing::{LISTING_PASSES, LOOKUP_PASSES};
+use send::Answer;
+pub use trace::Trace;
 pub use types::*;
 
 /// Page size asked for on every list call (CaseStatus's maximum; the
@@ -36,8 +45,8 @@ pub const PAGE_SIZE: usize = 100;
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// First back-off after a 5xx or connection failure; doubles each time.
 const BACKOFF_BASE: Duration = Duration::from_millis(250);
-/// Answers larger than this are refused rather than read into memory.
-const MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
+/// Sent with every request (and so shown in a `--trace` archive).
+const AGENT: &str = concat!("casestatus-sync/", env!("CARGO_PKG_VERSION"));
 
 /// The firm's API key. Never printed: `Debug` is redacted, no `Display`.
 #[derive(Clone)]
@@ -94,6 +103,8 @@ pub struct CaseStatus {
     /// After a 429, no worker sends anything before this instant: the
     /// Retry-After is honoured by every thread sharing this client.
     paused_until: std::sync::Mutex<Option<std::time::Instant>>,
+    /// `--trace FILE`: every exchange is appended here, redacted.
+    trace: Option<Arc<Trace>>,
 }
 
 impl std::fmt::Debug for CaseStatus {
@@ -119,7 +130,7 @@ impl CaseStatus {
         let http = Http::builder()
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .timeout(timeout)
-            .user_agent(concat!("casestatus-sync/", env!("CARGO_PKG_VERSION")))
+            .user_agent(AGENT)
             .build()
             .map_err(|e| ApiError::BadResponse {
                 what: "the HTTP client".into(),
@@ -139,7 +150,21 @@ impl CaseStatus {
             auth,
             max_retries,
             paused_until: std::sync::Mutex::new(None),
+            trace: None,
         })
+    }
+
+    /// Record every exchange of this client in `trace` (`--trace FILE`);
+    /// the key is registered with the trace so that it is redacted
+    /// wherever it would appear. `None` leaves the client untraced.
+    pub fn with_trace(mut self, trace: Option<Arc<Trace>>) -> CaseStatus {
+        if let Some(t) = &trace {
+            if let Ok(value) = self.auth.to_str() {
+                t.add_secret(value.strip_prefix("ApiKey ").unwrap_or(value));
+            }
+        }
+        self.trace = trace;
+        self
     }
 
     /// All practice areas with their stages (also the connection test).
@@ -342,13 +367,14 @@ impl CaseStatus {
                 .http
                 .request(method.clone(), url.clone())
                 .header(AUTHORIZATION, self.auth.clone())
+                .header(USER_AGENT, AGENT)
                 .header("Accept", "application/json");
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let outcome = req.send();
+            let outcome = self.send(req);
             let (err, wait) = match outcome {
-                Ok(resp) => match self.decode(path, resp) {
+                Ok(answer) => match self.decode(path, answer) {
                     Ok(v) => return Ok(v),
                     Err((e, wait)) => (e, wait),
                 },
@@ -414,24 +440,15 @@ impl CaseStatus {
     fn decode<T: DeserializeOwned>(
         &self,
         what: &str,
-        resp: Response,
+        answer: Answer,
     ) -> Result<T, (ApiError, Option<Duration>)> {
-        let status = resp.status();
-        let retry_after = resp
-            .headers()
+        let status = answer.status;
+        let retry_after = answer
+            .headers
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
-        if resp.content_length().is_some_and(|n| n > MAX_BODY_BYTES) {
-            return Err((
-                ApiError::BadResponse {
-                    what: what.into(),
-                    detail: format!("answer larger than {MAX_BODY_BYTES} bytes"),
-                },
-                None,
-            ));
-        }
-        let bytes = read_limited(resp).map_err(|detail| {
+        let bytes = answer.body.map_err(|detail| {
             (
                 ApiError::BadResponse {
                     what: what.into(),
@@ -526,18 +543,6 @@ fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<
             .to_std()
             .unwrap_or(Duration::ZERO),
     )
-}
-
-fn read_limited(resp: Response) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    resp.take(MAX_BODY_BYTES + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| format!("the answer could not be read: {e}"))?;
-    if buf.len() as u64 > MAX_BODY_BYTES {
-        return Err(format!("answer larger than {MAX_BODY_BYTES} bytes"));
-    }
-    Ok(buf)
 }
 
 /// A reqwest error without its URL's query (ours carry no secrets, but keep it short).

@@ -29,6 +29,9 @@ pub struct Cli {
     /// Print more detail on stderr (-vv is accepted)
     #[arg(short, long, global = true, action = ArgAction::Count, help_heading = GLOBAL)]
     pub verbose: u8,
+    /// Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
+    pub trace: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -103,6 +106,9 @@ pub enum Command {
               value_parser = clap::value_parser!(u32).range(1..=525_600))]
         max_age: u32,
     },
+    /// Check everything this setup relies on, read-only: config, databases, key, and CaseStatus's answers
+    #[command(after_long_help = DOCTOR_EXAMPLES)]
+    Doctor,
     /// The status page for support staff: a read-only web page of the settings, health, log and matters
     #[command(after_long_help = SERVE_EXAMPLES)]
     Serve {
@@ -355,6 +361,16 @@ Examples:
 
 Exit 6 when a sync kind's last success is older than --max-age minutes or
 it never succeeded; the reason is one line on stderr.";
+
+const DOCTOR_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync doctor                    # one line per check: ✓, ⚠ (tolerated) or ✗ (with the fix)
+  casestatus-sync --json doctor             # {\"ok\": ..., \"checks\": [{\"name\", \"status\", \"message\", \"fix\"}]}
+  casestatus-sync doctor --trace doctor.har # and every exchange with CaseStatus, for support
+
+Read-only: it never creates or changes the state file, and asks CaseStatus
+by GETs only. Exit 0 when the tool can work as configured (✓ and ⚠ only),
+3 when a person must act (any ✗).";
 
 const SERVE_EXAMPLES: &str = "\
 Examples:

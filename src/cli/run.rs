@@ -4,6 +4,10 @@
 //! their own) run before the config is looked for.
 
 use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::casestatus::Trace;
 
 use crate::cli::{Cli, Command, EventTypeAction, MapAction, MessagesAction, SyncWhat};
 use crate::sync::{self, Ctx, Kind};
@@ -24,14 +28,78 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     if is_real_sync(&cli.command) && !std::io::stdout().is_terminal() && !verbose && !cli.json {
         out.quiet = true;
     }
+    if cli.trace.is_some() && !needs_config(&cli.command) {
+        return Err(UsageError(
+            "--trace records one firm's exchanges with CaseStatus; use it with a command that reads a config (for a fleet, run that firm's command with its --config)".into(),
+        )
+        .into());
+    }
     if let Some(done) = run_without_config(&cli, &mut out) {
         return done;
     }
+    // Said even when a sync under cron is otherwise quiet; only `-q` hushes it.
+    let trace = open_trace(
+        cli.trace.as_deref(),
+        &Output {
+            quiet: cli.quiet,
+            ..out
+        },
+    )?;
+    let result = with_config(cli, out, trace.clone());
+    // Each entry is already on disk; this only reports a write that failed.
+    if let Some(Err(e)) = trace.map(|t| t.finish()) {
+        out.warn(e.to_string());
+    }
+    result
+}
+
+/// Load the config and run a command that needs it. `doctor` gets the
+/// config's problems as one of its checks instead of an error.
+fn with_config(cli: Cli, out: Output, trace: Option<Arc<Trace>>) -> anyhow::Result<u8> {
     let env = std::env::var(config::CONFIG_ENV).ok();
-    let path = config::locate(cli.config.as_deref(), env.as_deref())?;
-    let config = config::load(&path)?;
+    let located = config::locate(cli.config.as_deref(), env.as_deref());
+    if matches!(cli.command, Command::Doctor) {
+        let loaded = located.and_then(|path| config::load(&path));
+        let now = crate::util::clock::now().map_err(UsageError)?;
+        return crate::commands::doctor::run(loaded, out, now, trace);
+    }
+    let config = config::load(&located?)?;
     let now = crate::util::clock::now().map_err(UsageError)?;
-    dispatch(&Ctx { config, out, now }, cli.command)
+    dispatch(
+        &Ctx {
+            config,
+            out,
+            now,
+            trace,
+        },
+        cli.command,
+    )
+}
+
+/// `--trace FILE`: create the archive (0600) and say, once, on stderr,
+/// that it holds client data. The key is never in it, so never said.
+fn open_trace(path: Option<&Path>, out: &Output) -> anyhow::Result<Option<Arc<Trace>>> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let trace = Trace::create(path).map_err(|e| UsageError(e.to_string()))?;
+    out.warn(format!(
+        "the trace file {} will hold client data from CaseStatus (names, phone numbers, messages): keep it private and delete it when done; the API key in it reads REDACTED",
+        path.display()
+    ));
+    Ok(Some(Arc::new(trace)))
+}
+
+/// Whether a command works on one firm's config (and so can be traced).
+fn needs_config(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Fleet(_)
+            | Command::Sandbox { .. }
+            | Command::Demo { .. }
+            | Command::Completions { .. }
+            | Command::Man
+    )
 }
 
 /// The commands that need no config file: fleet (it has its own),
@@ -118,6 +186,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<u8> {
             crate::commands::serve::run(ctx, &listen, token_file.as_deref())
         }
         Command::Sandbox { .. }
+        | Command::Doctor
         | Command::Fleet(_)
         | Command::Demo { .. }
         | Command::Completions { .. }

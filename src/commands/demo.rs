@@ -225,6 +225,7 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
         config: crate::util::config::load(&config_path)?,
         out,
         now,
+        trace: None,
     };
     set_up(&ctx)?;
     sync_all(&ctx);
@@ -331,6 +332,7 @@ fn sync_all(ctx: &Ctx) {
             ..out
         },
         now,
+        trace: None,
     };
     if let Err(e) = crate::sync::run(&verbose, crate::sync::ALL, false) {
         out.line(format!("(the sync reported: {e:#})"));

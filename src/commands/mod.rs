@@ -3,6 +3,7 @@
 //! sync engine or the rules, and presents the result.
 
 pub mod demo;
+pub mod doctor;
 pub mod event_types;
 pub mod fleet;
 pub mod log;

@@ -356,8 +356,8 @@ pub fn count_eligible(ctx: &Ctx, state: &crate::store::state::StateStore) -> any
     Ok(n)
 }
 
-/// The help article's advice for a failed test, by cause.
-fn advice_for(e: &ApiError, ctx: &Ctx) -> String {
+/// The help article's advice for a failed test, by cause (also `doctor`'s).
+pub(crate) fn advice_for(e: &ApiError, ctx: &Ctx) -> String {
     match e {
         ApiError::Unauthorized => "Double-check that you copied the full API key without extra spaces, then save it again with `casestatus-sync connect`. If the problem persists, contact CaseStatus support to confirm your API key is active and that API access is enabled on your account.".into(),
         ApiError::Forbidden => "The key was accepted but API access is not enabled on your CaseStatus plan. Contact CaseStatus support to enable API access on your subscription.".into(),

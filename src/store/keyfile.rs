@@ -52,6 +52,23 @@ pub fn read(path: &Path) -> Result<ApiKey, SetupError> {
     Ok(key)
 }
 
+/// SPEC §1's rule for secret files (PostgreSQL's for its key file): a
+/// secret file must give others no access and no one but its owner write
+/// access. 0600, 0400, 0640 and 0440 pass (a Kubernetes Secret volume with
+/// `defaultMode: 0440` and the pod's `fsGroup`); 0644 and 0660 do not.
+pub fn mode_is_private(mode: u32) -> bool {
+    mode & 0o027 == 0
+}
+
+/// The permission bits of `path` (`0o640`), following links as reading does.
+///
+/// # Errors
+/// The file's metadata cannot be read.
+pub fn mode_of(path: &Path) -> std::io::Result<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(std::fs::metadata(path)?.permissions().mode() & 0o7777)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +90,15 @@ mod tests {
         assert!(!e.contains("def-secret"), "{e}");
         let e = read(&dir.path().join("nope")).unwrap_err().to_string();
         assert!(e.contains("nope") && e.contains("cannot read"), "{e}");
+    }
+
+    #[test]
+    fn the_secret_file_rule_is_postgresqls() {
+        for ok in [0o600, 0o400, 0o640, 0o440] {
+            assert!(mode_is_private(ok), "{ok:o}");
+        }
+        for bad in [0o644, 0o660, 0o604, 0o666, 0o602] {
+            assert!(!mode_is_private(bad), "{bad:o}");
+        }
     }
 }

@@ -4,10 +4,11 @@
 //! passed down from the command line; nothing below fetches it from above.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::casestatus::{ApiKey, CaseStatus};
+use crate::casestatus::{ApiKey, CaseStatus, Trace};
 use crate::rules::eligibility::{Mappings, PhoneBook, Policy};
 use crate::store::fluentcase::{Access, FluentCase};
 use crate::store::state::{StateStore, StoredKey};
@@ -23,6 +24,8 @@ pub struct Ctx {
     pub config: Config,
     pub out: Output,
     pub now: DateTime<Utc>,
+    /// `--trace FILE`: every client made here records its exchanges there.
+    pub trace: Option<Arc<Trace>>,
 }
 
 impl Ctx {
@@ -67,12 +70,19 @@ impl Ctx {
     /// before any create, by the sync ([`crate::sync::account`]): the state
     /// file is bound to the account, not to the spelling of its URL.
     pub fn casestatus(&self, _state: &StateStore, key: &StoredKey) -> anyhow::Result<CaseStatus> {
+        self.client_for(key)
+    }
+
+    /// A CaseStatus client for `key`, without looking at any state file
+    /// (`doctor` must work, and say what is wrong, when it is missing).
+    pub fn client_for(&self, key: &StoredKey) -> anyhow::Result<CaseStatus> {
         Ok(CaseStatus::new(
             self.config.casestatus.base_url.clone(),
             &ApiKey::new(&key.secret),
             self.config.casestatus.timeout,
             self.config.casestatus.max_retries,
-        )?)
+        )?
+        .with_trace(self.trace.clone()))
     }
 
     /// For a sync: the client, or None when an admin removed the key on

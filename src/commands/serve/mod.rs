@@ -75,6 +75,7 @@ impl App {
             config: self.config.clone(),
             out: self.out,
             now: crate::util::clock::now().unwrap_or_else(|_| chrono::Utc::now()),
+            trace: None,
         }
     }
 }
