@@ -1,13 +1,19 @@
-//! Issue 7: the kill test. The real binary runs `sync all` against the
-//! sandbox with latency and is killed with SIGKILL at seeded random moments,
-//! over and over, while the firm keeps changing. Then it runs to completion
-//! and every promise is checked: each eligible matter exactly one case,
-//! each in-window event exactly one appointment with the latest data, each
-//! client message exactly one activity and processed, and an intact state
-//! file. The sandbox accepts duplicates, so only the tool can prevent them.
+//! Issue 7: the kill test. The real binary runs a sync against the sandbox
+//! and is killed with SIGKILL, over and over, while the firm keeps
+//! changing. Each kill is aimed (issue 27): the sandbox holds one chosen
+//! write — a case or appointment created, an appointment updated or
+//! deleted, a message marked processed — after doing it and before
+//! answering, and the test kills the tool right then, between CaseStatus's
+//! write and the tool's record of it. Every kill's landing point is
+//! asserted. Then it runs to completion and every promise is checked: each
+//! eligible matter exactly one case, each in-window event exactly one
+//! appointment with the latest data, each client message exactly one
+//! activity and processed, and an intact state file. The sandbox answers no
+//! 409 and FluentCase has no UNIQUE (source, source_id) (FluentCase's real
+//! schema may lack it), so only the tool can prevent a duplicate.
 //!
 //! Replay a failure with `CHAOS_SEED=<seed printed> cargo test --test chaos -- --nocapture`.
-//! `CHAOS_KILLS` sets the number of kills (default 120).
+//! `CHAOS_KILLS` sets the number of kills (default 150).
 
 mod common;
 
@@ -16,8 +22,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use casestatus_sync::sandbox::sample::SampleMatter;
-use casestatus_sync::sandbox::NewMessage;
-use casestatus_sync::sandbox::Quirks;
+use casestatus_sync::sandbox::{NewMessage, Quirks, Route};
 use common::*;
 use rusqlite::params;
 
@@ -53,18 +58,35 @@ fn add_event(firm: &Firm, id: i64, matter: i64, title: &str) {
         .unwrap();
 }
 
-/// Which sync step the last request before the kill belonged to.
-fn step_of(path: &str) -> &'static str {
-    if path.starts_with("/v1/api/messages") {
-        "messages"
-    } else if path.starts_with("/v1/api/appointments") || path.contains("/appointments") {
-        "appointments"
-    } else if path.starts_with("/v1/api/cases") {
-        "matters"
-    } else {
-        "other"
-    }
-}
+/// Where a kill is aimed: the write the sandbox holds, and the sync kinds
+/// whose run makes it (the route matches no other request of those kinds).
+const AIMS: [(&str, &str, &str, &[&str]); 5] = [
+    ("case created", "POST", "/v1/api/cases", &["matters"]),
+    (
+        "appointment created",
+        "POST",
+        "/v1/api/cases/",
+        &["appointments", "all"],
+    ),
+    (
+        "appointment updated",
+        "PUT",
+        "/v1/api/appointments/",
+        &["appointments", "all"],
+    ),
+    (
+        "appointment deleted",
+        "DELETE",
+        "/v1/api/appointments/",
+        &["appointments", "all"],
+    ),
+    (
+        "message marked processed",
+        "POST",
+        "/v1/api/messages/",
+        &["messages", "all"],
+    ),
+];
 
 #[test]
 fn sigkill_at_many_points_on_the_listing_path_then_everything_exactly_once() {
@@ -77,18 +99,15 @@ fn sigkill_at_many_points_on_the_listing_path_then_everything_exactly_once() {
     firm.add_matters(1, 20);
     firm.connect_and_map();
     firm.ok(&["event-types", "enable", "Deposition"]);
-    firm.sandbox.set_allow_duplicates(true);
-    // Pages shorter than asked (SPEC §4): the listing path must still
-    // prove absence only from a listing read to its empty page.
+    firm.drop_activity_uniqueness();
+    // Pages shorter than asked and no 409 (SPEC §4): the listing path must
+    // still prove absence only from a listing read to its empty page.
     firm.sandbox.set_quirks(Quirks {
         page_cap: Some(5),
         no_conflicts: true,
         ..Quirks::default()
     });
-    // Three workers and 40 ms per request keep a run long enough that most
-    // kills land mid-cycle, while still exercising concurrent workers.
     firm.write_config("concurrency = 3");
-    firm.sandbox.set_latency(Duration::from_millis(40));
     let (mut next_matter, mut next_event) = (21i64, 1i64);
     for m in 1..=20 {
         add_event(&firm, next_event, m, &format!("Deposition {next_event}"));
@@ -101,12 +120,14 @@ fn sigkill_at_many_points_on_the_listing_path_then_everything_exactly_once() {
     }
 
     let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
+    // Kills by where they landed, and runs that ended before reaching their aim.
     let mut landed: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut not_reached: BTreeMap<&str, u32> = BTreeMap::new();
     // Which existence check the killed runs used: one listing of the
     // account's cases (many pending) or a look-up per matter (few).
     let (mut listings, mut look_ups) = (0usize, 0usize);
     for round in 0..kills {
-        // The firm keeps changing between kills, so every step has work.
+        // The firm keeps changing between kills, so every aim has work.
         for _ in 0..2 {
             SampleMatter::new(next_matter, YESTERDAY)
                 .insert(&firm.fc())
@@ -137,7 +158,7 @@ fn sigkill_at_many_points_on_the_listing_path_then_everything_exactly_once() {
                 )
                 .unwrap();
         }
-        if rng.below(3) == 0 {
+        if rng.below(2) == 0 {
             let e = 1 + rng.below((next_event - 1) as u64) as i64;
             firm.fc()
                 .execute(
@@ -147,8 +168,11 @@ fn sigkill_at_many_points_on_the_listing_path_then_everything_exactly_once() {
                 .unwrap();
         }
         firm.sandbox.clear_requests();
-        // Each sync kind on its own, and all together, so kills land in every step.
-        let kind = ["all", "matters", "appointments", "messages"][rng.below(4) as usize];
+        let (aim, method, path, kinds) = AIMS[rng.below(AIMS.len() as u64) as usize];
+        let kind = kinds[rng.below(kinds.len() as u64) as usize];
+        let hold = firm
+            .sandbox
+            .hold(Route::new(method, path), rng.below(3) as usize, 1);
         let mut child = Command::new(&bin)
             .args(["--config", firm.config.to_str().unwrap(), "sync", kind])
             .env("CASESTATUS_SYNC_NOW", NOW)
@@ -156,19 +180,40 @@ fn sigkill_at_many_points_on_the_listing_path_then_everything_exactly_once() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(5 + rng.below(350)));
-        let finished = matches!(child.try_wait(), Ok(Some(_)));
-        let _ = child.kill();
-        let _ = child.wait();
-        let step = if finished {
-            "after the run finished"
-        } else {
-            firm.sandbox
-                .requests()
-                .last()
-                .map_or("start-up (before any request)", |r| step_of(&r.path))
+        // Wait for the event: the held write, or the run's end.
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        let reached = loop {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "round {round}: the run hangs"
+            );
+            if hold.wait_arrived(1, Duration::from_millis(20)) {
+                break true;
+            }
+            if matches!(child.try_wait(), Ok(Some(_))) {
+                break false;
+            }
         };
-        *landed.entry(step).or_default() += 1;
+        if reached {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            // The process is gone while its write was held: the kill landed
+            // exactly between CaseStatus's write and the tool's record.
+            let last = firm.sandbox.requests();
+            let held = last
+                .iter()
+                .rev()
+                .find(|r| r.method == method && r.path.starts_with(path))
+                .expect("the held request is recorded");
+            assert!(
+                held.status < 300,
+                "{aim}: the held write was done: {held:?}"
+            );
+            *landed.entry(aim).or_default() += 1;
+        } else {
+            *not_reached.entry(aim).or_default() += 1;
+        }
+        drop(hold);
         for r in firm.sandbox.requests() {
             if r.method == "GET" && r.path == "/v1/api/cases" {
                 if r.query.contains("integration_id") {
@@ -179,14 +224,27 @@ fn sigkill_at_many_points_on_the_listing_path_then_everything_exactly_once() {
             }
         }
     }
-    println!("chaos: kills landed: {landed:?}; case listings {listings}, look-ups {look_ups}");
+    println!(
+        "chaos: kills landed: {landed:?}; runs that ended before their aim: {not_reached:?}; case listings {listings}, look-ups {look_ups}"
+    );
+    // Every kind of write was killed mid-air, most runs reached their aim.
+    for (aim, ..) in AIMS {
+        assert!(
+            landed.get(aim).copied().unwrap_or(0) > 0,
+            "no kill landed at {aim}: {landed:?}"
+        );
+    }
+    let total_landed: u32 = landed.values().sum();
+    assert!(
+        u64::from(total_landed) * 2 > kills,
+        "most kills land at their aim: {landed:?} {not_reached:?}"
+    );
     // Killed creates stay held (the clock does not move during the kills),
     // so most cycles have many pending matters and list; look-ups are
     // counted for the record, and covered by tests/reconcile.rs.
     assert!(listings > 0, "the listing path was exercised under kills");
 
     // Run to completion, past the unconfirmed-create grace period.
-    firm.sandbox.set_latency(Duration::ZERO);
     firm.now = "2026-11-28T12:31:00Z".into();
     firm.ok(&["sync", "all"]);
     firm.ok(&["sync", "all"]);

@@ -130,6 +130,25 @@ database = "state/casestatus-sync.db"
         c
     }
 
+    /// FluentCase's `activities` without `UNIQUE (source, source_id)`:
+    /// FluentCase's real schema may lack it, and with it SQLite, not the
+    /// tool, would refuse a second activity — a count could not fail.
+    pub fn drop_activity_uniqueness(&self) {
+        self.fc()
+            .execute_batch(
+                "BEGIN;
+                 CREATE TABLE activities_loose (id INTEGER PRIMARY KEY,
+                     matter_id INTEGER NOT NULL REFERENCES matters(id),
+                     tag TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL,
+                     source TEXT, source_id TEXT);
+                 INSERT INTO activities_loose SELECT * FROM activities;
+                 DROP TABLE activities;
+                 ALTER TABLE activities_loose RENAME TO activities;
+                 COMMIT;",
+            )
+            .expect("activities without UNIQUE");
+    }
+
     pub fn add_matter(&self, m: &SampleMatter) {
         m.insert(&self.fc()).expect("insert matter");
     }
@@ -232,27 +251,18 @@ database = "state/casestatus-sync.db"
     }
 
     /// Start the real binary with `args` (this firm's config, pinned clock,
-    /// output discarded) without waiting for it.
+    /// output piped for `wait_with_output`) without waiting for it.
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("casestatus-sync"))
             .arg("--config")
             .arg(&self.config)
             .args(args)
             .env("CASESTATUS_SYNC_NOW", &self.now)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("start the binary")
-    }
-
-    /// Run `args` once per delay and SIGKILL it after that many milliseconds.
-    pub fn kill_after(&self, args: &[&str], delays_ms: &[u64]) {
-        for ms in delays_ms {
-            let mut child = self.spawn(args);
-            std::thread::sleep(std::time::Duration::from_millis(*ms));
-            let _ = child.kill(); // SIGKILL
-            let _ = child.wait();
-        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

@@ -374,34 +374,6 @@ fn lost_create_response_makes_no_duplicate() {
 }
 
 #[test]
-fn sigkill_mid_cycle_then_a_clean_run_has_every_event_once() {
-    let firm = firm_with_cases();
-    let conn = firm.fc();
-    for id in 1..=30 {
-        conn.execute(
-            "INSERT INTO calendar_events (id, matter_id, event_type_id, title, starts_at, all_day, updated_at)
-             VALUES (?1, ?2, 1, ?3, '2026-12-10T15:00:00Z', 0, ?4)",
-            params![id, 1 + id % 3, format!("Event {id}"), YESTERDAY],
-        ).unwrap();
-    }
-    drop(conn);
-    firm.sandbox.set_latency(Duration::from_millis(15));
-    firm.sandbox.set_allow_duplicates(true); // the tool, not CaseStatus's 409, must prevent them
-    firm.kill_after(&["sync", "appointments"], &[120, 300, 500, 800]);
-    firm.sandbox.set_latency(Duration::ZERO);
-    firm.ok(&["sync", "appointments"]);
-    let held = live(&firm);
-    assert_eq!(held.len(), 30, "{held:?}");
-    assert!(
-        held.values().all(|(n, _, _)| *n == 1),
-        "duplicate: {held:?}"
-    );
-    firm.sandbox.clear_requests();
-    firm.ok(&["sync", "appointments"]);
-    assert!(firm.sandbox.requests().is_empty());
-}
-
-#[test]
 fn a_bad_event_row_does_not_stop_the_cycle() {
     let firm = firm_with_cases();
     event(&firm, 1, 1, 1, "Broken", "next week", None);

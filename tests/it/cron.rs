@@ -4,7 +4,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::common::*;
-use casestatus_sync::sandbox::NewMessage;
+use casestatus_sync::sandbox::{NewMessage, Route};
 
 fn busy_firm() -> Firm {
     let firm = Firm::new();
@@ -98,8 +98,6 @@ fn a_failing_step_does_not_skip_the_others() {
 #[test]
 fn two_runs_at_once_never_both_work() {
     let firm = busy_firm();
-    firm.sandbox.set_latency(Duration::from_millis(30));
-    firm.sandbox.set_allow_duplicates(true);
     let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
     let spawn = || {
         Command::new(&bin)
@@ -110,21 +108,33 @@ fn two_runs_at_once_never_both_work() {
             .spawn()
             .unwrap()
     };
+    // The first run is held at its first create, under the lock: the
+    // overlap is certain, not a matter of timing.
+    let hold = firm.sandbox.hold(Route::new("POST", "/v1/api/cases"), 0, 1);
     let a = spawn();
-    std::thread::sleep(Duration::from_millis(100));
-    let b = spawn();
-    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
-    let codes = [a.status.code(), b.status.code()];
     assert!(
-        codes.contains(&Some(0)) && codes.contains(&Some(5)),
-        "{codes:?} {}",
+        hold.wait_arrived(1, Duration::from_secs(60)),
+        "run A reached its first create"
+    );
+    let b = spawn().wait_with_output().unwrap();
+    assert_eq!(
+        b.status.code(),
+        Some(5),
+        "{}",
         String::from_utf8_lossy(&b.stderr)
     );
-    let loser = if b.status.code() == Some(5) { &b } else { &a };
-    let msg = String::from_utf8_lossy(&loser.stderr);
+    let msg = String::from_utf8_lossy(&b.stderr);
     assert!(
         msg.contains("holds the lock") && msg.contains("pid"),
         "{msg}"
+    );
+    hold.release();
+    let a = a.wait_with_output().unwrap();
+    assert_eq!(
+        a.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&a.stderr)
     );
     let mut ids: Vec<String> = firm
         .sandbox
@@ -141,8 +151,9 @@ fn two_runs_at_once_never_both_work() {
 #[test]
 fn a_killed_run_leaves_no_stale_lock() {
     let mut firm = busy_firm();
-    firm.sandbox.set_latency(Duration::from_millis(50));
     let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
+    // Killed right after CaseStatus made its third case.
+    let hold = firm.sandbox.hold(Route::new("POST", "/v1/api/cases"), 2, 1);
     let mut child = Command::new(&bin)
         .args(["--config", firm.config.to_str().unwrap(), "sync", "all"])
         .env("CASESTATUS_SYNC_NOW", NOW)
@@ -150,10 +161,13 @@ fn a_killed_run_leaves_no_stale_lock() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        hold.wait_arrived(1, Duration::from_secs(60)),
+        "the run reached its third create"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
-    firm.sandbox.set_latency(Duration::ZERO);
+    drop(hold);
     let (code, _, err) = firm.run(&["sync", "all"]);
     assert_eq!(code, 0, "the next run proceeds: {err}");
     // Past the unconfirmed-create grace period every matter is in.

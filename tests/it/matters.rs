@@ -2,7 +2,6 @@
 //! end against the sandbox. Outcomes are checked in what CaseStatus holds.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use crate::common::*;
 use casestatus_sync::sandbox::sample::{SampleClient, SampleMatter};
@@ -238,35 +237,6 @@ fn lost_response_reconciled_in_the_same_run() {
         "{doc}"
     );
     assert_eq!(firm.sandbox.cases().len(), 1);
-}
-
-#[test]
-fn sigkill_mid_cycle_then_clean_run_every_matter_once() {
-    let mut firm = Firm::new();
-    firm.add_matters(1, 25);
-    firm.connect_and_map();
-    firm.sandbox.set_latency(Duration::from_millis(15));
-    firm.sandbox.set_allow_duplicates(true); // the tool, not CaseStatus's 409, must prevent them
-                                             // Pages shorter than asked: the listing must still be read to its end.
-    firm.sandbox.set_quirks(casestatus_sync::sandbox::Quirks {
-        page_cap: Some(10),
-        no_conflicts: true,
-        ..Default::default()
-    });
-    firm.kill_after(&["-q", "sync", "matters"], &[150, 400, 700, 1000]);
-    firm.sandbox.set_latency(Duration::ZERO);
-    // A kill between recording the intent and sending the create leaves the
-    // matter unconfirmed: it waits out the grace period before it is sent.
-    firm.now = "2026-11-28T12:31:00Z".into();
-    firm.ok(&["sync", "matters"]);
-    let held = cases_by_matter(&firm);
-    assert_eq!(held.len(), 25, "{held:?}");
-    assert!(held.values().all(|n| *n == 1), "a duplicate: {held:?}");
-    let integrity: String = rusqlite::Connection::open(&firm.state_path)
-        .unwrap()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(integrity, "ok");
 }
 
 #[test]

@@ -182,23 +182,41 @@ fn mark_processed_failing_heals_with_one_activity() {
 }
 
 #[test]
-fn sigkill_mid_run_then_every_client_message_exactly_once() {
+fn a_message_whose_activity_cannot_be_saved_stays_unprocessed_then_arrives_once() {
+    // Insert first, then mark processed: a product that marked first would
+    // lose this message when FluentCase refuses the insert.
     let firm = firm_with_case();
-    for i in 0..40 {
-        firm.sandbox
-            .add_message(NewMessage::client("1", "Maria", &format!("m{i}")));
-    }
-    firm.sandbox.set_latency(Duration::from_millis(15));
-    firm.kill_after(&["sync", "messages"], &[150, 350, 600]);
-    firm.sandbox.set_latency(Duration::ZERO);
+    firm.drop_activity_uniqueness();
+    firm.fc()
+        .execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON activities
+             BEGIN SELECT RAISE(ABORT, 'FluentCase refuses activities now'); END;",
+        )
+        .unwrap();
+    let m = firm
+        .sandbox
+        .add_message(NewMessage::client("1", "Maria Lopez", "are you there?"));
+    let (code, out, err) = firm.run(&["sync", "messages"]);
+    assert_eq!(code, 1, "a record failed: {out}{err}");
+    assert!(activities(&firm).is_empty());
+    let marked = firm
+        .sandbox
+        .requests()
+        .iter()
+        .any(|r| r.method == "POST" && r.path.ends_with("/processed"));
+    assert!(
+        !marked,
+        "nothing is marked processed that is not in FluentCase"
+    );
+    assert!(!firm.sandbox.messages()[0].processed);
+
+    firm.fc().execute_batch("DROP TRIGGER refuse").unwrap();
+    firm.ok(&["sync", "messages"]);
     firm.ok(&["sync", "messages"]);
     let acts = activities(&firm);
-    assert_eq!(acts.len(), 40);
-    let mut ids: Vec<&String> = acts.iter().map(|a| &a.0).collect();
-    ids.sort();
-    ids.dedup();
-    assert_eq!(ids.len(), 40, "no duplicates");
-    assert!(firm.sandbox.messages().iter().all(|m| m.processed));
+    assert_eq!(acts.len(), 1, "once: {acts:?}");
+    assert_eq!(acts[0].0, m.id.to_string());
+    assert!(firm.sandbox.messages()[0].processed);
 }
 
 #[test]
@@ -208,9 +226,13 @@ fn fluentcase_busy_with_another_writer_is_waited_for() {
         firm.sandbox
             .add_message(NewMessage::client("1", "Maria", &format!("m{i}")));
     }
-    // FluentCase itself holds a write transaction for a while.
+    // FluentCase itself holds a write transaction until the tool has read
+    // the messages (an event, not a guess at how long start-up takes),
+    // then a second more; nothing may be marked processed meanwhile.
+    firm.sandbox.clear_requests();
     let path = firm.fc_path.clone();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (polled_tx, polled_rx) = std::sync::mpsc::channel::<()>();
     let writer = std::thread::spawn(move || {
         let mut c = rusqlite::Connection::open(path).unwrap();
         let tx = c
@@ -218,12 +240,30 @@ fn fluentcase_busy_with_another_writer_is_waited_for() {
             .unwrap();
         tx.execute("INSERT INTO activities (matter_id, tag, body, created_at) VALUES (1, 'Note', 'staff note', '2026-11-28T11:00:00Z')", []).unwrap();
         ready_tx.send(()).unwrap();
-        std::thread::sleep(Duration::from_millis(1500));
+        polled_rx.recv().unwrap();
+        std::thread::sleep(Duration::from_millis(1000));
         tx.commit().unwrap();
     });
     ready_rx.recv().unwrap();
-    let (code, out, err) = firm.run(&["-v", "sync", "messages"]);
+    let child = firm.spawn(&["-v", "sync", "messages"]);
+    let polled = |r: &casestatus_sync::sandbox::RequestRecord| {
+        r.method == "GET" && r.path == "/v1/api/messages"
+    };
+    while !firm.sandbox.requests().iter().any(polled) {
+        std::thread::yield_now();
+    }
+    let marked_while_locked = |reqs: Vec<casestatus_sync::sandbox::RequestRecord>| {
+        reqs.iter().any(|r| r.path.ends_with("/processed"))
+    };
+    assert!(!marked_while_locked(firm.sandbox.requests()));
+    polled_tx.send(()).unwrap();
     writer.join().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (code, out, err) = (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    );
     assert_eq!(code, 0, "{out}{err}");
     assert!(!err.contains("locked"), "{err}");
     assert_eq!(activities(&firm).len(), 5);
