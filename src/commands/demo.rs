@@ -14,6 +14,7 @@ use crate::sandbox::sample::{self, SampleClient, SampleMatter};
 use crate::sandbox::{NewMessage, Sandbox};
 use crate::store::state::StateStore;
 use crate::sync::context::Ctx;
+use crate::commands::shell_word;
 use crate::util::output::Output;
 
 const CLIENTS: &[(&str, &str)] = &[
@@ -451,16 +452,11 @@ fn keep_exploring(out: &Output, config_path: &Path) {
     }
     out.line("To type plain `casestatus-sync …` instead, install it first: cargo install --path . (from the source folder).");
     out.line("The demo's CaseStatus sandbox stopped with it; run `casestatus-sync demo` again for a fresh sample firm, or `casestatus-sync sandbox` to try the setup commands by hand.");
-}
-
-/// A path as one shell word: quoted when it holds anything but safe characters.
-fn shell_word(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
+    heading(out, "Your firm's own data");
+    out.line(format!(
+        "  {bin} init     # writes casestatus-sync.toml here: FluentCase's database (checked), its address, the time zone"
+    ));
+    out.line(format!(
+        "  {bin} setup    # the settings page, step by step: the API key, Test Connection, mappings, event types, the cron line"
+    ));
 }

@@ -36,6 +36,9 @@ pub struct ConnectArgs {
     pub new_account: bool,
     /// Accept the current key and URL's account without checking it.
     pub same_account: bool,
+    /// A key already read by `setup`'s hidden prompt; None reads it here
+    /// (stdin with `api_key_stdin`, else a hidden prompt).
+    pub key: Option<ApiKey>,
 }
 
 /// `connect`: save (or replace) the key and, if given, the synced statuses.
@@ -70,7 +73,10 @@ pub fn connect(ctx: &Ctx, args: ConnectArgs) -> anyhow::Result<u8> {
         None
     };
 
-    let key = read_key(args.api_key_stdin)?;
+    let key = match args.key {
+        Some(k) => checked_key(k.expose())?,
+        None => read_key(args.api_key_stdin)?,
+    };
     if !args.no_test {
         test_new_key(ctx, &state, &key)?;
     }
@@ -266,7 +272,16 @@ fn read_key(from_stdin: bool) -> anyhow::Result<ApiKey> {
         )
         .into());
     };
-    let key = ApiKey::new(&raw);
+    checked_key(&raw)
+}
+
+/// A key as pasted: surrounding whitespace trimmed; empty, or with spaces
+/// or line breaks inside, refused (without quoting it).
+///
+/// # Errors
+/// [`UsageError`] saying what is wrong with the key.
+pub fn checked_key(raw: &str) -> anyhow::Result<ApiKey> {
+    let key = ApiKey::new(raw);
     if key.expose().is_empty() {
         return Err(UsageError(
             "the API key is empty; paste the whole key from CaseStatus's settings".into(),
