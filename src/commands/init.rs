@@ -77,6 +77,7 @@ pub fn run(flags: &Flags, out: &Output) -> anyhow::Result<u8> {
         .unwrap_or_else(|| PathBuf::from("/"));
 
     let values = if prompt::interactive() {
+        prompt::on_ctrl_c("init", "nothing was written");
         ask(flags, &folder, out)?
     } else {
         from_flags(flags, &folder)?
@@ -377,26 +378,38 @@ database = {state}
     )
 }
 
-/// Create `path` with `text`, failing if anything is there already.
+/// Create `path` with `text`, failing if anything is there already. The
+/// text is written to a temporary file beside it first and then linked into
+/// place (a link is never made over an existing file), so the config is
+/// whole or absent — even if Ctrl-C or a crash comes in the middle.
 fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create the folder {}", parent.display()))?;
-    }
-    let mut file = std::fs::OpenOptions::new()
+    let folder = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder)
+        .with_context(|| format!("cannot create the folder {}", folder.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = folder.join(format!(".{name}.init-{}", std::process::id()));
+    let written = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => anyhow::Error::from(UsageError(format!(
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
+        .with_context(|| format!("cannot write {}", tmp.display()))
+        .and_then(|()| match std::fs::hard_link(&tmp, path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(UsageError(format!(
                 "{} already exists; init never replaces a config file",
                 path.display()
-            ))),
-            _ => anyhow::Error::from(e).context(format!("cannot write {}", path.display())),
-        })?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))
+            ))
+            .into()),
+            Err(e) => {
+                Err(anyhow::Error::from(e).context(format!("cannot write {}", path.display())))
+            }
+        });
+    let _ = std::fs::remove_file(&tmp);
+    written
 }
 
 #[cfg(test)]

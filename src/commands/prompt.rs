@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 
-use crate::util::exit::{Interrupted, UsageError};
+use crate::util::exit::{Interrupted, UsageError, INTERRUPTED};
 
 /// Whether questions can be asked: keys come from a terminal and prompts
 /// are drawn on one.
@@ -42,4 +42,25 @@ pub fn failed(question: &str, e: dialoguer::Error, kept: &str) -> anyhow::Error 
         ))
         .into(),
     }
+}
+
+/// From now on, Ctrl-C anywhere in this command (a hidden-key prompt
+/// blocks in a read that no error ends) gives the cursor back, prints one
+/// line — `what` stopped, and `kept` — and exits 130. A pick-list's own
+/// Ctrl-C also comes back from the prompt as an [`Interrupted`] error that
+/// `main` prints; the handler waits a moment so that the line is printed
+/// once. Exiting in the middle of a save is safe: each save is one
+/// transaction of the state file, rolled back at the next open if cut.
+pub fn on_ctrl_c(what: &'static str, kept: &'static str) {
+    // Only fails if a handler is already set (a second walk in one process).
+    let _ = ctrlc::set_handler(move || {
+        let _ = dialoguer::console::Term::stderr().show_cursor();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        crate::util::output::error_line(
+            &Interrupted(format!("{what} stopped (Ctrl-C); {kept}")).into(),
+            false,
+        );
+        let _ = crate::util::output::check_written();
+        std::process::exit(i32::from(INTERRUPTED));
+    });
 }

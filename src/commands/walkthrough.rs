@@ -30,7 +30,7 @@ use crate::util::term::visible;
 pub const NOT_A_TERMINAL: &str = "setup asks questions and needs a terminal; scripts run the same steps one by one: connect --name NAME --api-key-stdin, test, synced-statuses STATUS..., map practice-area AREA --case-type TYPE, map stage AREA STAGE --status STATUS, event-types enable NAME... (see README, Setup)";
 
 /// What stays when a person stops at a question.
-const KEPT: &str = "the answers given before it are saved; run `casestatus-sync setup` again to go on (your choices are the defaults)";
+const KEPT: &str = "every answer given before was saved; run `casestatus-sync setup` again to go on (your choices are the defaults)";
 
 /// The pick-list entry that leaves an item unmapped.
 const SKIP: &str = "— skip (not mapped) —";
@@ -56,6 +56,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<u8> {
     if !prompt::interactive() {
         return Err(UsageError(NOT_A_TERMINAL.into()).into());
     }
+    prompt::on_ctrl_c("setup", KEPT);
     let walk = Walk {
         ctx,
         quiet: Ctx {

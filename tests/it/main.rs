@@ -12,6 +12,7 @@ mod bad_input;
 mod client;
 mod cron;
 mod faults;
+mod first_run;
 mod fleet;
 mod hostile_text;
 mod matters;
