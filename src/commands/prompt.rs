@@ -35,7 +35,7 @@ pub fn failed(question: &str, e: dialoguer::Error, kept: &str) -> anyhow::Error 
     let dialoguer::Error::IO(io) = e;
     match io.kind() {
         std::io::ErrorKind::Interrupted | std::io::ErrorKind::UnexpectedEof => {
-            Interrupted(format!("stopped at \"{question}\"; {kept}")).into()
+            Interrupted(format!("stopped at \"{}\"; {kept}", question.trim())).into()
         }
         _ => UsageError(format!(
             "cannot read the answer to \"{question}\" from the terminal: {io}; {kept}"

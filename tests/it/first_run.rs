@@ -387,6 +387,32 @@ fn setup_on_a_terminal_equals_the_scripted_commands() {
     let test = walked.json(&["test"]);
     assert_eq!(test["key_name"], "CaseStatus API Key");
     assert_eq!(test["connected"], true);
+
+    // Again, pressing Enter at every question: the current choices are the
+    // defaults, so nothing changes (the saved key is kept).
+    let mut person = Person {
+        p: spawn_setup(&walked),
+        seen: String::new(),
+    };
+    person.answer("is saved. Replace it?", &[ENTER]);
+    person.at("Connected");
+    person.answer("Which matter statuses are synced?", &[ENTER]);
+    for area in ["Family Law", "Personal Injury", "Workers' Compensation"] {
+        person.answer(&format!("Practice area \"{area}\""), &[ENTER]);
+    }
+    for stage in ["Intake", "Treatment", "Settlement", "Closed"] {
+        person.answer(
+            &format!("Stage \"{stage}\" of \"Workers' Compensation\""),
+            &[ENTER],
+        );
+    }
+    person.answer("Which event types are shared with clients", &[ENTER]);
+    let (shown, status) = person.finish();
+    assert!(status.contains(", 0)"), "setup exited {status}:\n{shown}");
+    for args in [&["map"][..], &["event-types"], &["synced-statuses"]] {
+        let (a, b) = (walked.json(args), scripted.json(args));
+        assert_eq!(a, b, "{args:?} changed on a second walk");
+    }
 }
 
 /// Ctrl-C half-way (at the second stage): what was answered before is
