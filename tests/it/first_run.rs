@@ -179,6 +179,11 @@ const SPACE: &str = " ";
 /// `setup` on a pseudo-terminal of 40×120 (TERM=xterm), with the firm's
 /// config and the pinned clock.
 fn spawn_setup(firm: &Firm) -> rexpect::session::PtySession {
+    spawn_on_a_terminal(firm, &[firm.config.to_str().expect("a UTF-8 path"), "setup"])
+}
+
+/// The binary with `--config` and `args` on a pseudo-terminal.
+fn spawn_on_a_terminal(firm: &Firm, args: &[&str]) -> rexpect::session::PtySession {
     let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
     // The window size is set on the terminal's own side, before the binary
     // starts, as a terminal emulator would.
@@ -187,8 +192,7 @@ fn spawn_setup(firm: &Firm) -> rexpect::session::PtySession {
         .arg("stty rows 40 cols 120 && exec \"$0\" \"$@\"")
         .arg(&bin)
         .arg("--config")
-        .arg(&firm.config)
-        .arg("setup")
+        .args(args)
         .env("TERM", "xterm")
         .env("NO_COLOR", "1")
         .env("CASESTATUS_SYNC_NOW", NOW)
@@ -483,4 +487,35 @@ fn ctrl_c_half_way_keeps_what_was_answered() {
     assert_eq!(wc["stages"][1]["name"], "Treatment");
     assert_eq!(wc["stages"][1]["matter_status"], "Open");
     assert!(Path::new(&firm.state_path).exists());
+}
+
+/// `init` on a terminal asks for what no flag gave: a path that is not
+/// FluentCase's is refused at the question and asked again; Enter takes
+/// the defaults (the system's time zone, CaseStatus's address, the state
+/// file beside the config).
+#[test]
+fn init_on_a_terminal_asks_checks_and_offers_the_defaults() {
+    let firm = Firm::new();
+    std::fs::remove_file(&firm.config).expect("remove the harness's config");
+    std::fs::write(firm.path("notes.txt"), "not a database").expect("text");
+    let config = firm.path("new.toml");
+    let mut person = Person {
+        p: spawn_on_a_terminal(&firm, &[config.to_str().expect("UTF-8"), "init"]),
+        seen: String::new(),
+    };
+    person.answer("FluentCase's database", &["notes.txt", ENTER]);
+    person.at("not a database");
+    // dialoguer keeps the refused text for editing: clear it first.
+    person.answer("", &[&"\x7f".repeat(9), "fluentcase.db", ENTER]);
+    person.answer("FluentCase's address", &["https://acme.fluentcase.com", ENTER]);
+    person.answer("time zone", &[ENTER]);
+    person.answer("CaseStatus's address", &[ENTER]);
+    person.answer("state file", &[ENTER]);
+    person.at("Next: casestatus-sync --config");
+    let (shown, status) = person.finish();
+    assert!(status.contains(", 0)"), "init exited {status}:\n{shown}");
+    let c = casestatus_sync::util::config::load(&config).expect("a valid config");
+    assert_eq!(c.fluentcase.database, firm.fc_path);
+    assert_eq!(c.state_database, firm.path("casestatus-sync.db"));
+    assert_eq!(c.casestatus.base_url.as_str(), "https://app.casestatus.com/");
 }
