@@ -10,11 +10,11 @@ use anyhow::Context as _;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection};
 
+use crate::commands::shell_word;
 use crate::sandbox::sample::{self, SampleClient, SampleMatter};
 use crate::sandbox::{NewMessage, Sandbox};
 use crate::store::state::StateStore;
 use crate::sync::context::Ctx;
-use crate::commands::shell_word;
 use crate::util::output::Output;
 
 const CLIENTS: &[(&str, &str)] = &[

@@ -212,7 +212,10 @@ fn ask(flags: &Flags, folder: &Path, out: &Output) -> anyhow::Result<Values> {
                 None,
                 &|t: &str| check_fluentcase_db(Path::new(t.trim())).map(|_| ()),
             )?;
-            flag("FluentCase's database", check_fluentcase_db(Path::new(&answer)))?
+            flag(
+                "FluentCase's database",
+                check_fluentcase_db(Path::new(&answer)),
+            )?
         }
     };
     let fluentcase_url = match &flags.fluentcase_url {
@@ -223,7 +226,10 @@ fn ask(flags: &Flags, folder: &Path, out: &Output) -> anyhow::Result<Values> {
                 None,
                 &|t: &str| config::check_fluentcase_url(t).map(|_| ()),
             )?;
-            flag("FluentCase's address", config::check_fluentcase_url(&answer))?
+            flag(
+                "FluentCase's address",
+                config::check_fluentcase_url(&answer),
+            )?
         }
     };
     let timezone = match &flags.timezone {

@@ -396,9 +396,7 @@ impl Walk<'_> {
     /// pushed and skipped, nothing sent. A failure is shown, not fatal:
     /// everything above is saved either way.
     fn dry_run(&self) {
-        if let Err(e) =
-            crate::sync::run(self.ctx, &[Kind::Matters, Kind::Appointments], true)
-        {
+        if let Err(e) = crate::sync::run(self.ctx, &[Kind::Matters, Kind::Appointments], true) {
             self.out().line(format!(
                 "{} {}",
                 self.out().bad_badge("The dry run failed:"),
@@ -418,10 +416,14 @@ impl Walk<'_> {
             .map(|p| p.canonicalize().unwrap_or(p))
             .unwrap_or_else(|_| self.ctx.config.path.clone());
         let config = shell_word(&config.display().to_string());
-        self.out().line("Add this line to the crontab of the user that owns the state file (crontab -e):");
+        self.out().line(
+            "Add this line to the crontab of the user that owns the state file (crontab -e):",
+        );
         self.out()
             .line(format!("*/15 * * * * {bin} --config {config} sync all"));
-        self.out().line("Optional, to bring client messages in sooner (it never waits for a long matters run):");
+        self.out().line(
+            "Optional, to bring client messages in sooner (it never waits for a long matters run):",
+        );
         self.out()
             .line(format!("*/2 * * * * {bin} --config {config} sync messages"));
         self.out().line(format!(

@@ -179,7 +179,10 @@ const SPACE: &str = " ";
 /// `setup` on a pseudo-terminal of 40×120 (TERM=xterm), with the firm's
 /// config and the pinned clock.
 fn spawn_setup(firm: &Firm) -> rexpect::session::PtySession {
-    spawn_on_a_terminal(firm, &[firm.config.to_str().expect("a UTF-8 path"), "setup"])
+    spawn_on_a_terminal(
+        firm,
+        &[firm.config.to_str().expect("a UTF-8 path"), "setup"],
+    )
 }
 
 /// The binary with `--config` and `args` on a pseudo-terminal.
@@ -217,10 +220,12 @@ struct Person {
 
 impl Person {
     fn at(&mut self, question: &str) {
-        let before = self
-            .p
-            .exp_string(question)
-            .unwrap_or_else(|e| panic!("no {question:?} on the terminal ({e}); shown so far:\n{}", self.seen));
+        let before = self.p.exp_string(question).unwrap_or_else(|e| {
+            panic!(
+                "no {question:?} on the terminal ({e}); shown so far:\n{}",
+                self.seen
+            )
+        });
         self.seen.push_str(&before);
         self.seen.push_str(question);
         std::thread::sleep(std::time::Duration::from_millis(250));
@@ -284,10 +289,7 @@ fn walk_to_the_second_stage(firm: &Firm) -> Person {
     };
     person.answer("A descriptive name for the key", &[ENTER]);
     person.at("input hidden");
-    person
-        .p
-        .send_line(Sandbox::DEMO_KEY)
-        .expect("type the key");
+    person.p.send_line(Sandbox::DEMO_KEY).expect("type the key");
     person.at("Connected");
     // Open is checked already (the default); check Treatment too.
     person.answer(
@@ -384,7 +386,13 @@ fn setup_on_a_terminal_equals_the_scripted_commands() {
             .as_array()
             .expect("steps")
             .iter()
-            .map(|s| (s["kind"].clone(), s["counts"].clone(), s["skipped_by_reason"].clone()))
+            .map(|s| {
+                (
+                    s["kind"].clone(),
+                    s["counts"].clone(),
+                    s["skipped_by_reason"].clone(),
+                )
+            })
             .collect::<Vec<_>>()
     };
     assert_eq!(counts(&walked), counts(&scripted));
@@ -430,7 +438,10 @@ fn ctrl_c_half_way_keeps_what_was_answered() {
     let (shown, status) = person.finish();
     assert!(status.contains(", 130)"), "setup exited {status}:\n{shown}");
     assert!(shown.contains("stopped"), "{shown}");
-    assert!(shown.contains("every answer given before was saved"), "{shown}");
+    assert!(
+        shown.contains("every answer given before was saved"),
+        "{shown}"
+    );
 
     let statuses = firm.json(&["synced-statuses"]);
     assert_eq!(
@@ -456,7 +467,10 @@ fn ctrl_c_half_way_keeps_what_was_answered() {
     };
     assert_eq!(stage("Intake"), "Intake");
     assert_eq!(stage("Treatment"), serde_json::Value::Null);
-    for other in areas.iter().filter(|a| a["name"] != "Workers' Compensation") {
+    for other in areas
+        .iter()
+        .filter(|a| a["name"] != "Workers' Compensation")
+    {
         assert_eq!(other["case_type"], serde_json::Value::Null, "{other}");
     }
     let events = firm.json(&["event-types"]);
@@ -507,7 +521,10 @@ fn init_on_a_terminal_asks_checks_and_offers_the_defaults() {
     person.at("not a database");
     // dialoguer keeps the refused text for editing: clear it first.
     person.answer("", &[&"\x7f".repeat(9), "fluentcase.db", ENTER]);
-    person.answer("FluentCase's address", &["https://acme.fluentcase.com", ENTER]);
+    person.answer(
+        "FluentCase's address",
+        &["https://acme.fluentcase.com", ENTER],
+    );
     person.answer("time zone", &[ENTER]);
     person.answer("CaseStatus's address", &[ENTER]);
     person.answer("state file", &[ENTER]);
@@ -517,5 +534,8 @@ fn init_on_a_terminal_asks_checks_and_offers_the_defaults() {
     let c = casestatus_sync::util::config::load(&config).expect("a valid config");
     assert_eq!(c.fluentcase.database, firm.fc_path);
     assert_eq!(c.state_database, firm.path("casestatus-sync.db"));
-    assert_eq!(c.casestatus.base_url.as_str(), "https://app.casestatus.com/");
+    assert_eq!(
+        c.casestatus.base_url.as_str(),
+        "https://app.casestatus.com/"
+    );
 }
