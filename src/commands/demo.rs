@@ -453,10 +453,8 @@ fn keep_exploring(out: &Output, config_path: &Path) {
     out.line("To type plain `casestatus-sync …` instead, install it first: cargo install --path . (from the source folder).");
     out.line("The demo's CaseStatus sandbox stopped with it; run `casestatus-sync demo` again for a fresh sample firm, or `casestatus-sync sandbox` to try the setup commands by hand.");
     heading(out, "Your firm's own data");
+    out.line("In a folder of the firm's own (not this demo's): init writes its config (FluentCase's database is checked first), setup walks the settings page — the API key, Test Connection, mappings, event types and the cron line:");
     out.line(format!(
-        "  {bin} init     # writes casestatus-sync.toml here: FluentCase's database (checked), its address, the time zone"
-    ));
-    out.line(format!(
-        "  {bin} setup    # the settings page, step by step: the API key, Test Connection, mappings, event types, the cron line"
+        "  cd /path/to/your-firm && {bin} init && {bin} setup"
     ));
 }
