@@ -57,9 +57,9 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand demo" -s
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand demo" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand init" -l fluentcase-db -d 'FluentCase\'s SQLite database (checked to hold FluentCase\'s tables)' -r -F
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand init" -l fluentcase-url -d 'FluentCase\'s address, for deep links, e.g. https://acme.fluentcase.com' -r
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand init" -l fluentcase-url -d 'FluentCase\'s address, for deep links, e.g. `https://acme.fluentcase.com`' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand init" -l timezone -d 'The firm\'s IANA time zone [default: the system\'s]' -r
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand init" -l casestatus-url -d 'CaseStatus\'s address [default: https://app.casestatus.com]' -r
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand init" -l casestatus-url -d 'CaseStatus\'s address [default: `https://app.casestatus.com`]' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand init" -l state -d 'The tool\'s own state file [default: casestatus-sync.db beside the config]' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand init" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand init" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'

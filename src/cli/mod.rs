@@ -174,13 +174,13 @@ pub struct InitArgs {
     /// FluentCase's SQLite database (checked to hold FluentCase's tables)
     #[arg(long, value_name = "PATH")]
     pub fluentcase_db: Option<PathBuf>,
-    /// FluentCase's address, for deep links, e.g. https://acme.fluentcase.com
+    /// FluentCase's address, for deep links, e.g. `https://acme.fluentcase.com`
     #[arg(long, value_name = "URL")]
     pub fluentcase_url: Option<String>,
     /// The firm's IANA time zone [default: the system's]
     #[arg(long, value_name = "TZ")]
     pub timezone: Option<String>,
-    /// CaseStatus's address [default: https://app.casestatus.com]
+    /// CaseStatus's address [default: `https://app.casestatus.com`]
     #[arg(long, value_name = "URL")]
     pub casestatus_url: Option<String>,
     /// The tool's own state file [default: casestatus-sync.db beside the config]
