@@ -539,3 +539,38 @@ fn init_on_a_terminal_asks_checks_and_offers_the_defaults() {
         "https://app.casestatus.com/"
     );
 }
+
+/// A key CaseStatus refuses is not saved: the walk says why (without the
+/// key) and asks for another; the right one is then saved and tested.
+#[test]
+fn setup_asks_again_for_a_key_casestatus_refuses() {
+    let firm = Firm::new();
+    let mut person = Person {
+        p: spawn_setup(&firm),
+        seen: String::new(),
+    };
+    person.answer("A descriptive name for the key", &[ENTER]);
+    person.at("input hidden");
+    person
+        .p
+        .send_line("wrong-key-9f8e7d6c5b4a")
+        .expect("type the key");
+    person.at("Not saved:");
+    person.answer("Try another key?", &[ENTER]);
+    person.answer("A descriptive name for the key", &[ENTER]);
+    person.at("input hidden");
+    person.p.send_line(Sandbox::DEMO_KEY).expect("type the key");
+    person.at("Connected");
+    person.at("Which matter statuses are synced?");
+    person.p.send_control('c').expect("Ctrl-C");
+    let (shown, status) = person.finish();
+    assert!(status.contains(", 130)"), "setup exited {status}:\n{shown}");
+    assert_no_secret(&shown, "");
+    let test = firm.json(&["test"]);
+    assert_eq!(test["connected"], true, "{test}");
+    // The first connect's default, saved with the key.
+    assert_eq!(
+        firm.json(&["synced-statuses"])["synced_statuses"],
+        serde_json::json!(["Open"])
+    );
+}
