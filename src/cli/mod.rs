@@ -296,8 +296,8 @@ Examples:
       --fluentcase-url https://acme.fluentcase.com --timezone America/Chicago
   casestatus-sync --config /etc/casestatus-sync/acme.toml init --fluentcase-db ... --fluentcase-url ...
 
-Writes ./casestatus-sync.toml (or --config PATH) and never over an existing
-file. Not on a terminal, --fluentcase-db and --fluentcase-url are required;
+Writes ./casestatus-sync.toml (or --config PATH, or $CASESTATUS_SYNC_CONFIG)
+and never over an existing file. Not on a terminal, --fluentcase-db and --fluentcase-url are required;
 the rest take their defaults. Next: casestatus-sync setup.";
 
 const SETUP_EXAMPLES: &str = "\

@@ -44,7 +44,12 @@ fn run_without_config(cli: &Cli, out: &mut Output) -> Option<anyhow::Result<u8>>
         }
         Command::Init(args) => crate::commands::init::run(
             &crate::commands::init::Flags {
-                config: cli.config.clone(),
+                // Where every other command will look for it.
+                config: cli.config.clone().or_else(|| {
+                    std::env::var_os(config::CONFIG_ENV)
+                        .filter(|v| !v.to_string_lossy().trim().is_empty())
+                        .map(std::path::PathBuf::from)
+                }),
                 fluentcase_db: args.fluentcase_db.clone(),
                 fluentcase_url: args.fluentcase_url.clone(),
                 timezone: args.timezone.clone(),

@@ -28,7 +28,8 @@ pub const DEFAULT_CASESTATUS_URL: &str = "https://app.casestatus.com";
 /// The state file's name, beside the config, when none is given.
 pub const DEFAULT_STATE_FILE: &str = "casestatus-sync.db";
 
-/// `init`'s flags; `config` is the global `--config`.
+/// `init`'s flags; `config` is the global `--config` (else
+/// `$CASESTATUS_SYNC_CONFIG`: where the other commands will look).
 #[derive(Debug, Clone, Default)]
 pub struct Flags {
     pub config: Option<PathBuf>,

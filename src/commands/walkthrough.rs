@@ -301,8 +301,9 @@ impl Walk<'_> {
         Ok(())
     }
 
-    /// A pick-list of `choices` headed by "skip", the current one chosen;
-    /// a changed answer is saved by `save` (None: clear). A save refused
+    /// A pick-list of `choices` headed by "skip", the current one chosen
+    /// (offered even if FluentCase no longer has it); a changed answer is
+    /// saved by `save` (None: clear). A save refused
     /// (say, a case type already mapped to another area) is shown and the
     /// question asked again. The answer.
     fn pick(
@@ -314,8 +315,15 @@ impl Walk<'_> {
     ) -> anyhow::Result<Option<String>> {
         let mut items = vec![SKIP.to_string()];
         items.extend(choices.iter().map(|c| visible(c).into_owned()));
+        let mut options = choices.to_vec();
+        // A current choice FluentCase no longer has stays offered (and is
+        // the default), so Enter never clears a mapping nobody chose to clear.
+        if let Some(c) = current.filter(|c| !choices.iter().any(|x| x == c)) {
+            items.push(format!("{} (as now; no longer in FluentCase)", visible(c)));
+            options.push(c.to_string());
+        }
         let default = current
-            .and_then(|c| choices.iter().position(|x| x == c))
+            .and_then(|c| options.iter().position(|x| x == c))
             .map_or(0, |i| i + 1);
         loop {
             let picked = Select::with_theme(self.theme.as_ref())
@@ -327,7 +335,7 @@ impl Walk<'_> {
                 .map_err(|e| prompt::failed(question, e, KEPT))?;
             let answer = picked
                 .checked_sub(1)
-                .and_then(|i| choices.get(i))
+                .and_then(|i| options.get(i))
                 .map(String::as_str);
             if answer == current {
                 return Ok(answer.map(str::to_string));
