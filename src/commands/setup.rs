@@ -304,6 +304,15 @@ pub fn checked_key(raw: &str) -> anyhow::Result<ApiKey> {
 /// `test`: Test Connection. Green Connected badge with the key's name and
 /// the number of matters eligible now; on failure the help article's advice.
 pub fn test(ctx: &Ctx) -> anyhow::Result<u8> {
+    test_then(ctx, Some("casestatus-sync map"))
+}
+
+/// Test Connection, ending (after a first fetch of the practice areas)
+/// with `next`, the step that follows — `setup` goes straight on to it.
+///
+/// # Errors
+/// CaseStatus could not be used with the key (the advice is printed first).
+pub fn test_then(ctx: &Ctx, next: Option<&str>) -> anyhow::Result<u8> {
     let mut state = ctx.state()?;
     let key = ctx.key(&state)?;
     let client = ctx.casestatus(&state, &key)?;
@@ -345,8 +354,9 @@ pub fn test(ctx: &Ctx) -> anyhow::Result<u8> {
         ));
         if first_snapshot {
             ctx.out.line(format!(
-                "Fetched {} practice area(s) from CaseStatus. Next: casestatus-sync map",
-                areas.len()
+                "Fetched {} practice area(s) from CaseStatus.{}",
+                areas.len(),
+                next.map(|n| format!(" Next: {n}")).unwrap_or_default()
             ));
         }
     }

@@ -191,7 +191,7 @@ impl Walk<'_> {
     /// so the lists below are CaseStatus's current ones.
     fn test(&self) -> anyhow::Result<()> {
         let had_snapshot = !self.ctx.state()?.areas()?.is_empty();
-        crate::commands::setup::test(self.ctx)?;
+        crate::commands::setup::test_then(self.ctx, None)?;
         if had_snapshot {
             crate::commands::mapping::refetch(self.ctx)?;
         }
