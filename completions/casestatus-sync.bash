@@ -40,6 +40,9 @@ _casestatus__sync() {
             casestatus__sync,help)
                 cmd="casestatus__sync__subcmd__help"
                 ;;
+            casestatus__sync,init)
+                cmd="casestatus__sync__subcmd__init"
+                ;;
             casestatus__sync,log)
                 cmd="casestatus__sync__subcmd__log"
                 ;;
@@ -60,6 +63,9 @@ _casestatus__sync() {
                 ;;
             casestatus__sync,serve)
                 cmd="casestatus__sync__subcmd__serve"
+                ;;
+            casestatus__sync,setup)
+                cmd="casestatus__sync__subcmd__setup"
                 ;;
             casestatus__sync,status)
                 cmd="casestatus__sync__subcmd__status"
@@ -118,6 +124,9 @@ _casestatus__sync() {
             casestatus__sync__subcmd__help,help)
                 cmd="casestatus__sync__subcmd__help__subcmd__help"
                 ;;
+            casestatus__sync__subcmd__help,init)
+                cmd="casestatus__sync__subcmd__help__subcmd__init"
+                ;;
             casestatus__sync__subcmd__help,log)
                 cmd="casestatus__sync__subcmd__help__subcmd__log"
                 ;;
@@ -138,6 +147,9 @@ _casestatus__sync() {
                 ;;
             casestatus__sync__subcmd__help,serve)
                 cmd="casestatus__sync__subcmd__help__subcmd__serve"
+                ;;
+            casestatus__sync__subcmd__help,setup)
+                cmd="casestatus__sync__subcmd__help__subcmd__setup"
                 ;;
             casestatus__sync__subcmd__help,status)
                 cmd="casestatus__sync__subcmd__help__subcmd__status"
@@ -266,7 +278,7 @@ _casestatus__sync() {
 
     case "${cmd}" in
         casestatus__sync)
-            opts="-q -v -h -V --config --json --quiet --verbose --trace --help --version demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status doctor serve fleet sandbox completions man help"
+            opts="-q -v -h -V --config --json --quiet --verbose --trace --help --version demo init setup connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status doctor serve fleet sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -570,7 +582,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__help)
-            opts="demo connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status doctor serve fleet sandbox completions man help"
+            opts="demo init setup connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status doctor serve fleet sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -710,6 +722,20 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -891,6 +917,20 @@ _casestatus__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        casestatus__sync__subcmd__help__subcmd__setup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         casestatus__sync__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1010,6 +1050,48 @@ _casestatus__sync() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__init)
+            opts="-q -v -h --fluentcase-db --fluentcase-url --timezone --casestatus-url --state --config --json --quiet --verbose --trace --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --fluentcase-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fluentcase-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timezone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --casestatus-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1424,6 +1506,28 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__setup)
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

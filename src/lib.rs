@@ -24,7 +24,12 @@
 //!   ([`cli::run::run`]), completions and the man page. `main.rs` only
 //!   prints the one error line and the exit status, and sets mimalloc as
 //!   the allocator (plans made on one thread are freed on another).
-//! - [`commands`] — what people type: [`commands::setup`] (connect, test,
+//! - [`commands`] — what people type: [`commands::init`] (writes the
+//!   commented config; FluentCase's path checked for its tables first),
+//!   [`commands::walkthrough`] (`setup`: the settings page as a guided walk
+//!   on a terminal, saving each answer through the scripted commands'
+//!   functions), [`commands::prompt`] (their dialoguer questions, Ctrl-C),
+//!   [`commands::setup`] (connect, test,
 //!   disconnect, synced statuses), [`commands::mapping`],
 //!   [`commands::event_types`], [`commands::why_skipped`], [`commands::log`],
 //!   [`commands::status`], [`commands::messages`] (`messages pending`,
@@ -90,6 +95,7 @@
 //!
 //! | help article | where it is true |
 //! |---|---|
+//! | The settings page, walked: key, Test Connection, mappings, event types | [`commands::walkthrough::run`] (`setup`) |
 //! | Add CaseStatus API Key (name and key), Save | [`commands::setup::connect`] |
 //! | Test Connection: a green badge; Connected with the key's name and the number of matters eligible | [`commands::setup::test`], [`commands::setup::count_eligible`] |
 //! | If the test fails: check the key for extra spaces; ask CaseStatus about API access | [`commands::setup::test`] |
@@ -147,6 +153,14 @@
 //!   migrate or write the state file; `doctor` asks CaseStatus by GETs only.
 //! - A `--trace` archive is created 0600 and never holds the key: the
 //!   `Authorization` header and every occurrence of the key read `REDACTED`.
+//! - `setup` saves nothing by itself: each answer goes through the function
+//!   of the scripted command that makes the same change (`connect`,
+//!   `synced-statuses`, `map practice-area`, `map stage`, `event-types`),
+//!   one transaction each, so a walk and a script give the same state and
+//!   Ctrl-C leaves what was answered before.
+//! - `init` writes nothing until every value is checked (FluentCase's
+//!   tables, and the text through [`util::config::parse`]), and never
+//!   over an existing file (a finished temporary file is linked into place).
 //! - A command's answer is gathered once: the terminal printer, `--json`
 //!   and the status page present the same gathered value.
 //! - The status page writes nothing, calls no CaseStatus API, and shows

@@ -44,6 +44,12 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         dir: Option<PathBuf>,
     },
+    /// Write a commented config file for this firm (asks on a terminal for what is not given)
+    #[command(after_long_help = INIT_EXAMPLES)]
+    Init(InitArgs),
+    /// The settings page as a guided walk on a terminal: key, statuses, mappings, event types, cron line
+    #[command(after_long_help = SETUP_EXAMPLES)]
+    Setup,
     /// Add (or replace) the CaseStatus API key, after testing it
     #[command(after_long_help = CONNECT_EXAMPLES)]
     Connect(ConnectArgs),
@@ -173,6 +179,27 @@ impl FleetArgs {
     }
 }
 
+/// `init`: every value of the config as a flag (scripts, containers); a
+/// terminal is asked for the ones not given.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// FluentCase's SQLite database (checked to hold FluentCase's tables)
+    #[arg(long, value_name = "PATH")]
+    pub fluentcase_db: Option<PathBuf>,
+    /// FluentCase's address, for deep links, e.g. `https://acme.fluentcase.com`
+    #[arg(long, value_name = "URL")]
+    pub fluentcase_url: Option<String>,
+    /// The firm's IANA time zone [default: the system's]
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<String>,
+    /// CaseStatus's address [default: `https://app.casestatus.com`]
+    #[arg(long, value_name = "URL")]
+    pub casestatus_url: Option<String>,
+    /// The tool's own state file [default: casestatus-sync.db beside the config]
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
     /// A descriptive name for the key, e.g. "CaseStatus API Key"
@@ -296,6 +323,27 @@ pub struct SyncArgs {
     #[arg(short = 'n', long)]
     pub dry_run: bool,
 }
+
+const INIT_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync init                      # asks for each value on a terminal
+  casestatus-sync init --fluentcase-db /srv/fluentcase/fluentcase.db \\
+      --fluentcase-url https://acme.fluentcase.com --timezone America/Chicago
+  casestatus-sync --config /etc/casestatus-sync/acme.toml init --fluentcase-db ... --fluentcase-url ...
+
+Writes ./casestatus-sync.toml (or --config PATH, or $CASESTATUS_SYNC_CONFIG)
+and never over an existing file. Not on a terminal, --fluentcase-db and --fluentcase-url are required;
+the rest take their defaults. Next: casestatus-sync setup.";
+
+const SETUP_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync setup
+  casestatus-sync --config /etc/casestatus-sync/acme.toml setup
+
+Each answer is saved as it is given (Ctrl-C keeps what was saved); running
+it again shows the current choices as defaults. For scripts, the same steps
+one by one: connect --api-key-stdin, test, synced-statuses, map
+practice-area, map stage, event-types enable.";
 
 const CONNECT_EXAMPLES: &str = "\
 Examples:

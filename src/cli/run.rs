@@ -1,7 +1,7 @@
 //! From parsed arguments to work: load and check the config, build the
 //! context, dispatch to the command. Commands that need no config
-//! (sandbox, demo, completions, man, and fleet — whose firms each have
-//! their own) run before the config is looked for.
+//! (init, which writes it; sandbox, demo, completions, man; and fleet —
+//! whose firms each have their own) run before the config is looked for.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -102,14 +102,30 @@ fn needs_config(command: &Command) -> bool {
     )
 }
 
-/// The commands that need no config file: fleet (it has its own),
-/// sandbox, demo, completions, man. None for the others.
+/// The commands that need no config file: init (it writes one), fleet (it
+/// has its own), sandbox, demo, completions, man. None for the others.
 fn run_without_config(cli: &Cli, out: &mut Output) -> Option<anyhow::Result<u8>> {
     Some(match &cli.command {
         Command::Fleet(args) => {
             out.quiet |= crate::commands::fleet::quiet_under_cron(cli.verbose > 0, cli.json);
             crate::commands::fleet::run(&args.flags(cli.config.is_some()), out)
         }
+        Command::Init(args) => crate::commands::init::run(
+            &crate::commands::init::Flags {
+                // Where every other command will look for it.
+                config: cli.config.clone().or_else(|| {
+                    std::env::var_os(config::CONFIG_ENV)
+                        .filter(|v| !v.to_string_lossy().trim().is_empty())
+                        .map(std::path::PathBuf::from)
+                }),
+                fluentcase_db: args.fluentcase_db.clone(),
+                fluentcase_url: args.fluentcase_url.clone(),
+                timezone: args.timezone.clone(),
+                casestatus_url: args.casestatus_url.clone(),
+                state: args.state.clone(),
+            },
+            out,
+        ),
         Command::Sandbox { port } => crate::commands::sandbox::run(*port, out),
         Command::Demo { dir } => crate::commands::demo::run(dir.as_deref(), cli.json),
         Command::Completions { shell } => {
@@ -133,8 +149,10 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<u8> {
                 statuses: args.statuses,
                 new_account: args.new_account,
                 same_account: args.same_account,
+                key: None,
             },
         ),
+        Command::Setup => crate::commands::walkthrough::run(ctx),
         Command::Test => crate::commands::setup::test(ctx),
         Command::Disconnect => crate::commands::setup::disconnect(ctx),
         Command::SyncedStatuses { statuses } => {
@@ -187,6 +205,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<u8> {
         }
         Command::Sandbox { .. }
         | Command::Doctor
+        | Command::Init(_)
         | Command::Fleet(_)
         | Command::Demo { .. }
         | Command::Completions { .. }

@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection};
 
+use crate::commands::shell_word;
 use crate::sandbox::sample::{self, SampleClient, SampleMatter};
 use crate::sandbox::{NewMessage, Sandbox};
 use crate::store::state::StateStore;
@@ -454,16 +455,9 @@ fn keep_exploring(out: &Output, config_path: &Path) {
     }
     out.line("To type plain `casestatus-sync …` instead, install it first: cargo install --path . (from the source folder).");
     out.line("The demo's CaseStatus sandbox stopped with it; run `casestatus-sync demo` again for a fresh sample firm, or `casestatus-sync sandbox` to try the setup commands by hand.");
-}
-
-/// A path as one shell word: quoted when it holds anything but safe characters.
-fn shell_word(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
+    heading(out, "Your firm's own data");
+    out.line("In a folder of the firm's own (not this demo's): init writes its config (FluentCase's database is checked first), setup walks the settings page — the API key, Test Connection, mappings, event types and the cron line:");
+    out.line(format!(
+        "  cd /path/to/your-firm && {bin} init && {bin} setup"
+    ));
 }

@@ -6,13 +6,16 @@ pub mod demo;
 pub mod doctor;
 pub mod event_types;
 pub mod fleet;
+pub mod init;
 pub mod log;
 pub mod mapping;
 pub mod messages;
+pub mod prompt;
 pub mod sandbox;
 pub mod serve;
 pub mod setup;
 pub mod status;
+pub mod walkthrough;
 pub mod why_skipped;
 
 use crate::util::exit::UsageError;
@@ -57,5 +60,18 @@ pub fn quoted(items: &[String]) -> String {
             .map(|s| format!("{s:?}"))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+/// A path or word as one shell word: quoted when it holds anything but
+/// safe characters, so a printed command works when pasted.
+pub fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }

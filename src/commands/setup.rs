@@ -36,6 +36,9 @@ pub struct ConnectArgs {
     pub new_account: bool,
     /// Accept the current key and URL's account without checking it.
     pub same_account: bool,
+    /// A key already read by `setup`'s hidden prompt; None reads it here
+    /// (stdin with `api_key_stdin`, else a hidden prompt).
+    pub key: Option<ApiKey>,
 }
 
 /// `connect`: save (or replace) the key and, if given, the synced statuses.
@@ -70,7 +73,10 @@ pub fn connect(ctx: &Ctx, args: ConnectArgs) -> anyhow::Result<u8> {
         None
     };
 
-    let key = read_key(args.api_key_stdin)?;
+    let key = match args.key {
+        Some(k) => checked_key(k.expose())?,
+        None => read_key(args.api_key_stdin)?,
+    };
     if !args.no_test {
         test_new_key(ctx, &state, &key)?;
     }
@@ -266,7 +272,16 @@ fn read_key(from_stdin: bool) -> anyhow::Result<ApiKey> {
         )
         .into());
     };
-    let key = ApiKey::new(&raw);
+    checked_key(&raw)
+}
+
+/// A key as pasted: surrounding whitespace trimmed; empty, or with spaces
+/// or line breaks inside, refused (without quoting it).
+///
+/// # Errors
+/// [`UsageError`] saying what is wrong with the key.
+pub fn checked_key(raw: &str) -> anyhow::Result<ApiKey> {
+    let key = ApiKey::new(raw);
     if key.expose().is_empty() {
         return Err(UsageError(
             "the API key is empty; paste the whole key from CaseStatus's settings".into(),
@@ -289,6 +304,15 @@ fn read_key(from_stdin: bool) -> anyhow::Result<ApiKey> {
 /// `test`: Test Connection. Green Connected badge with the key's name and
 /// the number of matters eligible now; on failure the help article's advice.
 pub fn test(ctx: &Ctx) -> anyhow::Result<u8> {
+    test_then(ctx, Some("casestatus-sync map"))
+}
+
+/// Test Connection, ending (after a first fetch of the practice areas)
+/// with `next`, the step that follows — `setup` goes straight on to it.
+///
+/// # Errors
+/// CaseStatus could not be used with the key (the advice is printed first).
+pub fn test_then(ctx: &Ctx, next: Option<&str>) -> anyhow::Result<u8> {
     let mut state = ctx.state()?;
     let key = ctx.key(&state)?;
     let client = ctx.casestatus(&state, &key)?;
@@ -330,8 +354,9 @@ pub fn test(ctx: &Ctx) -> anyhow::Result<u8> {
         ));
         if first_snapshot {
             ctx.out.line(format!(
-                "Fetched {} practice area(s) from CaseStatus. Next: casestatus-sync map",
-                areas.len()
+                "Fetched {} practice area(s) from CaseStatus.{}",
+                areas.len(),
+                next.map(|n| format!(" Next: {n}")).unwrap_or_default()
             ));
         }
     }

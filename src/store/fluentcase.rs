@@ -204,6 +204,7 @@ impl FluentCase {
 
     fn check_schema(&self) -> Result<(), FluentCaseError> {
         let mut missing = Vec::new();
+        let mut tables_missing = 0;
         let mut stmt = self
             .conn
             .prepare("SELECT name FROM pragma_table_info(?1)")
@@ -215,6 +216,7 @@ impl FluentCase {
                 .map_err(|e| self.err(e))?;
             if have.is_empty() {
                 missing.push(format!("table `{table}` is missing"));
+                tables_missing += 1;
                 continue;
             }
             let absent: Vec<&str> = columns
@@ -234,7 +236,14 @@ impl FluentCase {
                 ));
             }
         }
-        if missing.is_empty() {
+        if tables_missing == REQUIRED.len() {
+            // Another program's database (or an empty one): say so plainly
+            // instead of listing ten missing tables.
+            Err(FluentCaseError::Schema {
+                path: self.path.clone(),
+                missing: "it has none of FluentCase's tables (case_types, matters, contacts, calendar_events, …), so it is not FluentCase's database".into(),
+            })
+        } else if missing.is_empty() {
             Ok(())
         } else {
             Err(FluentCaseError::Schema {

@@ -8,7 +8,8 @@ use crate::store::fluentcase::FluentCaseError;
 use crate::store::state::StateError;
 use crate::util::config::ConfigError;
 use crate::util::exit::{
-    RecordsFailed, SetupError, UsageError, LOCKED, RECORDS_FAILED, SETUP, TEMPORARY, USAGE,
+    Interrupted, RecordsFailed, SetupError, UsageError, INTERRUPTED, LOCKED, RECORDS_FAILED, SETUP,
+    TEMPORARY, USAGE,
 };
 
 /// The exit status for an error, from the first typed error in its chain.
@@ -22,6 +23,9 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
         }
         if cause.is::<UsageError>() {
             return USAGE;
+        }
+        if cause.is::<Interrupted>() {
+            return INTERRUPTED;
         }
         if let Some(e) = cause.downcast_ref::<FluentCaseError>() {
             return if e.is_busy() { TEMPORARY } else { SETUP };

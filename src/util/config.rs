@@ -215,30 +215,10 @@ fn fluentcase_section(
     database: PathBuf,
     invalid: Invalid<'_>,
 ) -> Result<FluentCaseConfig, ConfigError> {
-    let url = Url::parse(raw.base_url.trim()).map_err(|e| {
-        invalid(
-            "fluentcase.base_url",
-            format!(
-                "must be a URL such as \"https://acme.fluentcase.com\" ({e}), got {:?}",
-                raw.base_url
-            ),
-        )
-    })?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(invalid(
-            "fluentcase.base_url",
-            format!("must be an http(s) URL, got {:?}", raw.base_url),
-        ));
-    }
-    let timezone: Tz = raw.timezone.trim().parse().map_err(|_| {
-        invalid(
-            "fluentcase.timezone",
-            format!(
-                "must be an IANA time zone name such as \"America/Chicago\", got {:?}",
-                raw.timezone
-            ),
-        )
-    })?;
+    let base_url = check_fluentcase_url(&raw.base_url)
+        .map_err(|problem| invalid("fluentcase.base_url", problem))?;
+    let timezone =
+        check_timezone(&raw.timezone).map_err(|problem| invalid("fluentcase.timezone", problem))?;
     let region_text = raw.phone_region.as_deref().unwrap_or("US");
     let phone_region = region_text
         .trim()
@@ -254,7 +234,7 @@ fn fluentcase_section(
         })?;
     Ok(FluentCaseConfig {
         database,
-        base_url: url.as_str().trim_end_matches('/').to_string(),
+        base_url,
         timezone,
         phone_region,
     })
@@ -308,9 +288,38 @@ fn casestatus_section(
     })
 }
 
+/// `fluentcase.base_url`: an http(s) URL with a host; kept without a
+/// trailing slash (deep links are `{base_url}/matters/{id}`). `init` checks
+/// its flag and its answer with this too.
+///
+/// # Errors
+/// What is wrong with the text, as the end of a sentence ("must be ...").
+pub fn check_fluentcase_url(text: &str) -> Result<String, String> {
+    let url = Url::parse(text.trim()).map_err(|e| {
+        format!("must be a URL such as \"https://acme.fluentcase.com\" ({e}), got {text:?}")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!("must be an http(s) URL, got {text:?}"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// `fluentcase.timezone`: an IANA name that chrono-tz knows.
+///
+/// # Errors
+/// What is wrong with the text, as the end of a sentence ("must be ...").
+pub fn check_timezone(text: &str) -> Result<Tz, String> {
+    text.trim().parse().map_err(|_| {
+        format!("must be an IANA time zone name such as \"America/Chicago\", got {text:?}")
+    })
+}
+
 /// CaseStatus must be reached over HTTPS; plain HTTP is allowed only to this
 /// machine, where the sandbox runs, because the API key travels in a header.
-fn check_casestatus_url(text: &str) -> Result<Url, String> {
+///
+/// # Errors
+/// What is wrong with the text, as the end of a sentence ("must be ...").
+pub fn check_casestatus_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text.trim()).map_err(|e| {
         format!("must be a URL such as \"https://app.casestatus.com\" ({e}), got {text:?}")
     })?;

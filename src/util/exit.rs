@@ -25,6 +25,10 @@ pub const TEMPORARY: u8 = 4;
 pub const LOCKED: u8 = 5;
 /// `status`: a sync kind has not succeeded within `--max-age` (or never ran).
 pub const STALE: u8 = 6;
+/// A person stopped an interactive command (Ctrl-C at a prompt of
+/// `setup` or `init`); what was saved before stays saved. 128 + SIGINT, as
+/// shells report a command stopped by Ctrl-C.
+pub const INTERRUPTED: u8 = 130;
 /// An internal error (a bug): the panic hook prints one line and exits with
 /// this (EX_SOFTWARE from sysexits.h) instead of a backtrace and 101.
 pub const PANIC: u8 = 70;
@@ -33,6 +37,11 @@ pub const PANIC: u8 = 70;
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
+
+/// A person stopped an interactive command at a prompt (Ctrl-C).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Interrupted(pub String);
 
 /// Setup that is missing or inconsistent, found at run time.
 #[derive(Debug, thiserror::Error)]

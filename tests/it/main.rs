@@ -13,6 +13,7 @@ mod client;
 mod cron;
 mod doctor;
 mod faults;
+mod first_run;
 mod fleet;
 mod hostile_text;
 mod matters;

@@ -525,6 +525,12 @@ fn the_demos_commands_work_as_printed() {
         })
         .collect();
     assert!(commands.len() >= 5, "{tail}");
+    // It ends with the way to the firm's own data (issue 26).
+    let last = lines.last().expect("a last line");
+    assert!(
+        last.contains("casestatus-sync init && ") && last.ends_with("casestatus-sync setup"),
+        "{tail}"
+    );
     for c in commands {
         let o = std::process::Command::new("sh")
             .arg("-c")
