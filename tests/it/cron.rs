@@ -214,6 +214,7 @@ fn dry_run_changes_nothing_anywhere() {
         firm.sandbox.cases().len(),
         firm.sandbox.appointments().len(),
     );
+    let runs_before = firm.json(&["log"])["runs"].as_array().unwrap().len();
     firm.sandbox.clear_requests();
     let out = firm.ok(&["-v", "sync", "all", "--dry-run"]);
     assert!(out.contains("would create: matter 50"), "{out}");
@@ -236,6 +237,8 @@ fn dry_run_changes_nothing_anywhere() {
     assert!(firm.sandbox.messages().iter().any(|m| !m.processed));
     assert_eq!(snapshot(&firm.fc_path), fc, "FluentCase unchanged");
     assert_eq!(snapshot(&firm.state_path), st, "state file unchanged");
+    let runs_after = firm.json(&["log"])["runs"].as_array().unwrap().len();
+    assert_eq!(runs_after, runs_before, "a dry run logs no run");
 }
 
 #[test]

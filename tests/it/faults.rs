@@ -16,7 +16,9 @@ use rusqlite::params;
 /// A firm after one clean cycle, with new work for every step waiting.
 fn firm_with_pending_work() -> Firm {
     let firm = Firm::new();
-    firm.write_config_with(2, 2, "");
+    // One call at a time: the faults below are queued in request order, so
+    // each run meets them the same way and its exit code is one number.
+    firm.write_config_with(2, 2, "concurrency = 1");
     firm.add_matters(1, 8);
     firm.connect_and_map();
     firm.ok(&["event-types", "enable", "Deposition"]);
@@ -69,7 +71,7 @@ fn faulted_then_healed(
     name: &str,
     mut firm: Firm,
     faults: &[(Route, Fault, usize)],
-    allowed: &[i32],
+    want: Option<i32>,
 ) -> i32 {
     let injected: usize = faults.iter().map(|f| f.2).sum();
     for (route, fault, times) in faults {
@@ -85,7 +87,10 @@ fn faulted_then_healed(
         r.method == "GET" && r.path == "/v1/api/cases" && !r.query.contains("integration_id")
     });
     assert!(listed || code == 4, "{name}: the listing path was taken");
-    assert!(allowed.contains(&code), "{name}: exit {code}: {out}{err}");
+    // None: a seed given by hand, whose faults may end the run otherwise.
+    if let Some(want) = want {
+        assert_eq!(code, want, "{name}: {out}{err}");
+    }
     if code != 0 {
         assert_one_line_error(&err, &[]);
     }
@@ -167,7 +172,7 @@ fn lost_responses_after_the_work_was_done_on_the_listing_path() {
             (r("DELETE", "/v1/api/appointments"), Fault::LoseResponse, 1),
             (r("POST", "/v1/api/messages/"), Fault::LoseResponse, 2),
         ],
-        &[0, 1],
+        Some(0), // every lost answer is reconciled in the same run
     );
 }
 
@@ -183,7 +188,7 @@ fn a_429_storm_with_retry_after() {
             },
             40,
         )],
-        &[0, 1, 4],
+        Some(4), // the outage streak stops the run; the next cycle retries
     );
 }
 
@@ -196,7 +201,7 @@ fn a_5xx_burst() {
             (Route::any(), Fault::Status(503), 5),
             (r("POST", "/v1/api/"), Fault::Status(500), 3),
         ],
-        &[0, 1, 4],
+        Some(4),
     );
 }
 
@@ -206,7 +211,7 @@ fn responses_slower_than_the_timeout_on_the_listing_path() {
         "slower than the timeout",
         firm_with_pending_work(),
         &[(Route::any(), Fault::Delay(Duration::from_millis(2500)), 4)],
-        &[0, 1, 4],
+        Some(4),
     );
 }
 
@@ -229,7 +234,7 @@ fn malformed_json_empty_bodies_and_huge_answers_on_the_listing_path() {
                 1,
             ),
         ],
-        &[0, 1, 4],
+        Some(1), // odd answers fail their records; the run goes on
     );
 }
 
@@ -271,7 +276,9 @@ fn mixed_faults_seeded_on_the_listing_path() {
         faults.push((routes[next(routes.len() as u64) as usize].clone(), fault, 1));
     }
     println!("mixed faults: seed {seed}");
-    faulted_then_healed("mixed", firm_with_pending_work(), &faults, &[0, 1, 4]);
+    // With FAULT_SEED unset the faults, and so the exit code, are fixed.
+    let want = (std::env::var_os("FAULT_SEED").is_none()).then_some(4);
+    faulted_then_healed("mixed", firm_with_pending_work(), &faults, want);
 }
 
 #[test]

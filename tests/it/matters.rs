@@ -431,21 +431,6 @@ fn log_lists_runs_and_details_and_forgets_after_30_days() {
 }
 
 #[test]
-fn dry_run_changes_nothing() {
-    let firm = Firm::new();
-    firm.add_matters(1, 3);
-    firm.connect_and_map();
-    let before = std::fs::read(&firm.state_path).unwrap();
-    firm.sandbox.clear_requests();
-    let out = firm.ok(&["-v", "sync", "matters", "--dry-run"]);
-    assert!(out.contains("would create: matter 1"), "{out}");
-    assert!(firm.sandbox.requests().is_empty());
-    assert!(firm.sandbox.cases().is_empty());
-    assert_eq!(std::fs::read(&firm.state_path).unwrap(), before);
-    assert_eq!(firm.json(&["log"])["runs"], json!([]));
-}
-
-#[test]
 fn a_held_lock_makes_sync_exit_5() {
     let firm = Firm::new();
     firm.connect_and_map();

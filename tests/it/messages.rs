@@ -269,18 +269,6 @@ fn fluentcase_busy_with_another_writer_is_waited_for() {
     assert_eq!(activities(&firm).len(), 5);
 }
 
-#[test]
-fn dry_run_imports_nothing() {
-    let firm = firm_with_case();
-    firm.sandbox
-        .add_message(NewMessage::client("1", "Maria", "hi"));
-    let before = std::fs::read(&firm.fc_path).unwrap();
-    let out = firm.ok(&["-v", "sync", "messages", "--dry-run"]);
-    assert!(out.contains("would import: message"), "{out}");
-    assert_eq!(std::fs::read(&firm.fc_path).unwrap(), before);
-    assert!(!firm.sandbox.messages()[0].processed);
-}
-
 // ---- Issue 22, item 5: the fallbacks of SPEC §2 and stuck messages ----
 
 /// A message through the sandbox's control route, as a test script would

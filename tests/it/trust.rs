@@ -85,6 +85,31 @@ fn firm_and_system_messages_are_acknowledged_and_untyped_ones_are_not() {
     assert_eq!(doc["counts"]["acknowledged"], 2, "{doc}");
     assert!(firm.sandbox.messages().iter().all(|m| m.processed));
     assert!(activities(&firm).is_empty());
+
+    // A message with no type at all might be a client's: never marked
+    // processed, never imported; a person decides (it is stuck).
+    firm.sandbox.clear_requests();
+    firm.sandbox.inject(
+        Route::new("GET", "/v1/api/messages"),
+        Fault::Respond {
+            status: 200,
+            body: r#"[{"id": 990, "content": "who am I?", "sender_name": "Someone",
+                      "integration_id": "1", "sent_at": "2026-11-28T11:00:00Z"}]"#
+                .into(),
+        },
+        1,
+    );
+    let doc = firm.json(&["sync", "messages"]);
+    assert_eq!(doc["counts"]["stuck"], 1, "{doc}");
+    assert!(
+        !firm
+            .sandbox
+            .requests()
+            .iter()
+            .any(|r| r.path == "/v1/api/messages/990/processed"),
+        "an untyped message is not acknowledged"
+    );
+    assert!(activities(&firm).is_empty());
 }
 
 #[test]
