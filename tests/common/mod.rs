@@ -130,6 +130,17 @@ database = "state/casestatus-sync.db"
         c
     }
 
+    /// The next `times` case creates are done by CaseStatus but their
+    /// answers lost (the connection closes): the tool must find them by
+    /// look-up, never create them again.
+    pub fn lose_case_create_answers(&self, times: usize) {
+        self.sandbox.inject(
+            casestatus_sync::sandbox::Route::new("POST", "/v1/api/cases"),
+            casestatus_sync::sandbox::Fault::LoseResponse,
+            times,
+        );
+    }
+
     /// FluentCase's `activities` without `UNIQUE (source, source_id)`:
     /// FluentCase's real schema may lack it, and with it SQLite, not the
     /// tool, would refuse a second activity — a count could not fail.

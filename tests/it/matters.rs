@@ -184,8 +184,7 @@ fn lost_create_response_never_makes_a_second_case() {
     firm.sandbox.set_allow_duplicates(true);
     // The create for the first matter is done but its answer is lost, and
     // the reconciling look-up fails too: the run records an error.
-    firm.sandbox
-        .inject(Route::new("POST", "/v1/api/cases"), Fault::LoseResponse, 1);
+    firm.lose_case_create_answers(1);
     firm.sandbox.inject(
         Route::new("GET", "/v1/api/cases"),
         Fault::Respond {
@@ -225,8 +224,7 @@ fn lost_response_reconciled_in_the_same_run() {
     let firm = Firm::new();
     firm.add_matters(1, 1);
     firm.connect_and_map();
-    firm.sandbox
-        .inject(Route::new("POST", "/v1/api/cases"), Fault::LoseResponse, 1);
+    firm.lose_case_create_answers(1);
     let doc = firm.json(&["sync", "matters"]);
     assert_eq!(
         doc["items"].as_array().map(|i| i
@@ -495,8 +493,7 @@ fn a_resumed_push_keeps_the_first_body_as_the_drift_baseline() {
     let firm = Firm::new();
     firm.add_matters(1, 1);
     firm.connect_and_map();
-    firm.sandbox
-        .inject(Route::new("POST", "/v1/api/cases"), Fault::LoseResponse, 1);
+    firm.lose_case_create_answers(1);
     firm.sandbox.inject(
         Route::new("GET", "/v1/api/cases"),
         Fault::Respond {

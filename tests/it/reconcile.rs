@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::common::Firm;
-use casestatus_sync::sandbox::{Fault, RequestRecord, Route};
+use casestatus_sync::sandbox::RequestRecord;
 
 fn count(reqs: &[RequestRecord], method: &str, path: &str, lookups: bool) -> usize {
     reqs.iter()
@@ -105,8 +105,7 @@ fn lost_create_answers_in_a_listing_run_never_duplicate() {
     firm.connect_and_map();
     // Duplicates would be accepted: only the tool can prevent them.
     firm.sandbox.set_allow_duplicates(true);
-    firm.sandbox
-        .inject(Route::new("POST", "/v1/api/cases"), Fault::LoseResponse, 5);
+    firm.lose_case_create_answers(5);
     firm.sandbox.clear_requests();
     let (code, out, err) = firm.run(&["sync", "matters"]);
     // Each lost answer is reconciled by a look-up in the same run.
