@@ -103,9 +103,18 @@ pub enum Command {
         /// Address to listen on (port 0 picks a free one); a non-loopback one needs --token-file
         #[arg(long, value_name = "ADDR", default_value = crate::commands::serve::DEFAULT_LISTEN)]
         listen: String,
-        /// A file holding the token every request must carry (Bearer header, or ?token= once)
+        /// A file holding the token every request must carry (Bearer header, or ?token= once); mode 0600 or 0640
         #[arg(long, value_name = "PATH")]
         token_file: Option<PathBuf>,
+        /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key
+        #[arg(long, value_name = "PEM", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The private key of --tls-cert (PEM)
+        #[arg(long, value_name = "PEM", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// A host name the page may be reached by (repeatable); requests naming another host are refused
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_hosts: Vec<String>,
     },
     /// Many firms: `sync all` for each firm folder of DIR in this shard, each in its own process
     #[command(after_long_help = FLEET_EXAMPLES)]
@@ -144,6 +153,9 @@ pub struct FleetArgs {
     /// Seconds a firm's sync may take; then it is killed (safely) and reported
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub budget: u64,
+    /// Where firms' casestatus.api_key_file may lie besides their own folders
+    #[arg(long, value_name = "DIR", default_value = crate::commands::fleet::DEFAULT_KEYS_DIR)]
+    pub keys_dir: PathBuf,
 }
 
 impl FleetArgs {
@@ -156,6 +168,7 @@ impl FleetArgs {
             shards: self.shards,
             jobs: self.jobs,
             budget: self.budget,
+            keys_dir: self.keys_dir.clone(),
             config_given,
         }
     }
@@ -317,12 +330,16 @@ it never succeeded; the reason is one line on stderr.";
 const SERVE_EXAMPLES: &str = "\
 Examples:
   casestatus-sync serve                     # http://127.0.0.1:8787 on this machine only
-  casestatus-sync serve --listen 0.0.0.0:8787 --token-file /etc/casestatus-sync/page-token
+  casestatus-sync serve --listen 0.0.0.0:8443 --token-file /etc/casestatus-sync/page-token \\
+      --tls-cert /etc/casestatus-sync/tls.crt --tls-key /etc/casestatus-sync/tls.key \\
+      --allow-host status.example.com
 
 Read-only: it opens both databases read-only and makes no call to CaseStatus.
 Pages: / (settings, health, Recent Activity), /runs/ID, /matters/ID-OR-FILE-NUMBER;
 for tools /api/status, /api/runs/ID, /api/matters/ID (the --json documents).
-The first line on stdout is \"listening on http://ADDR\".";
+A request whose Host is not the address listened on, localhost or an
+--allow-host name is refused (DNS rebinding). The first line on stdout is
+\"listening on http://ADDR\" (https:// with --tls-cert).";
 
 /// What `connect` says instead of clap's error, which would quote the
 /// argument — possibly the key itself.

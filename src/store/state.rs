@@ -124,7 +124,7 @@ impl StateStore {
     /// SQLite, or its schema is newer than this binary.
     pub fn open(path: &Path) -> Result<StateStore, StateError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StateError::Folder {
+            create_private_folders(parent).map_err(|source| StateError::Folder {
                 path: path.to_path_buf(),
                 source,
             })?;
@@ -569,6 +569,32 @@ impl StateStore {
         rows.collect::<Result<Vec<String>, _>>()
             .map_err(|e| self.err(e))
     }
+}
+
+/// Create `folder` and any missing parents 0700 whatever the umask (SPEC
+/// §1): each folder made here is set to 0700 after it is made, since the
+/// umask can only take bits away at creation. Folders that already exist
+/// are left as they are (they may be shared on purpose).
+fn create_private_folders(folder: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    let mut missing = Vec::new();
+    let mut at = Some(folder);
+    while let Some(dir) = at.filter(|d| !d.as_os_str().is_empty()) {
+        if dir.symlink_metadata().is_ok() {
+            break;
+        }
+        missing.push(dir);
+        at = dir.parent();
+    }
+    for dir in missing.into_iter().rev() {
+        match std::fs::DirBuilder::new().mode(0o700).create(dir) {
+            Ok(()) => std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?,
+            // Made meanwhile by another run: it made it 0700 too.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Create the file 0600 if missing; tighten it to 0600 if it is looser.
