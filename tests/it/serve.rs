@@ -585,10 +585,84 @@ fn a_real_browser_renders_the_pages_and_hostile_names_stay_text() {
         return;
     };
     let firm = rich_firm();
-    let server = Server::start(&firm, &["--listen", "127.0.0.1:0"]);
+    let plain = Server::start(&firm, &["--listen", "127.0.0.1:0"]);
+    browse(browser, &plain, &[]);
+    // Over HTTPS with a throwaway certificate that chromium trusts by its
+    // public key's hash (and nothing else).
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key, spki) = throwaway_certificate_with_spki(dir.path());
+    let tls = Server::start(
+        &firm,
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            &cert,
+            "--tls-key",
+            &key,
+        ],
+    );
+    assert!(tls.base.starts_with("https://"));
+    browse(
+        browser,
+        &tls,
+        &[&format!("--ignore-certificate-errors-spki-list={spki}")],
+    );
+}
+
+/// A throwaway certificate for 127.0.0.1 and localhost: (cert PEM path, key
+/// PEM path, the base64 SHA-256 of its public key as chromium's
+/// --ignore-certificate-errors-spki-list takes it).
+fn throwaway_certificate_with_spki(dir: &Path) -> (String, String, String) {
+    let made =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .unwrap();
+    let cert = dir.join("tls.crt");
+    let key = dir.join("tls.key");
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    crate::common::write_secret(&key, &made.key_pair.serialize_pem());
+    let digest = ring::digest::digest(&ring::digest::SHA256, &made.key_pair.public_key_der());
+    (
+        cert.to_str().unwrap().to_string(),
+        key.to_str().unwrap().to_string(),
+        base64(digest.as_ref()),
+    )
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The browser test's pages on `server`, with chromium's extra `flags`.
+fn browse(browser: &str, server: &Server, flags: &[&str]) {
     let profile = tempfile::tempdir().unwrap();
+    let with = |args: &[&str]| -> Vec<String> {
+        flags
+            .iter()
+            .chain(args.iter())
+            .map(|a| a.to_string())
+            .collect()
+    };
     for path in ["/", "/matters/2"] {
-        let dom = headless(browser, profile.path(), &["--dump-dom", &server.url(path)]);
+        let args = with(&["--dump-dom", &server.url(path)]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let dom = headless(browser, profile.path(), &args);
         assert!(dom.contains("CaseStatus Integration"), "{path}: {dom}");
         assert!(
             !dom.contains("<script"),
@@ -610,15 +684,13 @@ fn a_real_browser_renders_the_pages_and_hostile_names_stay_text() {
         }
         for width in [390, 1280] {
             let shot = profile.path().join(format!("shot-{width}.png"));
-            headless(
-                browser,
-                profile.path(),
-                &[
-                    &format!("--screenshot={}", shot.display()),
-                    &format!("--window-size={width},844"),
-                    &server.url(path),
-                ],
-            );
+            let args = with(&[
+                &format!("--screenshot={}", shot.display()),
+                &format!("--window-size={width},844"),
+                &server.url(path),
+            ]);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            headless(browser, profile.path(), &args);
             let png = std::fs::read(&shot).expect("a screenshot");
             assert!(png.starts_with(b"\x89PNG"), "{path} at {width}px");
             assert!(png.len() > 2000, "{path} at {width}px: an empty picture?");
