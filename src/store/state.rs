@@ -594,6 +594,13 @@ fn create_private_folders(folder: &Path) -> std::io::Result<()> {
             Err(e) => return Err(e),
         }
     }
+    // Something else (a file) where the folder should be.
+    if !std::fs::metadata(folder)?.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            "not a folder",
+        ));
+    }
     Ok(())
 }
 
