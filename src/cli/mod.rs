@@ -309,8 +309,12 @@ Examples:
 Each firm folder holds casestatus-sync.toml (and, by its relative paths,
 its databases); use casestatus.api_key_file for the key. A firm belongs to
 a shard by a stable hash of its folder name, so adding or removing a firm
-moves no other. Exit 0 when every firm exited 0 or 5 (already running),
-else 1; one line per firm, quiet on success when not on a terminal.";
+moves no other. A firm's config may name files only inside its own folder
+(its key file also under --keys-dir); a firm naming others' files is
+refused, a symlinked firm folder skipped. Children die with the fleet;
+SIGTERM is passed on to them. Exit 0 when every firm exited 0 or 5
+(already running), else 1; one line per firm, quiet on success when not on
+a terminal.";
 
 const WHY_SKIPPED_EXAMPLES: &str = "\
 Examples:
