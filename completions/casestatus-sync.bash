@@ -544,7 +544,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__fleet)
-            opts="-q -v -h --shard --shards --jobs --budget --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --shard --shards --jobs --budget --keys-dir --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -563,6 +563,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1492,7 +1496,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__serve)
-            opts="-q -v -h --listen --token-file --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --listen --token-file --tls-cert --tls-key --allow-host --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1503,6 +1507,18 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -270,7 +270,10 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand doctor" 
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand doctor" -s v -l verbose -d 'Print more detail on stderr (-vv is accepted)'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free one); a non-loopback one needs --token-file' -r
-complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l token-file -d 'A file holding the token every request must carry (Bearer header, or ?token= once)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l token-file -d 'A file holding the token every request must carry (Bearer header, or ?token= once); mode 0600 or 0640' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l tls-key -d 'The private key of --tls-cert (PEM)' -r -F
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l allow-host -d 'A host name the page may be reached by (repeatable); requests naming another host are refused' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand serve" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'
@@ -281,6 +284,7 @@ complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -l shards -d 'The number of shards N, with I from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -l jobs -d 'How many firms run at a time, each in its own process' -r
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -l budget -d 'Seconds a firm\'s sync may take; then it is killed (safely) and reported' -r
+complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -l keys-dir -d 'Where firms\' casestatus.api_key_file may lie besides their own folders' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -l config -d 'Config file (default: $CASESTATUS_SYNC_CONFIG, else ./casestatus-sync.toml)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -l trace -d 'Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)' -r -F
 complete -c casestatus-sync -n "__fish_casestatus_sync_using_subcommand fleet" -l json -d 'Print one JSON document on stdout instead of tables (one line when piped)'

@@ -44,10 +44,16 @@
 //!   a command's one gathered answer ([`commands::status::gather`],
 //!   [`commands::log::run_detail`], [`commands::why_skipped::gather`],
 //!   [`commands::mapping::overview_doc`], [`commands::event_types::gather`])
-//!   as HTML or as that command's `--json` document;
+//!   as HTML or as that command's `--json` document; its own accept loop
+//!   (`serve/listener.rs`: hyper with a header-read timeout, an idle
+//!   watchdog and a connection limit; HTTPS through tokio-rustls), the
+//!   `Host` check against DNS rebinding and the token guard in
+//!   `serve/mod.rs`;
 //!   [`commands::fleet`] — `sync all` for the firms of one shard (a stable
 //!   FNV-1a hash of the folder name), each a child process of this binary
-//!   with a time budget.
+//!   with a time budget, in its own process group with the parent-death
+//!   signal; each firm's paths confined to its folder first
+//!   (`fleet/confine.rs`).
 //! - [`sync`] — one cycle under the run lock ([`sync::run`]); the one
 //!   engine ([`sync::engine`]) that owns the pool and each worker's own
 //!   connection ([`sync::engine::Resource`]), progress, the outage streak,
@@ -85,8 +91,10 @@
 //!   ([`casestatus::trace`]), written by the client's one `call`.
 //! - [`util`] — config ([`util::config`]), clock ([`util::clock`]), output
 //!   ([`util::output`]), the one place where data becomes terminal text
-//!   ([`util::term`]), exit statuses ([`util::exit`]), the keyed hash of the
-//!   API key ([`util::secret`]).
+//!   ([`util::term`], with our colour beside the text in
+//!   [`util::term::Styled`]), exit statuses ([`util::exit`]), the keyed
+//!   hash of the API key ([`util::secret`]), the mode rule for secret files
+//!   ([`util::secret_file`]).
 //! - [`sandbox`] — an in-process fake of CaseStatus over real HTTP, with
 //!   fault knobs, one account per `sandbox-…` key (so a fleet shares one
 //!   sandbox), and the sample firm ([`sandbox::sample`]).
@@ -144,7 +152,11 @@
 //!   [`store::activities::insert`], then mark.
 //! - Text from FluentCase, CaseStatus or clients reaches a terminal only
 //!   through [`util::term`]; FluentCase, the state file and `--json` keep it
-//!   exact.
+//!   exact. Our colour is never a character in the text: no data can
+//!   start, end or forge it.
+//! - Secret files (the API key file, the page's token file) are read only
+//!   through [`util::secret_file`], which refuses one looser than 0640;
+//!   the state folder is created 0700 whatever the umask.
 //! - The API key is only ever in the state file (0600), the operator's key
 //!   file, and the `Authorization` header; `Debug` of anything holding it is
 //!   redacted; it is never an argument (clap's errors would echo it).
@@ -164,12 +176,15 @@
 //! - A command's answer is gathered once: the terminal printer, `--json`
 //!   and the status page present the same gathered value.
 //! - The status page writes nothing, calls no CaseStatus API, and shows
-//!   data only through askama's escaping, under a CSP without scripts.
+//!   data only through askama's escaping, under a CSP without scripts; it
+//!   answers only requests naming its own host, sends a browser back only
+//!   to a path on this site, and holds no connection past its limits.
 //! - FluentCase's schema is never altered; the state schema changes only by
 //!   appending a migration ([`store::migrations`]).
 //! - `fleet` shares nothing between firms: each runs as its own process
-//!   with its own config, lock and state; a firm's shard depends only on
-//!   its folder name and the number of shards.
+//!   with its own config, lock and state, naming files only inside its own
+//!   folder (and `--keys-dir`); a firm's shard depends only on its folder
+//!   name and the number of shards; no child outlives the fleet.
 //!
 //! ## Errors
 //!

@@ -121,9 +121,18 @@ pub enum Command {
         /// Address to listen on (port 0 picks a free one); a non-loopback one needs --token-file
         #[arg(long, value_name = "ADDR", default_value = crate::commands::serve::DEFAULT_LISTEN)]
         listen: String,
-        /// A file holding the token every request must carry (Bearer header, or ?token= once)
+        /// A file holding the token every request must carry (Bearer header, or ?token= once); mode 0600 or 0640
         #[arg(long, value_name = "PATH")]
         token_file: Option<PathBuf>,
+        /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key
+        #[arg(long, value_name = "PEM", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The private key of --tls-cert (PEM)
+        #[arg(long, value_name = "PEM", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// A host name the page may be reached by (repeatable); requests naming another host are refused
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_hosts: Vec<String>,
     },
     /// Many firms: `sync all` for each firm folder of DIR in this shard, each in its own process
     #[command(after_long_help = FLEET_EXAMPLES)]
@@ -162,6 +171,9 @@ pub struct FleetArgs {
     /// Seconds a firm's sync may take; then it is killed (safely) and reported
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub budget: u64,
+    /// Where firms' casestatus.api_key_file may lie besides their own folders
+    #[arg(long, value_name = "DIR", default_value = crate::commands::fleet::DEFAULT_KEYS_DIR)]
+    pub keys_dir: PathBuf,
 }
 
 impl FleetArgs {
@@ -174,6 +186,7 @@ impl FleetArgs {
             shards: self.shards,
             jobs: self.jobs,
             budget: self.budget,
+            keys_dir: self.keys_dir.clone(),
             config_given,
         }
     }
@@ -379,8 +392,12 @@ Examples:
 Each firm folder holds casestatus-sync.toml (and, by its relative paths,
 its databases); use casestatus.api_key_file for the key. A firm belongs to
 a shard by a stable hash of its folder name, so adding or removing a firm
-moves no other. Exit 0 when every firm exited 0 or 5 (already running),
-else 1; one line per firm, quiet on success when not on a terminal.";
+moves no other. A firm's config may name files only inside its own folder
+(its key file also under --keys-dir); a firm naming others' files is
+refused, a symlinked firm folder skipped. Children die with the fleet;
+SIGTERM is passed on to them. Exit 0 when every firm exited 0 or 5
+(already running), else 1; one line per firm, quiet on success when not on
+a terminal.";
 
 const WHY_SKIPPED_EXAMPLES: &str = "\
 Examples:
@@ -423,12 +440,16 @@ by GETs only. Exit 0 when the tool can work as configured (✓ and ⚠ only),
 const SERVE_EXAMPLES: &str = "\
 Examples:
   casestatus-sync serve                     # http://127.0.0.1:8787 on this machine only
-  casestatus-sync serve --listen 0.0.0.0:8787 --token-file /etc/casestatus-sync/page-token
+  casestatus-sync serve --listen 0.0.0.0:8443 --token-file /etc/casestatus-sync/page-token \\
+      --tls-cert /etc/casestatus-sync/tls.crt --tls-key /etc/casestatus-sync/tls.key \\
+      --allow-host status.example.com
 
 Read-only: it opens both databases read-only and makes no call to CaseStatus.
 Pages: / (settings, health, Recent Activity), /runs/ID, /matters/ID-OR-FILE-NUMBER;
 for tools /api/status, /api/runs/ID, /api/matters/ID (the --json documents).
-The first line on stdout is \"listening on http://ADDR\".";
+A request whose Host is not the address listened on, localhost or an
+--allow-host name is refused (DNS rebinding). The first line on stdout is
+\"listening on http://ADDR\" (https:// with --tls-cert).";
 
 /// What `connect` says instead of clap's error, which would quote the
 /// argument — possibly the key itself.

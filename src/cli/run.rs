@@ -200,9 +200,22 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<u8> {
             MessagesAction::Acknowledge { id } => crate::commands::messages::acknowledge(ctx, id),
         },
         Command::Status { max_age } => crate::commands::status::run(ctx, max_age),
-        Command::Serve { listen, token_file } => {
-            crate::commands::serve::run(ctx, &listen, token_file.as_deref())
-        }
+        Command::Serve {
+            listen,
+            token_file,
+            tls_cert,
+            tls_key,
+            allow_hosts,
+        } => crate::commands::serve::run(
+            ctx,
+            &crate::commands::serve::Options {
+                listen: listen.clone(),
+                token_file: token_file.clone(),
+                tls_cert: tls_cert.clone(),
+                tls_key: tls_key.clone(),
+                allow_hosts: allow_hosts.clone(),
+            },
+        ),
         Command::Sandbox { .. }
         | Command::Doctor
         | Command::Init(_)

@@ -8,6 +8,7 @@ use crate::store::fluentcase::{Access, FluentCase};
 use crate::store::state::StateStore;
 use crate::sync::Ctx;
 use crate::util::exit::OK;
+use crate::util::term::Styled;
 
 /// Appointment Sync — Event Types as read: FluentCase's event types, the
 /// ones checked, and checked ones FluentCase no longer has. `event-types`,
@@ -70,10 +71,10 @@ pub fn list(ctx: &Ctx) -> anyhow::Result<u8> {
         ctx.out.line(format!("  {mark} {t}"));
     }
     for s in stale {
-        ctx.out.line(format!(
-            "  [x] {s}  {}",
-            ctx.out.warn_badge("no longer an event type in FluentCase")
-        ));
+        ctx.out.line(
+            Styled::from(format!("  [x] {s}  "))
+                + ctx.out.warn_badge("no longer an event type in FluentCase"),
+        );
     }
     if enabled.is_empty() {
         ctx.out.line("No event types are checked, so no appointments are pushed. Enable some with: casestatus-sync event-types enable NAME...");

@@ -19,6 +19,17 @@
 //!   one slot for one budget at most.
 //! - **No shared state** between firms: nothing is written by the fleet
 //!   itself; each child takes its own run lock.
+//! - **Confinement** (`confine`): before a firm runs, every file its config
+//!   names must lie in its own folder (its key file also under
+//!   `--keys-dir`), symlinks followed; else the firm is refused with one
+//!   line. A firm folder that is itself a symlink is skipped and named.
+//! - **Children never outlive the fleet**: each child runs in its own
+//!   process group with the parent-death signal (`prctl(PR_SET_PDEATHSIG,
+//!   SIGKILL)`, set between fork and exec, and the child ends itself if
+//!   the fleet already died), so `kill -9` of the fleet takes them along;
+//!   SIGTERM, SIGINT or SIGHUP to the fleet is passed on to every child's
+//!   group as SIGTERM and waited for up to [`STOP_GRACE`], then SIGKILL.
+//!   Over budget, the child's whole group is killed.
 //!
 //! Folders whose name starts with `.` (a Kubernetes volume's `..data`) and
 //! `lost+found` (a volume's root) are not firms. Children are polled with
@@ -38,7 +49,11 @@ use crate::util::config::{CONFIG_ENV, DEFAULT_CONFIG_FILE};
 use crate::util::exit::{SetupError, UsageError, LOCKED, OK};
 use crate::util::output::Output;
 
+mod children;
+mod confine;
 mod shard;
+
+use children::{signal_group, stop_all, stop_signals};
 
 /// Set by Kubernetes in each pod of an Indexed Job: the pod's index.
 pub const SHARD_INDEX_ENV: &str = "JOB_COMPLETION_INDEX";
@@ -48,6 +63,10 @@ const POLL: Duration = Duration::from_millis(25);
 const MAX_REASON_CHARS: usize = 400;
 /// How many failed firms the one-line error names before "and N more".
 const NAMED_IN_ERROR: usize = 5;
+/// How long children are given to end after the fleet passes on SIGTERM.
+pub const STOP_GRACE: Duration = Duration::from_secs(10);
+/// Where key files may lie besides each firm's folder, without `--keys-dir`.
+pub const DEFAULT_KEYS_DIR: &str = "/run/secrets/casestatus";
 
 pub use shard::{fnv1a64, Shard};
 
@@ -59,6 +78,8 @@ pub struct Flags {
     pub shards: Option<u64>,
     pub jobs: u32,
     pub budget: u64,
+    /// Where firms' key files may lie besides their own folders.
+    pub keys_dir: PathBuf,
     /// Whether the global `--config` was given (fleet takes none).
     pub config_given: bool,
 }
@@ -70,6 +91,7 @@ pub struct Options {
     pub shard: Shard,
     pub jobs: usize,
     pub budget: Duration,
+    pub keys_dir: PathBuf,
 }
 
 impl Options {
@@ -109,6 +131,7 @@ impl Options {
             shard,
             jobs: usize::try_from(args.jobs).unwrap_or(usize::MAX),
             budget: Duration::from_secs(args.budget),
+            keys_dir: args.keys_dir.clone(),
         })
     }
 }
@@ -119,6 +142,8 @@ pub struct FirmDir {
     /// The folder's name as shown (lossy for names that are not UTF-8).
     pub name: String,
     pub path: PathBuf,
+    /// The entry is a symlink (to a folder or anything else): never run.
+    pub is_symlink: bool,
 }
 
 impl FirmDir {
@@ -152,10 +177,14 @@ pub fn list_firms(dir: &Path) -> Result<Vec<FirmDir>, UsageError> {
             entry.map_err(|e| UsageError(format!("fleet: cannot read the folder {shown}: {e}")))?;
         let name = entry.file_name();
         let path = entry.path();
-        if is_firm_name(&name) && path.is_dir() {
+        // The entry itself, not what it leads to: a symlinked firm folder
+        // would reach wherever its link points.
+        let is_symlink = entry.file_type().is_ok_and(|t| t.is_symlink());
+        if is_firm_name(&name) && (is_symlink || path.is_dir()) {
             firms.push(FirmDir {
                 name: name.to_string_lossy().into_owned(),
                 path,
+                is_symlink,
             });
         }
     }
@@ -190,6 +219,12 @@ pub enum Status {
     NoConfig,
     /// The child process could not be started.
     NotStarted,
+    /// Its config names a file outside its folder (and `--keys-dir`): not run.
+    Refused,
+    /// The firm folder is a symlink: not run.
+    Skipped,
+    /// The fleet was asked to stop (SIGTERM) while it ran: stopped.
+    Stopped,
 }
 
 impl Status {
@@ -216,7 +251,7 @@ impl Outcome {
     fn line(&self) -> String {
         let code = match (self.exit_code, self.status) {
             (Some(c), _) => c.to_string(),
-            (None, Status::OverBudget) => "killed".into(),
+            (None, Status::OverBudget | Status::Stopped) => "killed".into(),
             (None, _) => "-".into(),
         };
         let mut line = format!("{:<24} {code:>6} {:>7.1}s", self.firm, self.seconds);
@@ -248,6 +283,7 @@ pub fn run(args: &Flags, out: &Output) -> anyhow::Result<u8> {
         ))
     })?;
     let started = Instant::now();
+    stop_signals::install();
     let mut outcomes = run_firms(&exe, &mine, &opts, out);
     outcomes.sort_by(|a, b| a.firm.cmp(&b.firm));
     let summary = Summary::of(&outcomes, all.len(), started.elapsed());
@@ -271,6 +307,9 @@ pub struct Summary {
     pub over_budget: usize,
     pub no_config: usize,
     pub not_started: usize,
+    pub refused: usize,
+    pub skipped: usize,
+    pub stopped: usize,
     pub seconds: f64,
 }
 
@@ -286,6 +325,9 @@ impl Summary {
             over_budget: count(Status::OverBudget),
             no_config: count(Status::NoConfig),
             not_started: count(Status::NotStarted),
+            refused: count(Status::Refused),
+            skipped: count(Status::Skipped),
+            stopped: count(Status::Stopped),
             seconds: round_tenths(wall),
         }
     }
@@ -315,6 +357,9 @@ fn report(
         (s.over_budget, "over budget"),
         (s.no_config, "without a config"),
         (s.not_started, "not started"),
+        (s.refused, "refused"),
+        (s.skipped, "skipped (symlinked folder)"),
+        (s.stopped, "stopped"),
     ] {
         if n > 0 {
             problems.push(format!(", {n} {what}"));
@@ -395,9 +440,15 @@ fn run_firms(exe: &Path, firms: &[FirmDir], opts: &Options, out: &Output) -> Vec
         done.push(o);
     };
     loop {
+        if let Some(signal) = stop_signals::received() {
+            for o in stop_all(&mut running, signal) {
+                finish(o);
+            }
+            break;
+        }
         while running.len() < opts.jobs {
             let Some(firm) = queue.next() else { break };
-            match start(exe, firm) {
+            match start(exe, firm, opts) {
                 Ok(r) => running.push(r),
                 Err(o) => finish(o),
             }
@@ -424,7 +475,7 @@ fn run_firms(exe: &Path, firms: &[FirmDir], opts: &Options, out: &Output) -> Vec
 }
 
 /// Start `sync all` for one firm, or the outcome saying why not.
-fn start(exe: &Path, firm: &FirmDir) -> Result<Running, Outcome> {
+fn start(exe: &Path, firm: &FirmDir, opts: &Options) -> Result<Running, Outcome> {
     let config = firm.config();
     let not_run = |status, reason: String| Outcome {
         firm: firm.name.clone(),
@@ -433,23 +484,58 @@ fn start(exe: &Path, firm: &FirmDir) -> Result<Running, Outcome> {
         seconds: 0.0,
         reason: Some(reason),
     };
+    if firm.is_symlink {
+        let to = std::fs::read_link(&firm.path)
+            .map(|t| format!(" (to {})", t.display()))
+            .unwrap_or_default();
+        return Err(not_run(
+            Status::Skipped,
+            format!(
+                "skipped: the firm folder {} is a symlink{to}; a firm's folder must be a real folder under DIR",
+                firm.path.display()
+            ),
+        ));
+    }
     if !config.is_file() {
         return Err(not_run(
             Status::NoConfig,
             format!("no {DEFAULT_CONFIG_FILE} in {}", firm.path.display()),
         ));
     }
+    // A config that does not load is the child's to report (one line, its
+    // exit status); one that loads is checked for paths out of the folder.
+    if let Ok(loaded) = crate::util::config::load(&config) {
+        confine::check(&firm.path, &config, &loaded, &opts.keys_dir)
+            .map_err(|why| not_run(Status::Refused, why))?;
+    }
     // The firm's config only by --config; the clock override
-    // (CASESTATUS_SYNC_NOW) and everything else is inherited.
-    let spawned = Command::new(exe)
+    // (CASESTATUS_SYNC_NOW) and everything else is inherited. Its own
+    // process group, so a signal for the child's group reaches all of it
+    // and a terminal's Ctrl-C reaches the fleet, which passes it on.
+    let mut command = Command::new(exe);
+    command
         .arg("--config")
         .arg(&config)
         .args(["sync", "all"])
         .env_remove(CONFIG_ENV)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn();
+        .stderr(Stdio::piped());
+    {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+        #[cfg(target_os = "linux")]
+        {
+            // SAFETY: getpid is a plain system call.
+            let parent = unsafe { libc::getpid() };
+            // SAFETY: the closure runs between fork and exec and calls only
+            // async-signal-safe functions, allocating nothing.
+            unsafe {
+                command.pre_exec(move || children::die_with_parent(parent));
+            }
+        }
+    }
+    let spawned = command.spawn();
     let mut child = spawned.map_err(|e| {
         not_run(
             Status::NotStarted,
@@ -498,7 +584,9 @@ fn poll(r: &mut Running, budget: Duration) -> Option<Outcome> {
     };
     let seconds = round_tenths(r.started.elapsed());
     if status.is_err() {
-        // SIGKILL, then reap it; a child that already ended makes both no-ops.
+        // SIGKILL to its whole group, then reap it; a child that already
+        // ended makes both no-ops.
+        signal_group(&r.child, libc::SIGKILL);
         let _ = r.child.kill();
         let _ = r.child.wait();
     }

@@ -18,6 +18,7 @@ use crate::store::state::{AreaRow, StateStore};
 use crate::sync::Ctx;
 use crate::util::exit::{SetupError, UsageError, OK};
 use crate::util::output::Tone;
+use crate::util::term::Styled;
 
 /// What a refetch found different from the last snapshot.
 #[derive(Debug, Default, Serialize)]
@@ -86,10 +87,9 @@ pub fn refetch(ctx: &Ctx) -> anyhow::Result<u8> {
         }
     }
     for f in &changes.flagged_mappings {
-        ctx.out.line(format!(
-            "  {} {f}",
-            ctx.out.warn_badge("Mapping needs attention:")
-        ));
+        ctx.out.line(
+            Styled::from("  ") + ctx.out.warn_badge("Mapping needs attention:") + format!(" {f}"),
+        );
     }
     Ok(OK)
 }
@@ -307,21 +307,27 @@ fn print_area(ctx: &Ctx, a: &serde_json::Value) {
     let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
     let (tone, cell) = area_mapping(a);
     let mapping = match (a["case_type"].as_str(), a["vanished"] == true) {
-        (Some(_), false) => format!(
-            "{} (case type; {} matter(s) eligible now)",
-            out.toned(tone, &cell),
-            a["eligible_matters"].as_u64().unwrap_or(0)
-        ),
+        (Some(_), false) => {
+            out.toned(tone, &cell)
+                + format!(
+                    " (case type; {} matter(s) eligible now)",
+                    a["eligible_matters"].as_u64().unwrap_or(0)
+                )
+        }
         _ => out.toned(tone, &cell),
     };
-    out.line(format!("Practice area: {}  →  {mapping}", text(&a["name"])));
+    out.line(Styled::from(format!("Practice area: {}  →  ", text(&a["name"]))) + mapping);
     let mut t = out.table(&["Stage", "Matter status", "Matters"]);
     for s in a["stages"].as_array().into_iter().flatten() {
         let (tone, cell) = stage_mapping(s);
         let n = s["matters"]
             .as_i64()
             .map_or("—".to_string(), |n| n.to_string());
-        t.add_row(vec![text(&s["name"]), out.toned(tone, &cell), n]);
+        t.add_row(vec![
+            Styled::from(text(&s["name"])),
+            out.toned(tone, &cell),
+            Styled::from(n),
+        ]);
     }
     out.print_table(&t);
     out.line("");

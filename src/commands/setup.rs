@@ -327,7 +327,7 @@ pub fn test_then(ctx: &Ctx, next: Option<&str>) -> anyhow::Result<u8> {
                 }))?;
             } else {
                 ctx.out
-                    .line(format!("{} {}", ctx.out.bad_badge("Connection failed"), e));
+                    .line(ctx.out.bad_badge("Connection failed") + format!(" {e}"));
                 ctx.out.line(advice);
             }
             return Err(e.into());
@@ -345,13 +345,15 @@ pub fn test_then(ctx: &Ctx, next: Option<&str>) -> anyhow::Result<u8> {
             "eligible_matters": eligible, "practice_areas": areas.len(),
         }))?;
     } else {
-        ctx.out.line(format!(
-            "{}  {} · {} matter{} eligible for sync now",
-            ctx.out.ok_badge("Connected"),
-            key.name,
-            eligible,
-            if eligible == 1 { "" } else { "s" }
-        ));
+        ctx.out.line(
+            ctx.out.ok_badge("Connected")
+                + format!(
+                    "  {} · {} matter{} eligible for sync now",
+                    key.name,
+                    eligible,
+                    if eligible == 1 { "" } else { "s" }
+                ),
+        );
         if first_snapshot {
             ctx.out.line(format!(
                 "Fetched {} practice area(s) from CaseStatus.{}",

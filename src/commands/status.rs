@@ -20,6 +20,7 @@ use crate::sync::Ctx;
 use crate::sync::ALL;
 use crate::util::exit::{OK, STALE};
 use crate::util::output::Tone;
+use crate::util::term::Styled;
 
 /// Default `--max-age`: four missed 15-minute cycles.
 pub const DEFAULT_MAX_AGE_MINUTES: u32 = 60;
@@ -231,8 +232,7 @@ fn print_table(ctx: &Ctx, health: &Health) {
     let (tone, text) = health.verdict();
     // The verdict's first word is the badge: "● OK every sync…".
     let (word, rest) = text.split_once(' ').unwrap_or((&text, ""));
-    ctx.out
-        .line(format!("{} {rest}", ctx.out.toned(tone, word)));
+    ctx.out.line(ctx.out.toned(tone, word) + format!(" {rest}"));
     let mut t = ctx.out.table(&[
         "Sync",
         "Last run",
@@ -248,11 +248,11 @@ fn print_table(ctx: &Ctx, health: &Health) {
             ctx.out.ok_badge("ok")
         };
         t.add_row(vec![
-            r.kind.to_string(),
-            r.last_run,
-            r.result,
-            r.last_success,
-            r.age,
+            Styled::from(r.kind.to_string()),
+            Styled::from(r.last_run),
+            Styled::from(r.result),
+            Styled::from(r.last_success),
+            Styled::from(r.age),
             health,
         ]);
     }

@@ -107,11 +107,8 @@ impl Walk<'_> {
                 || c.is::<crate::casestatus::ApiError>()
         });
         if answerable {
-            self.out().line(format!(
-                "{} {}",
-                self.out().bad_badge("Not saved:"),
-                crate::util::term::error_line(e)
-            ));
+            self.out()
+                .line(self.out().bad_badge("Not saved:") + " " + crate::util::term::error_line(e));
         }
         answerable
     }
@@ -406,11 +403,11 @@ impl Walk<'_> {
     /// everything above is saved either way.
     fn dry_run(&self) {
         if let Err(e) = crate::sync::run(self.ctx, &[Kind::Matters, Kind::Appointments], true) {
-            self.out().line(format!(
-                "{} {}",
-                self.out().bad_badge("The dry run failed:"),
-                crate::util::term::error_line(&e)
-            ));
+            self.out().line(
+                self.out().bad_badge("The dry run failed:")
+                    + " "
+                    + crate::util::term::error_line(&e),
+            );
         }
         self.out().line("Why a matter is skipped, and where to fix it in FluentCase: casestatus-sync why-skipped MATTER");
     }

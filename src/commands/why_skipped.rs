@@ -21,6 +21,7 @@ use crate::store::{ledger, runlog};
 use crate::sync::context::{Ctx, DISCONNECTED_SETTING};
 use crate::util::exit::{UsageError, OK};
 use crate::util::output::Tone;
+use crate::util::term::Styled;
 
 /// How many recent log entries about the matter to show.
 const HISTORY: u32 = 10;
@@ -278,12 +279,13 @@ pub fn headline(ctx: &Ctx, f: &Facts) -> (Tone, String) {
 fn print(ctx: &Ctx, f: &Facts) {
     let out = &ctx.out;
     let (tone, text) = headline(ctx, f);
-    out.line(format!(
-        "Matter {} ({}): {}",
-        f.matter.id,
-        f.matter.file_number.as_deref().unwrap_or("no file number"),
-        out.toned(tone, &text)
-    ));
+    out.line(
+        Styled::from(format!(
+            "Matter {} ({}): ",
+            f.matter.id,
+            f.matter.file_number.as_deref().unwrap_or("no file number"),
+        )) + out.toned(tone, &text),
+    );
     if let Some(why) = &f.not_syncing {
         out.line(out.warn_badge(&format!("Not syncing: {why}.")));
     }

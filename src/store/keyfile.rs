@@ -17,13 +17,16 @@ const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
 /// Read the key from `path`, trimming surrounding whitespace.
 ///
 /// # Errors
-/// [`SetupError`] naming the file when it cannot be read, is empty, too
+/// [`SetupError`] naming the file when it cannot be read, is looser than
+/// 0640 ([`crate::util::secret_file`]), is empty, too
 /// large, not UTF-8, or holds whitespace inside the key.
 pub fn read(path: &Path) -> Result<ApiKey, SetupError> {
     let shown = path.display();
     let mut raw = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_KEY_FILE_BYTES + 1).read_to_string(&mut raw))
+    crate::util::secret_file::open(path, "the API key file (casestatus.api_key_file)")
+        .map_err(SetupError)?
+        .take(MAX_KEY_FILE_BYTES + 1)
+        .read_to_string(&mut raw)
         .map_err(|e| {
             SetupError(format!(
                 "cannot read the API key file {shown} (casestatus.api_key_file): {e}"
@@ -78,6 +81,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("key");
         std::fs::write(&p, "  abc-123\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert_eq!(read(&p).unwrap().expose(), "abc-123");
         std::fs::write(&p, " \n").unwrap();
         let e = read(&p).unwrap_err().to_string();

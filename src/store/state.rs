@@ -124,9 +124,11 @@ impl StateStore {
     /// SQLite, or its schema is newer than this binary.
     pub fn open(path: &Path) -> Result<StateStore, StateError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StateError::Folder {
-                path: path.to_path_buf(),
-                source,
+            crate::util::secret_file::create_private_folders(parent).map_err(|source| {
+                StateError::Folder {
+                    path: path.to_path_buf(),
+                    source,
+                }
             })?;
         }
         protect(path)?;

@@ -11,7 +11,7 @@
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 
-use crate::util::term::{self, Layout};
+use crate::util::term::{self, Layout, Paint, Styled};
 
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 use serde::Serialize;
@@ -52,72 +52,67 @@ impl Output {
 
     /// A line for people (skipped with --quiet or --json). Line breaks in
     /// it are shown as `\n`: one call, one line, whatever data it holds.
-    pub fn line(&self, text: impl AsRef<str>) {
+    /// Plain text or [`Styled`] (badges joined with `+`).
+    pub fn line(&self, text: impl Into<Styled>) {
         if !self.quiet && !self.json {
-            self.emit_line(Stream::Stdout, text.as_ref());
+            self.emit_line(Stream::Stdout, &text.into());
         }
     }
 
     /// Several lines of our own layout (a table, a block of help); control
     /// characters other than the line breaks are made visible.
-    pub fn block(&self, text: impl AsRef<str>) {
+    pub fn block(&self, text: impl Into<Styled>) {
         if !self.quiet && !self.json {
             write_out(
                 Stream::Stdout,
-                &term::for_terminal(text.as_ref(), Layout::Block, self.color),
+                &text.into().render(Layout::Block, self.color),
             );
         }
     }
 
     /// Detail for `-v`, on stderr.
-    pub fn detail(&self, text: impl AsRef<str>) {
+    pub fn detail(&self, text: impl Into<Styled>) {
         if self.verbose {
-            self.emit_line(Stream::Stderr, text.as_ref());
+            self.emit_line(Stream::Stderr, &text.into());
         }
     }
 
     /// A warning a person should see, on stderr (even with --json).
-    pub fn warn(&self, text: impl AsRef<str>) {
+    pub fn warn(&self, text: impl Into<Styled>) {
         if !self.quiet {
-            self.emit_line(Stream::Stderr, &format!("warning: {}", text.as_ref()));
+            self.emit_line(Stream::Stderr, &(Styled::from("warning: ") + text));
         }
     }
 
-    fn emit_line(&self, stream: Stream, text: &str) {
-        write_out(stream, &term::for_terminal(text, Layout::Line, self.color));
+    fn emit_line(&self, stream: Stream, text: &Styled) {
+        write_out(stream, &text.render(Layout::Line, self.color));
     }
 
     /// A green badge such as "● Connected".
-    pub fn ok_badge(&self, text: &str) -> String {
-        self.paint("32", &format!("● {text}"))
+    pub fn ok_badge(&self, text: &str) -> Styled {
+        Styled::painted(Paint::Green, &format!("● {text}"))
     }
 
     /// A yellow warning mark such as "⚠ Fix".
-    pub fn warn_badge(&self, text: &str) -> String {
-        self.paint("33", &format!("⚠ {text}"))
+    pub fn warn_badge(&self, text: &str) -> Styled {
+        Styled::painted(Paint::Yellow, &format!("⚠ {text}"))
     }
 
     /// A red badge such as "✖ Not connected".
-    pub fn bad_badge(&self, text: &str) -> String {
-        self.paint("31", &format!("✖ {text}"))
+    pub fn bad_badge(&self, text: &str) -> Styled {
+        Styled::painted(Paint::Red, &format!("✖ {text}"))
     }
 
     /// A sentence in its tone: a badge for [`Tone::Ok`], [`Tone::Warn`] and
     /// [`Tone::Bad`], the text itself for [`Tone::Plain`]. The status page
     /// shows the same sentences with the tone as a CSS class.
-    pub fn toned(&self, tone: Tone, text: &str) -> String {
+    pub fn toned(&self, tone: Tone, text: &str) -> Styled {
         match tone {
             Tone::Ok => self.ok_badge(text),
             Tone::Warn => self.warn_badge(text),
             Tone::Bad => self.bad_badge(text),
-            Tone::Plain => text.to_string(),
+            Tone::Plain => Styled::from(text),
         }
-    }
-
-    /// Our colour around `text`; the escape itself is written only at the
-    /// last step, for a colour terminal ([`term::for_terminal`]).
-    fn paint(&self, ansi: &str, text: &str) -> String {
-        term::paint(ansi, &term::visible(text))
     }
 
     /// A progress bar on stderr for a long loop; hidden unless stderr is a
@@ -195,24 +190,24 @@ pub struct TermTable {
 }
 
 impl TermTable {
-    /// Add a row of cells.
-    pub fn add_row(&mut self, cells: Vec<String>) {
-        let row: Vec<Cell> = cells.iter().map(|c| self.cell(c)).collect();
+    /// Add a row of cells: plain text, or [`Styled`] for a badge.
+    pub fn add_row<C: Into<Styled>>(&mut self, cells: Vec<C>) {
+        let row: Vec<Cell> = cells.into_iter().map(|c| self.cell(&c.into())).collect();
         self.table.add_row(row);
     }
 
-    fn cell(&self, text: &str) -> Cell {
-        match term::unpaint(text) {
-            Some((code, inner)) => {
+    fn cell(&self, text: &Styled) -> Cell {
+        match text.single_paint() {
+            Some((paint, inner)) => {
                 let cell = Cell::new(term::visible(inner));
-                match (self.color, code) {
-                    (true, "32") => cell.fg(Color::Green),
-                    (true, "33") => cell.fg(Color::Yellow),
-                    (true, "31") => cell.fg(Color::Red),
-                    _ => cell,
+                match (self.color, paint) {
+                    (true, Paint::Green) => cell.fg(Color::Green),
+                    (true, Paint::Yellow) => cell.fg(Color::Yellow),
+                    (true, Paint::Red) => cell.fg(Color::Red),
+                    (false, _) => cell,
                 }
             }
-            None => Cell::new(term::visible(text)),
+            None => Cell::new(term::visible(&text.plain())),
         }
     }
 }
@@ -261,10 +256,7 @@ pub fn error_line(err: &anyhow::Error, temporary: bool) {
 /// Write a line of our own text to stdout (for commands without an
 /// [`Output`], such as `sandbox`); made safe like every other line.
 pub fn emit(text: &str) {
-    write_out(
-        Stream::Stdout,
-        &term::for_terminal(text, Layout::Block, false),
-    );
+    write_out(Stream::Stdout, &term::for_terminal(text, Layout::Block));
 }
 
 /// A write to stdout or stderr failed: the output a person or program

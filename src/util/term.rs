@@ -11,18 +11,16 @@
 //!
 //! Data stays exact where it is data: FluentCase, the state file and
 //! `--json` keep the original text; only what a person reads is escaped.
+//!
+//! Our own colour is not in the text: a [`Styled`] line is a list of spans,
+//! each with its [`Paint`] or none, and the escape codes are written only
+//! when a line is rendered for a colour terminal. No character of data can
+//! therefore start, end or forge a colour, conceal text or cut a line (the
+//! tool once marked colours in-band with private-use characters, which
+//! data could carry).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
-
-/// Our own colour: a marker that [`for_terminal`] turns into an SGR
-/// sequence (or drops without colour). Private-use code points that no
-/// data may carry through: [`visible`] escapes them.
-pub(crate) const PAINT_START: char = '\u{F8F0}';
-/// Ends a painted span (see [`PAINT_START`]); the colour digits sit between
-/// [`PAINT_START`] and [`PAINT_TEXT`].
-pub(crate) const PAINT_TEXT: char = '\u{F8F1}';
-pub(crate) const PAINT_END: char = '\u{F8F2}';
 
 /// How long a remote message may be inside a one-line error.
 pub const MAX_REMOTE_MESSAGE_CHARS: usize = 300;
@@ -35,8 +33,7 @@ fn is_unsafe(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
         | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-        | '\u{200e}' | '\u{200f}' | '\u{61c}'
-        | PAINT_START | PAINT_TEXT | PAINT_END)
+        | '\u{200e}' | '\u{200f}' | '\u{61c}')
 }
 
 fn escape_into(out: &mut String, c: char) {
@@ -85,10 +82,10 @@ pub fn visible_cut(s: &str, max: usize) -> String {
 }
 
 /// The last step before bytes reach the terminal: keeps the output's own
-/// line breaks when `lines` is [`Layout::Block`], turns our paint markers
-/// into colour (or nothing), and makes every other control character
-/// visible. `colour` is false for pipes, files and `NO_COLOR`.
-pub fn for_terminal(text: &str, layout: Layout, colour: bool) -> Cow<'_, str> {
+/// line breaks when `layout` is [`Layout::Block`] and makes every other
+/// control character visible. It adds no colour: only [`Styled::render`]
+/// does, around its painted spans.
+pub fn for_terminal(text: &str, layout: Layout) -> Cow<'_, str> {
     let keep_newline = layout == Layout::Block;
     if !text
         .chars()
@@ -97,21 +94,9 @@ pub fn for_terminal(text: &str, layout: Layout, colour: bool) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
+    for c in text.chars() {
         match c {
             '\n' if keep_newline => out.push('\n'),
-            PAINT_START => {
-                let code: String = chars.by_ref().take_while(|c| *c != PAINT_TEXT).collect();
-                if colour && code.chars().all(|c| c.is_ascii_digit() || c == ';') {
-                    let _ = write!(out, "\x1b[{code}m");
-                }
-            }
-            PAINT_END => {
-                if colour {
-                    out.push_str("\x1b[0m");
-                }
-            }
             c if is_unsafe(c) => escape_into(&mut out, c),
             c => out.push(c),
         }
@@ -127,17 +112,107 @@ pub enum Layout {
     Block,
 }
 
-/// Wrap `text` (already safe) in our colour `code` (SGR digits).
-pub(crate) fn paint(code: &str, text: &str) -> String {
-    format!("{PAINT_START}{code}{PAINT_TEXT}{text}{PAINT_END}")
+/// Our colours: the only ones the tool ever writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    Green,
+    Yellow,
+    Red,
 }
 
-/// A whole painted span (`paint(code, text)`) split back into its code and
-/// text, for tables that colour a cell themselves; None for other text.
-pub(crate) fn unpaint(s: &str) -> Option<(&str, &str)> {
-    let rest = s.strip_prefix(PAINT_START)?.strip_suffix(PAINT_END)?;
-    let (code, text) = rest.split_once(PAINT_TEXT)?;
-    Some((code, text))
+impl Paint {
+    /// The SGR code of the colour.
+    fn sgr(self) -> &'static str {
+        match self {
+            Paint::Green => "32",
+            Paint::Yellow => "33",
+            Paint::Red => "31",
+        }
+    }
+}
+
+/// Text for people with our colour kept beside it, never inside it: spans
+/// of text, each painted or not. Built from plain text (`From<String>`,
+/// `From<&str>`), from a painted span ([`Styled::painted`]), and joined
+/// with `+`. Rendering makes every span's text safe ([`for_terminal`]) and
+/// writes escape codes only for the painted spans, only with colour on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Styled {
+    spans: Vec<(Option<Paint>, String)>,
+}
+
+impl Styled {
+    /// `text` in our colour `paint`; its own control characters (line
+    /// breaks included) are shown visibly.
+    pub fn painted(paint: Paint, text: &str) -> Styled {
+        Styled {
+            spans: vec![(Some(paint), visible(text).into_owned())],
+        }
+    }
+
+    /// The text without colour (what a pipe gets, before escaping).
+    pub fn plain(&self) -> String {
+        self.spans.iter().map(|(_, t)| t.as_str()).collect()
+    }
+
+    /// The colour of a text that is one painted span, with that text.
+    pub fn single_paint(&self) -> Option<(Paint, &str)> {
+        match self.spans.as_slice() {
+            [(Some(p), t)] => Some((*p, t.as_str())),
+            _ => None,
+        }
+    }
+
+    /// The terminal text: every span made safe for `layout`, painted spans
+    /// wrapped in their colour when `colour` is on.
+    pub fn render(&self, layout: Layout, colour: bool) -> String {
+        let mut out = String::new();
+        for (paint, text) in &self.spans {
+            let safe = for_terminal(text, layout);
+            match paint {
+                Some(p) if colour => {
+                    let _ = write!(out, "\x1b[{}m{safe}\x1b[0m", p.sgr());
+                }
+                _ => out.push_str(&safe),
+            }
+        }
+        out
+    }
+}
+
+impl From<String> for Styled {
+    fn from(text: String) -> Styled {
+        Styled {
+            spans: vec![(None, text)],
+        }
+    }
+}
+
+impl From<&str> for Styled {
+    fn from(text: &str) -> Styled {
+        Styled::from(text.to_string())
+    }
+}
+
+impl From<&String> for Styled {
+    fn from(text: &String) -> Styled {
+        Styled::from(text.clone())
+    }
+}
+
+impl From<Cow<'_, str>> for Styled {
+    fn from(text: Cow<'_, str>) -> Styled {
+        Styled::from(text.into_owned())
+    }
+}
+
+impl<T: Into<Styled>> std::ops::Add<T> for Styled {
+    type Output = Styled;
+
+    fn add(mut self, more: T) -> Styled {
+        self.spans.extend(more.into().spans);
+        self
+    }
 }
 
 /// The one-line form of an error chain for stderr: data inside it (remote
@@ -163,7 +238,8 @@ mod tests {
             ("rlo\u{202e}txt", "rlo\\u{202e}txt"),
             ("iso\u{2066}x", "iso\\u{2066}x"),
             ("tab\there", "tab\\there"),
-            ("fake\u{F8F0}31\u{F8F1}x", "fake\\u{f8f0}31\\u{f8f1}x"),
+            // Private-use characters are data like any other: kept.
+            ("\u{F8F0}8\u{F8F1}x\u{F8F2}", "\u{F8F0}8\u{F8F1}x\u{F8F2}"),
         ];
         for (input, want) in cases {
             assert_eq!(visible(input), want, "{input:?}");
@@ -171,22 +247,25 @@ mod tests {
     }
 
     #[test]
-    fn for_terminal_keeps_layout_and_paints_only_our_markers() {
-        let ours = format!("{}\nnext", paint("32", "● ok"));
+    fn colour_is_beside_the_text_never_in_it() {
+        let ours = Styled::painted(Paint::Green, "● ok") + "\nnext";
         let block = Layout::Block;
+        assert_eq!(ours.render(block, true), "\x1b[32m● ok\x1b[0m\nnext");
+        assert_eq!(ours.render(block, false), "● ok\nnext");
+        assert_eq!(ours.render(Layout::Line, false), "● ok\\nnext");
         assert_eq!(
-            for_terminal(&ours, block, true),
-            "\x1b[32m● ok\x1b[0m\nnext"
-        );
-        assert_eq!(for_terminal(&ours, block, false), "● ok\nnext");
-        assert_eq!(for_terminal(&ours, Layout::Line, false), "● ok\\nnext");
-        assert_eq!(
-            for_terminal("x\x1b]8;;http://e\x07y", block, true),
+            for_terminal("x\x1b]8;;http://e\x07y", block),
             "x\\x1b]8;;http://e\\x07y"
         );
-        // A forged marker with something other than digits is dropped.
-        let forged = format!("{PAINT_START}2J\x1b{PAINT_TEXT}z");
-        assert!(!for_terminal(&forged, block, true).contains('\x1b'));
+        // What were once our markers are only text now: no colour, and
+        // nothing after them is lost.
+        let forged = Styled::from("a \u{F8F0}8\u{F8F1}hidden\u{F8F2} \u{F8F0}rest");
+        let shown = forged.render(Layout::Line, true);
+        assert!(!shown.contains('\x1b'), "{shown:?}");
+        assert!(
+            shown.ends_with("rest") && shown.contains("hidden"),
+            "{shown:?}"
+        );
     }
 
     #[test]

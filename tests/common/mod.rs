@@ -352,6 +352,13 @@ pub fn assert_one_line_error(stderr: &str, needles: &[&str]) {
     }
 }
 
+/// Write a secret file (a key or token file) as SPEC §1 wants it: 0600.
+pub fn write_secret(path: &Path, content: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, content).expect("write a secret file");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
+}
+
 /// Many firms for `fleet`: one folder per firm under `root()`, one shared
 /// sandbox, each firm with its own account (key `sandbox-fleet-NAME`, read
 /// from the firm's `api-key` file through `casestatus.api_key_file`).
@@ -422,7 +429,7 @@ impl Fleet {
                 .insert(&conn)
                 .expect("insert");
         }
-        std::fs::write(dir.join("api-key"), Fleet::key(name)).expect("key file");
+        write_secret(&dir.join("api-key"), &Fleet::key(name));
         self.write_firm_config(name, base_url, timeout_seconds);
     }
 

@@ -198,3 +198,125 @@ fn hostile_text_from_every_source_is_made_visible() {
     assert_ne!(code, 0);
     assert_clean("map unknown", "", &err);
 }
+
+/// What the tool once used in-band to mark its own colours: a conceal
+/// span, a black-on-black span and an unmatched start marker. Issue 23
+/// item 7: in data they must be only text.
+const MARKERS: &str =
+    "\u{F8F0}8\u{F8F1}hidden\u{F8F2} \u{F8F0}30;40\u{F8F1}black\u{F8F2} \u{F8F0}cut";
+
+/// Run with colour forced on a pipe (CLICOLOR_FORCE) and without colour;
+/// neither may restyle or cut: no conceal or black-on-black escape, and
+/// every `ends` text (what follows the markers) is printed.
+fn assert_markers_are_text(what: &str, cmd: impl Fn(bool) -> (i32, String, String), ends: &[&str]) {
+    for colour in [true, false] {
+        let (_, out, err) = cmd(colour);
+        let all = format!("{out}{err}");
+        for bad in ["\x1b[8m", "\x1b[30;40m", "\x1b[30m"] {
+            assert!(
+                !all.contains(bad),
+                "{what} (colour {colour}): {bad:?} in {all:?}"
+            );
+        }
+        for end in ends {
+            assert!(
+                all.contains(&format!(
+                    "hidden\u{F8F2} \u{F8F0}30;40\u{F8F1}black\u{F8F2} \u{F8F0}cut{end}"
+                )),
+                "{what} (colour {colour}): the text after the markers was lost or changed: {all:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn colour_markers_in_data_are_only_text() {
+    let firm = Firm::new();
+    firm.add_matters(1, 2);
+    let fc = firm.fc();
+    fc.execute(
+        "INSERT INTO event_types (id, name) VALUES (9, ?1)",
+        [format!("Type {MARKERS}END-TYPE")],
+    )
+    .unwrap();
+    let mut areas = firm.sandbox.practice_areas();
+    areas.push(PracticeArea {
+        id: 900,
+        name: format!("Area {MARKERS}END-AREA"),
+        stages: vec![Stage {
+            id: 901,
+            name: format!("Stage {MARKERS}END-STAGE"),
+            position: 1,
+        }],
+    });
+    firm.sandbox.set_practice_areas(areas);
+    firm.connect_and_map();
+    let run = |args: &'static [&'static str]| {
+        let firm = &firm;
+        move |colour: bool| {
+            let mut c = firm.cmd();
+            if colour {
+                c.env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1");
+            }
+            run_cmd(c.args(args))
+        }
+    };
+    // A practice-area (and stage) name, from CaseStatus.
+    assert_markers_are_text("map", run(&["map"]), &["END-AREA", "END-STAGE"]);
+    // An event type, from FluentCase.
+    assert_markers_are_text("event-types", run(&["event-types"]), &["END-TYPE"]);
+    // A client message, in a dry run's plan to a pipe.
+    firm.sandbox
+        .add_message(NewMessage::client("1", "Client", &format!("{MARKERS}EM")));
+    assert_markers_are_text(
+        "sync messages --dry-run",
+        run(&["-v", "sync", "messages", "--dry-run"]),
+        &["EM"],
+    );
+    // A run's error, from CaseStatus: on stderr, and in the log.
+    firm.sandbox.inject(
+        Route::new("GET", "/v1/api/practice_areas"),
+        Fault::Respond {
+            status: 503,
+            body: serde_json::json!({"error": {"code": "down", "message": format!("boom {MARKERS}END-ERROR")}})
+                .to_string(),
+        },
+        100,
+    );
+    assert_markers_are_text("test (error)", run(&["test"]), &["END-ERROR"]);
+    firm.sandbox.inject(
+        Route::new("POST", "/v1/api/cases"),
+        Fault::Respond {
+            status: 500,
+            body: serde_json::json!({"error": {"code": "down", "message": format!("boom {MARKERS}END-ERROR")}})
+                .to_string(),
+        },
+        100,
+    );
+    let _ = firm.run(&["sync", "matters"]);
+    firm.sandbox.clear_faults();
+    let (_, log, _) = firm.run(&["--json", "log", "--run", "1"]);
+    let doc: serde_json::Value = serde_json::from_str(&log).unwrap();
+    let last = doc.to_string();
+    assert!(
+        last.contains("END-ERROR"),
+        "the run's error was recorded: {last}"
+    );
+    assert_markers_are_text("log --run 1", run(&["log", "--run", "1"]), &["END-ERROR"]);
+
+    // A fleet's folder name.
+    let fleet = crate::common::Fleet::new();
+    std::fs::create_dir_all(fleet.root().join(format!("firm {MARKERS}END-FOLDER"))).unwrap();
+    fleet.add_firm("acme-law", 1);
+    assert_markers_are_text(
+        "fleet",
+        |colour| {
+            let mut c = fleet.cmd();
+            if colour {
+                c.env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1");
+            }
+            run_cmd(c.arg("-v").arg("fleet").arg(fleet.root()))
+        },
+        &["END-FOLDER"],
+    );
+}

@@ -175,3 +175,81 @@ fn overlapping_runs_of_each_kind_never_duplicate() {
         .unwrap();
     assert_eq!(count, 10);
 }
+
+/// Issue 23 item 9: under `umask 000` the state folder (and a missing
+/// parent) is created 0700; the files in it stay 0600.
+#[test]
+fn the_state_folder_is_private_whatever_the_umask() {
+    let firm = Firm::new();
+    let text = std::fs::read_to_string(&firm.config).unwrap().replace(
+        "database = \"state/casestatus-sync.db\"",
+        "database = \"private/state/casestatus-sync.db\"",
+    );
+    std::fs::write(&firm.config, text).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
+    let out = assert_cmd::Command::new("sh")
+        .args(["-c", "umask 000 && exec \"$@\"", "sh"])
+        .arg(&bin)
+        .arg("--config")
+        .arg(&firm.config)
+        .args(["connect", "--name", "Key", "--api-key-stdin"])
+        .env("CASESTATUS_SYNC_NOW", &firm.now)
+        .env("NO_COLOR", "1")
+        .write_stdin(casestatus_sync::sandbox::Sandbox::DEMO_KEY)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for folder in ["private", "private/state"] {
+        let mode = std::fs::metadata(firm.path(folder))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o700, "{folder} is {mode:o}");
+    }
+    let mode = std::fs::metadata(firm.path("private/state/casestatus-sync.db"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+/// Issue 23 item 8: an API key file that others can read, or that its
+/// group can write, is refused naming the file and its mode — a symlink to
+/// one too; 0600, 0400, 0640 and 0440 are accepted (a Kubernetes Secret
+/// with defaultMode 0440 and the pod's fsGroup).
+#[test]
+fn a_loose_api_key_file_is_refused() {
+    let firm = Firm::new();
+    let key = firm.path("secrets/casestatus-api-key");
+    std::fs::create_dir_all(key.parent().unwrap()).unwrap();
+    write_secret(&key, casestatus_sync::sandbox::Sandbox::DEMO_KEY);
+    firm.write_config("api_key_file = \"secrets/casestatus-api-key\"");
+    for mode in [0o644, 0o666, 0o660, 0o604] {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+        let (code, out, err) = firm.run(&["test"]);
+        assert_eq!(code, 3, "{mode:o}: {out}{err}");
+        assert_one_line_error(
+            &err,
+            &["casestatus-api-key", &format!("{mode:04o}"), "api_key_file"],
+        );
+        assert_no_secret(&out, &err);
+    }
+    // Through a symlink (a Secret volume's layout): the file is judged.
+    let link = firm.path("secrets/link-to-key");
+    std::os::unix::fs::symlink(&key, &link).unwrap();
+    firm.write_config("api_key_file = \"secrets/link-to-key\"");
+    let (code, _, err) = firm.run(&["test"]);
+    assert_eq!(code, 3, "{err}");
+    assert_one_line_error(&err, &["link-to-key", "0604"]);
+    for mode in [0o600, 0o400, 0o640, 0o440] {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+        let (code, out, err) = firm.run(&["test"]);
+        assert_eq!(code, 0, "{mode:o}: {out}{err}");
+    }
+}

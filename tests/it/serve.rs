@@ -40,6 +40,11 @@ struct Server {
 impl Server {
     /// Start `serve` with `args` and read "listening on http://ADDR".
     fn start(firm: &Firm, args: &[&str]) -> Server {
+        Server::start_with(firm, args, &[])
+    }
+
+    /// [`Server::start`] with more environment (the test limits).
+    fn start_with(firm: &Firm, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("casestatus-sync"))
             .arg("--config")
             .arg(&firm.config)
@@ -47,6 +52,7 @@ impl Server {
             .args(args)
             .env("CASESTATUS_SYNC_NOW", &firm.now)
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -54,9 +60,14 @@ impl Server {
         let mut first = String::new();
         let stdout = child.stdout.take().expect("stdout");
         BufReader::new(stdout).read_line(&mut first).expect("read");
-        let addr = first
-            .trim()
+        let line = first.trim();
+        let (scheme, addr) = line
             .strip_prefix("listening on http://")
+            .map(|a| ("http", a))
+            .or_else(|| {
+                line.strip_prefix("listening on https://")
+                    .map(|a| ("https", a))
+            })
             .unwrap_or_else(|| {
                 let _ = child.kill();
                 let mut err = String::new();
@@ -64,14 +75,21 @@ impl Server {
                     let _ = e.read_to_string(&mut err);
                 }
                 panic!("serve did not start: {first:?} {err}")
-            })
-            .to_string();
+            });
         // 0.0.0.0:PORT is reached on loopback.
         let addr = addr.replace("0.0.0.0:", "127.0.0.1:");
         Server {
             child,
-            base: format!("http://{addr}"),
+            base: format!("{scheme}://{addr}"),
         }
+    }
+
+    /// The address, as `127.0.0.1:PORT`.
+    fn addr(&self) -> String {
+        self.base
+            .trim_start_matches("http://")
+            .trim_start_matches("https://")
+            .to_string()
     }
 
     fn url(&self, path: &str) -> String {
@@ -442,7 +460,7 @@ fn the_token_rule() {
     assert_eq!(code, 2, "{err}");
     assert_one_line_error(&err, &["0.0.0.0:0", "--token-file"]);
     let short = firm.path("short-token");
-    std::fs::write(&short, "abc\n").unwrap();
+    crate::common::write_secret(&short, "abc\n");
     let (code, _, err) = firm.run(&[
         "serve",
         "--listen",
@@ -455,7 +473,7 @@ fn the_token_rule() {
 
     let token = "s3cr3t-token-0123456789abcdef";
     let file = firm.path("page-token");
-    std::fs::write(&file, format!("{token}\n")).unwrap();
+    crate::common::write_secret(&file, &format!("{token}\n"));
     let server = Server::start(
         &firm,
         &[
@@ -567,10 +585,84 @@ fn a_real_browser_renders_the_pages_and_hostile_names_stay_text() {
         return;
     };
     let firm = rich_firm();
-    let server = Server::start(&firm, &["--listen", "127.0.0.1:0"]);
+    let plain = Server::start(&firm, &["--listen", "127.0.0.1:0"]);
+    browse(browser, &plain, &[]);
+    // Over HTTPS with a throwaway certificate that chromium trusts by its
+    // public key's hash (and nothing else).
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key, spki) = throwaway_certificate_with_spki(dir.path());
+    let tls = Server::start(
+        &firm,
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            &cert,
+            "--tls-key",
+            &key,
+        ],
+    );
+    assert!(tls.base.starts_with("https://"));
+    browse(
+        browser,
+        &tls,
+        &[&format!("--ignore-certificate-errors-spki-list={spki}")],
+    );
+}
+
+/// A throwaway certificate for 127.0.0.1 and localhost: (cert PEM path, key
+/// PEM path, the base64 SHA-256 of its public key as chromium's
+/// --ignore-certificate-errors-spki-list takes it).
+fn throwaway_certificate_with_spki(dir: &Path) -> (String, String, String) {
+    let made =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .unwrap();
+    let cert = dir.join("tls.crt");
+    let key = dir.join("tls.key");
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    crate::common::write_secret(&key, &made.key_pair.serialize_pem());
+    let digest = ring::digest::digest(&ring::digest::SHA256, &made.key_pair.public_key_der());
+    (
+        cert.to_str().unwrap().to_string(),
+        key.to_str().unwrap().to_string(),
+        base64(digest.as_ref()),
+    )
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The browser test's pages on `server`, with chromium's extra `flags`.
+fn browse(browser: &str, server: &Server, flags: &[&str]) {
     let profile = tempfile::tempdir().unwrap();
+    let with = |args: &[&str]| -> Vec<String> {
+        flags
+            .iter()
+            .chain(args.iter())
+            .map(|a| a.to_string())
+            .collect()
+    };
     for path in ["/", "/matters/2"] {
-        let dom = headless(browser, profile.path(), &["--dump-dom", &server.url(path)]);
+        let args = with(&["--dump-dom", &server.url(path)]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let dom = headless(browser, profile.path(), &args);
         assert!(dom.contains("CaseStatus Integration"), "{path}: {dom}");
         assert!(
             !dom.contains("<script"),
@@ -592,15 +684,13 @@ fn a_real_browser_renders_the_pages_and_hostile_names_stay_text() {
         }
         for width in [390, 1280] {
             let shot = profile.path().join(format!("shot-{width}.png"));
-            headless(
-                browser,
-                profile.path(),
-                &[
-                    &format!("--screenshot={}", shot.display()),
-                    &format!("--window-size={width},844"),
-                    &server.url(path),
-                ],
-            );
+            let args = with(&[
+                &format!("--screenshot={}", shot.display()),
+                &format!("--window-size={width},844"),
+                &server.url(path),
+            ]);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            headless(browser, profile.path(), &args);
             let png = std::fs::read(&shot).expect("a screenshot");
             assert!(png.starts_with(b"\x89PNG"), "{path} at {width}px");
             assert!(png.len() > 2000, "{path} at {width}px: an empty picture?");
@@ -613,7 +703,7 @@ fn a_slow_client_does_not_stall_the_others() {
     use std::io::Write;
     let firm = rich_firm();
     let server = Server::start(&firm, &["--listen", "127.0.0.1:0"]);
-    let addr = server.base.trim_start_matches("http://").to_string();
+    let addr = server.addr();
     // Clients that send half a request and then nothing.
     let mut stalled = Vec::new();
     for _ in 0..8 {
@@ -631,4 +721,404 @@ fn a_slow_client_does_not_stall_the_others() {
         started.elapsed()
     );
     drop(stalled);
+}
+
+/// A page token in a 0600 file; (token, path).
+fn token_file(firm: &Firm) -> (&'static str, String) {
+    let token = "s3cr3t-token-0123456789abcdef";
+    let file = firm.path("page-token");
+    crate::common::write_secret(&file, &format!("{token}\n"));
+    (token, file.to_str().unwrap().to_string())
+}
+
+/// Send `request` as it is on a fresh connection; the whole answer (to
+/// the server's close, or 5 s).
+fn raw(addr: &str, request: &str) -> String {
+    use std::io::Write;
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// The status line and the header `name` of a raw answer.
+fn raw_status_and(answer: &str, name: &str) -> (String, Option<String>) {
+    let status = answer.lines().next().unwrap_or("").to_string();
+    let value = answer
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim().to_string());
+    (status, value)
+}
+
+/// Issue 23 item 1: a request naming another host (a page that rebound its
+/// name to 127.0.0.1) is refused, on a real socket; the listened address,
+/// localhost and --allow-host names are answered.
+#[test]
+fn dns_rebinding_another_host_is_refused() {
+    let firm = rich_firm();
+    let server = Server::start(&firm, &["--listen", "127.0.0.1:0"]);
+    let addr = server.addr();
+    let port = addr.rsplit(':').next().unwrap().to_string();
+    let ask = |host: &str| {
+        raw(
+            &addr,
+            &format!("GET /api/matters/2 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        )
+    };
+    for host in [
+        format!("attacker.example:{port}"),
+        "attacker.example".into(),
+        format!("127.0.0.1.attacker.example:{port}"),
+        format!("10.1.2.3:{port}"),
+    ] {
+        let answer = ask(&host);
+        let (status, _) = raw_status_and(&answer, "x");
+        assert!(status.contains(" 421 "), "Host {host}: {status}\n{answer}");
+        assert!(
+            !answer.contains("alert(1)") && !answer.contains("\"matter\""),
+            "{answer}"
+        );
+    }
+    // No Host at all (HTTP/1.0): refused too.
+    let answer = raw(&addr, "GET /api/status HTTP/1.0\r\n\r\n");
+    assert!(
+        answer.starts_with("HTTP/1.0 421") || answer.starts_with("HTTP/1.1 421"),
+        "{answer}"
+    );
+    for host in [format!("127.0.0.1:{port}"), format!("localhost:{port}")] {
+        let (status, _) = raw_status_and(&ask(&host), "x");
+        assert!(status.contains(" 200 "), "Host {host}: {status}");
+    }
+    drop(server);
+    // A name given with --allow-host (a reverse proxy's) is answered.
+    let server = Server::start(
+        &firm,
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--allow-host",
+            "status.example.com",
+        ],
+    );
+    let addr = server.addr();
+    let port = addr.rsplit(':').next().unwrap().to_string();
+    for (host, want) in [
+        ("status.example.com".to_string(), " 200 "),
+        (format!("STATUS.example.com.:{port}"), " 200 "),
+        (format!("other.example.com:{port}"), " 421 "),
+    ] {
+        let answer = raw(
+            &addr,
+            &format!("GET /api/status HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        );
+        let (status, _) = raw_status_and(&answer, "x");
+        assert!(status.contains(want), "Host {host}: {status}");
+    }
+}
+
+/// Issue 23 item 2: slow clients are bounded, on real sockets, with the
+/// limits shortened by the hidden CASESTATUS_SYNC_SERVE_LIMITS
+/// (HEAD_MS,IDLE_MS,CONNECTIONS) so the test does not wait 10 s: a head
+/// that never ends, and a connection that says nothing, are closed after
+/// the head limit (here 400 ms).
+#[test]
+fn a_stalled_head_is_cut_off() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let firm = rich_firm();
+    let server = Server::start_with(
+        &firm,
+        &["--listen", "127.0.0.1:0"],
+        &[("CASESTATUS_SYNC_SERVE_LIMITS", "400,60000,256")],
+    );
+    let addr = server.addr();
+    for first in [
+        &b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: "[..],
+        &b""[..],
+    ] {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(first).unwrap();
+        let started = Instant::now();
+        let mut answer = Vec::new();
+        let read = s.read_to_end(&mut answer);
+        assert!(
+            read.is_ok() && started.elapsed() < Duration::from_secs(4),
+            "a stalled connection was not closed: {read:?} after {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+/// Issue 23 item 2: a kept-alive connection on which nothing moves is
+/// closed after the idle limit (here 500 ms, with the head limit at 30 s).
+#[test]
+fn an_idle_connection_is_closed() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let firm = rich_firm();
+    let server = Server::start_with(
+        &firm,
+        &["--listen", "127.0.0.1:0"],
+        &[("CASESTATUS_SYNC_SERVE_LIMITS", "30000,500,256")],
+    );
+    let addr = server.addr();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(6))).unwrap();
+    // One whole request on a kept-alive connection; then nothing.
+    s.write_all(b"GET /static/style.css HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let read = s.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        read.is_ok() && started.elapsed() < Duration::from_secs(5),
+        "an idle kept-alive connection was not closed: {read:?} after {:?}",
+        started.elapsed()
+    );
+}
+
+/// Issue 23 item 2: at most N connections (here 3): a fourth client waits
+/// in the kernel's backlog until one of the silent ones is gone, then is
+/// answered.
+#[test]
+fn connections_are_bounded() {
+    use std::io::Write;
+    use std::time::Duration;
+    let firm = rich_firm();
+    let server = Server::start_with(
+        &firm,
+        &["--listen", "127.0.0.1:0"],
+        &[("CASESTATUS_SYNC_SERVE_LIMITS", "30000,60000,3")],
+    );
+    let addr = server.addr();
+    let mut silent: Vec<std::net::TcpStream> = (0..3)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut fourth = std::net::TcpStream::connect(&addr).unwrap();
+    fourth
+        .write_all(b"GET /api/status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    fourth
+        .set_read_timeout(Some(Duration::from_millis(1500)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    let early = fourth.read(&mut byte);
+    assert!(
+        early.is_err(),
+        "a fourth connection was served while three were open: {early:?}"
+    );
+    silent.pop();
+    fourth
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = fourth.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    drop(silent);
+}
+
+/// Issue 23 item 4: after `?token=` the redirect goes back to the same path
+/// on this site — never to `//evil.example` or `/\evil.example`.
+#[test]
+fn the_token_redirect_stays_on_this_site() {
+    let firm = rich_firm();
+    let (token, file) = token_file(&firm);
+    let server = Server::start(&firm, &["--listen", "127.0.0.1:0", "--token-file", &file]);
+    let addr = server.addr();
+    for (target, want) in [
+        ("//evil.example/x", "/evil.example/x"),
+        ("/\\evil.example", "/evil.example"),
+        ("/\\/evil.example/y", "/evil.example/y"),
+        ("///evil.example", "/evil.example"),
+        ("/matters/2", "/matters/2"),
+    ] {
+        let answer = raw(
+            &addr,
+            &format!("GET {target}?token={token}&q=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+        );
+        let (status, location) = raw_status_and(&answer, "location");
+        assert!(status.contains(" 303 "), "{target}: {answer}");
+        assert_eq!(
+            location.as_deref(),
+            Some(&format!("{want}?q=1")[..]),
+            "{target}: {answer}"
+        );
+    }
+}
+
+/// Issue 23 item 3: a token file on loopback is enforced too (a reverse
+/// proxy on the same host makes every request look local).
+#[test]
+fn a_token_file_on_loopback_is_enforced() {
+    let firm = rich_firm();
+    let (token, file) = token_file(&firm);
+    let server = Server::start(&firm, &["--listen", "127.0.0.1:0", "--token-file", &file]);
+    assert_eq!(get(&server, "/").status, 401);
+    assert_eq!(get(&server, "/api/status").status, 401);
+    let ok = client()
+        .get(server.url("/api/status"))
+        .bearer_auth(token)
+        .send()
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    // Plain HTTP on loopback: no warning.
+    let err = server.stop();
+    assert!(!err.contains("plain HTTP"), "{err}");
+}
+
+/// A throwaway certificate for 127.0.0.1 and localhost: (cert PEM path,
+/// key PEM path, cert PEM).
+fn throwaway_certificate(dir: &Path) -> (String, String, String) {
+    let made =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .unwrap();
+    let cert_pem = made.cert.pem();
+    let cert = dir.join("tls.crt");
+    let key = dir.join("tls.key");
+    std::fs::write(&cert, &cert_pem).unwrap();
+    crate::common::write_secret(&key, &made.key_pair.serialize_pem());
+    (
+        cert.to_str().unwrap().to_string(),
+        key.to_str().unwrap().to_string(),
+        cert_pem,
+    )
+}
+
+/// Issue 23 item 3: HTTPS with --tls-cert/--tls-key (a certificate made in
+/// the test); the cookie is then `Secure` and `__Host-`; plain HTTP to the
+/// HTTPS port gets no page; without TLS a non-loopback address warns once.
+#[test]
+fn https_with_a_secure_host_cookie_and_a_warning_without_tls() {
+    let firm = rich_firm();
+    let (token, file) = token_file(&firm);
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key, cert_pem) = throwaway_certificate(dir.path());
+    let server = Server::start(
+        &firm,
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--token-file",
+            &file,
+            "--tls-cert",
+            &cert,
+            "--tls-key",
+            &key,
+        ],
+    );
+    assert!(server.base.starts_with("https://"), "{}", server.base);
+    let trusted = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let first = trusted
+        .get(server.url(&format!("/matters/2?token={token}")))
+        .send()
+        .unwrap();
+    assert_eq!(first.status(), 303);
+    assert_eq!(first.headers()["location"], "/matters/2");
+    let cookie = first.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.starts_with("__Host-casestatus_sync_token=")
+            && cookie.contains("; Secure")
+            && cookie.contains("Path=/")
+            && cookie.contains("HttpOnly")
+            && !cookie.contains("Domain"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_string();
+    let page = page(
+        trusted
+            .get(server.url("/matters/2"))
+            .header("Cookie", &pair)
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&esc(SCRIPT_NAME)), "{}", page.body);
+    // The plain cookie name is not accepted over HTTPS.
+    let plain_name = trusted
+        .get(server.url("/"))
+        .header("Cookie", format!("casestatus_sync_token={token}"))
+        .send()
+        .unwrap();
+    assert_eq!(plain_name.status(), 401);
+    // Plain HTTP to the HTTPS port: no page.
+    let answer = raw(
+        &server.addr(),
+        "GET /api/status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert!(!answer.contains("\"state\""), "{answer}");
+    let err = server.stop();
+    assert!(!err.contains(token) && !err.contains("plain HTTP"), "{err}");
+
+    // A certificate without its key, and a broken one: one line, exit 2.
+    let (code, _, err) = firm.run(&["serve", "--listen", "127.0.0.1:0", "--tls-cert", &cert]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = firm.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        &file,
+        "--tls-key",
+        &key,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_one_line_error(&err, &["--tls-cert", "page-token"]);
+
+    // Non-loopback without TLS: served, with one warning.
+    let server = Server::start(&firm, &["--listen", "0.0.0.0:0", "--token-file", &file]);
+    let ok = client()
+        .get(server.url("/api/status"))
+        .bearer_auth(token)
+        .send()
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let err = server.stop();
+    assert_eq!(err.matches("plain HTTP").count(), 1, "{err}");
+    assert!(!err.contains(token), "{err}");
+}
+
+/// Issue 23 item 8: a token file that others can read is refused, naming
+/// the file and its mode; 0640 is accepted.
+#[test]
+fn a_loose_token_file_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let firm = rich_firm();
+    let (_, file) = token_file(&firm);
+    for mode in [0o644, 0o666, 0o604] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        let (code, _, err) = firm.run(&["serve", "--listen", "127.0.0.1:0", "--token-file", &file]);
+        assert_eq!(code, 2, "{mode:o}: {err}");
+        assert_one_line_error(&err, &["page-token", &format!("{mode:04o}"), "chmod 600"]);
+    }
+    // A symlink to a loose file is judged by the file.
+    let link = firm.path("token-link");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    let (code, _, err) = firm.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--token-file",
+        link.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_one_line_error(&err, &["token-link", "0604"]);
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let server = Server::start(&firm, &["--listen", "127.0.0.1:0", "--token-file", &file]);
+    assert_eq!(get(&server, "/").status, 401);
 }

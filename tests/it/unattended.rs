@@ -14,7 +14,7 @@ fn firm_with_key_file(content: &str) -> (Firm, std::path::PathBuf) {
     let firm = Firm::new();
     let key = firm.path("secrets/casestatus-api-key");
     std::fs::create_dir_all(key.parent().unwrap()).unwrap();
-    std::fs::write(&key, content).unwrap();
+    crate::common::write_secret(&key, content);
     firm.write_config("api_key_file = \"secrets/casestatus-api-key\"");
     (firm, key)
 }

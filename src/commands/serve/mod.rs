@@ -10,8 +10,19 @@
 //! Safe by construction:
 //! - read-only: only GET and HEAD (else 405); databases are opened
 //!   read-only per request, so the page never writes or creates a file;
-//! - a non-loopback `--listen` needs `--token-file`, and then every request
-//!   carries the token (`guard`);
+//! - a non-loopback `--listen` needs `--token-file`; a token file, given
+//!   on any address (loopback too: a reverse proxy on the same host makes
+//!   every request look local), makes every request carry the token
+//!   (`guard`); after a `?token=` the redirect goes back to the same path
+//!   on this site (`same_site_path`), never to another;
+//! - DNS rebinding: a request whose `Host` is not the address listened
+//!   on, `localhost` or an `--allow-host` name is refused (`Hosts`);
+//! - HTTPS with `--tls-cert`/`--tls-key` (rustls through tokio-rustls);
+//!   the token cookie is then `Secure` and `__Host-`-prefixed (no other
+//!   port or subdomain gets it); a non-loopback address without TLS warns
+//!   once that the token travels in clear;
+//! - slow clients bounded: the head within 10 s, idle connections closed
+//!   after 60 s, at most 256 connections (`listener`);
 //! - every value from data reaches HTML through askama's escaping, never by
 //!   hand; a Content-Security-Policy allows no script at all (there is none);
 //! - the API key is never read into a page: the badge shows its name only;
@@ -22,10 +33,11 @@
 //! The API key is never needed: the page makes no call to CaseStatus, so
 //! `reqwest::blocking` is never used inside the runtime.
 
+mod listener;
 mod pages;
 
-use std::net::{SocketAddr, ToSocketAddrs};
-use std::path::Path;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,6 +64,23 @@ const MAX_BODY_BYTES: usize = 1024;
 const BLOCKING_READS: usize = 4;
 /// The cookie that keeps a `?token=` for the browser's later requests.
 const TOKEN_COOKIE: &str = "casestatus_sync_token";
+/// The same over HTTPS: `__Host-` makes the browser keep it to this host
+/// and port, sent over HTTPS only, for every path.
+const TLS_TOKEN_COOKIE: &str = "__Host-casestatus_sync_token";
+
+pub use listener::LIMITS_ENV;
+
+/// The `serve` flags as typed (clap's struct stays in the cli layer).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub listen: String,
+    pub token_file: Option<PathBuf>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Host names (without port) a request's `Host` may name besides the
+    /// address listened on and `localhost`.
+    pub allow_hosts: Vec<String>,
+}
 /// The shortest token accepted from `--token-file`.
 const MIN_TOKEN_CHARS: usize = 16;
 
@@ -64,6 +93,11 @@ pub(crate) struct App {
     config: Config,
     out: Output,
     token: Option<String>,
+    /// The token cookie's name: `__Host-` prefixed over HTTPS.
+    cookie_name: &'static str,
+    /// Served over HTTPS: the cookie is `Secure`.
+    tls: bool,
+    hosts: Hosts,
     reads: Semaphore,
 }
 
@@ -80,29 +114,56 @@ impl App {
     }
 }
 
-/// `serve [--listen ADDR] [--token-file PATH]`: print `listening on
-/// http://ADDR` as the first line on stdout, then serve until killed.
+/// `serve [--listen ADDR] [--token-file PATH] [--tls-cert PEM --tls-key
+/// PEM] [--allow-host NAME]...`: print `listening on http://ADDR` (or
+/// `https://`) as the first line on stdout, then serve until killed.
 ///
 /// # Errors
 /// [`UsageError`] for an address that does not parse, a non-loopback
-/// address without `--token-file`, or an unusable token file; the state
-/// file missing or unreadable (checked before listening); the port taken.
-pub fn run(ctx: &Ctx, listen: &str, token_file: Option<&Path>) -> anyhow::Result<u8> {
-    let addr = parse_listen(listen)?;
-    let token = token_file.map(read_token).transpose()?;
+/// address without `--token-file`, an unusable token file (loose mode
+/// included), an unusable certificate or key, a bad `--allow-host`; the
+/// state file missing or unreadable (checked before listening); the port
+/// taken.
+pub fn run(ctx: &Ctx, opts: &Options) -> anyhow::Result<u8> {
+    let addr = parse_listen(&opts.listen)?;
+    let token = opts.token_file.as_deref().map(read_token).transpose()?;
     if !addr.ip().is_loopback() && token.is_none() {
         return Err(UsageError(format!(
             "refusing to serve the status page on {addr}: it is not a loopback address and the page shows client names; give --token-file PATH (a file holding a long random token, e.g. from `openssl rand -hex 32`) so every request must carry it, or listen on 127.0.0.1"
         ))
         .into());
     }
+    let hosts = Hosts::new(addr.ip(), &opts.allow_hosts)?;
+    let limits = listener::Limits::from_env()?;
+    let tls = match (&opts.tls_cert, &opts.tls_key) {
+        (Some(cert), Some(key)) => Some(tls_acceptor(cert, key)?),
+        (None, None) => None,
+        _ => {
+            return Err(UsageError(
+                "--tls-cert and --tls-key go together: give both PEM files, or neither".into(),
+            )
+            .into())
+        }
+    };
     // A mistyped state.database is an error now, not on the first request
     // (and never a new empty file).
     ctx.state_read_only()?;
+    if tls.is_none() && !addr.ip().is_loopback() {
+        ctx.out.warn(format!(
+            "the status page on {addr} is plain HTTP: the token and clients' names travel in clear; give --tls-cert and --tls-key (PEM) to serve HTTPS, or put it behind an HTTPS reverse proxy"
+        ));
+    }
     let app = Arc::new(App {
         config: ctx.config.clone(),
         out: ctx.out,
         token,
+        cookie_name: if tls.is_some() {
+            TLS_TOKEN_COOKIE
+        } else {
+            TOKEN_COOKIE
+        },
+        tls: tls.is_some(),
+        hosts,
         reads: Semaphore::new(BLOCKING_READS),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -110,21 +171,125 @@ pub fn run(ctx: &Ctx, listen: &str, token_file: Option<&Path>) -> anyhow::Result
         .enable_all()
         .build()
         .map_err(|e| anyhow::anyhow!("cannot start the web server's runtime: {e}"))?;
-    runtime.block_on(serve(app, addr))?;
+    runtime.block_on(serve(app, addr, tls, limits))?;
     Ok(OK)
 }
 
-async fn serve(app: Arc<App>, addr: SocketAddr) -> anyhow::Result<()> {
+async fn serve(
+    app: Arc<App>,
+    addr: SocketAddr,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    limits: listener::Limits,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| UsageError(format!("cannot listen on {addr}: {e}")))?;
     let bound = listener
         .local_addr()
         .map_err(|e| anyhow::anyhow!("cannot read the address listened on: {e}"))?;
-    crate::util::output::emit(&format!("listening on http://{bound}"));
-    axum::serve(listener, router(app))
-        .await
-        .map_err(|e| anyhow::anyhow!("the status page server stopped: {e}"))
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    crate::util::output::emit(&format!("listening on {scheme}://{bound}"));
+    listener::run(listener, router(app), tls, limits).await;
+    Ok(())
+}
+
+/// rustls from the PEM files of `--tls-cert` (the chain, leaf first) and
+/// `--tls-key`; HTTP/1.1 only.
+fn tls_acceptor(cert: &Path, key: &Path) -> anyhow::Result<tokio_rustls::TlsAcceptor> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    use tokio_rustls::rustls;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .and_then(|all| all.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| {
+            UsageError(format!(
+                "--tls-cert {}: not a PEM certificate chain: {e}",
+                cert.display()
+            ))
+        })?;
+    if certs.is_empty() {
+        return Err(UsageError(format!(
+            "--tls-cert {}: no CERTIFICATE block in the file",
+            cert.display()
+        ))
+        .into());
+    }
+    let private = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+        UsageError(format!(
+            "--tls-key {}: not a PEM private key: {e}",
+            key.display()
+        ))
+    })?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| anyhow::anyhow!("cannot set up TLS: {e}"))?
+        .with_no_client_auth()
+        .with_single_cert(certs, private)
+        .map_err(|e| {
+            UsageError(format!(
+                "--tls-cert {} and --tls-key {} do not make a usable pair: {e}",
+                cert.display(),
+                key.display()
+            ))
+        })?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// The names a request's `Host` may carry (SPEC §6, against DNS
+/// rebinding: a page that rebinds its own name to this address still
+/// sends its own name as `Host`).
+#[derive(Debug, Clone)]
+struct Hosts {
+    /// The address listened on; an unspecified one (0.0.0.0, ::) stands
+    /// for every address of this host, so any IP literal is accepted.
+    ip: IpAddr,
+    /// `--allow-host` names, lower case, without a trailing dot.
+    names: Vec<String>,
+}
+
+impl Hosts {
+    fn new(ip: IpAddr, allow: &[String]) -> Result<Hosts, UsageError> {
+        let mut names = Vec::new();
+        for name in allow {
+            let n = name.trim().trim_end_matches('.').to_ascii_lowercase();
+            if n.is_empty()
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            {
+                return Err(UsageError(format!(
+                    "--allow-host {name:?} is not a host name; give a name such as status.example.com, without a port or scheme"
+                )));
+            }
+            names.push(n);
+        }
+        Ok(Hosts { ip, names })
+    }
+
+    /// Whether a `Host` header value (`name[:port]`, `[v6]:port`) names
+    /// this server. The port is not compared: a reverse proxy or a mapped
+    /// port may change it, and rebinding needs the name.
+    fn allows(&self, host: &str) -> bool {
+        let host = host.trim();
+        let name = if let Some(rest) = host.strip_prefix('[') {
+            match rest.split_once(']') {
+                Some((v6, _)) => v6,
+                None => return false,
+            }
+        } else {
+            host.rsplit_once(':').map_or(host, |(n, _)| n)
+        };
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        if name == "localhost" || self.names.contains(&name) {
+            return true;
+        }
+        match name.parse::<IpAddr>() {
+            Ok(ip) => ip == self.ip || self.ip.is_unspecified(),
+            Err(_) => false,
+        }
+    }
 }
 
 /// Every route, behind [`guard`] (outermost), a body limit and a timeout.
@@ -167,7 +332,19 @@ async fn style() -> Response {
 /// (401), a `?token=` turned into a cookie (303 to the same page without
 /// it); after: the security headers on every response, errors included.
 async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
-    let mut resp = if req.method() != Method::GET && req.method() != Method::HEAD {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let mut resp = if !host.as_deref().is_some_and(|h| app.hosts.allows(h)) {
+        pages::error_response(
+            StatusCode::MISDIRECTED_REQUEST,
+            "This status page answers only to the address it listens on, localhost, or a name given with --allow-host (a request naming another host may come from a web page that rebound its name to this address).",
+            req.uri().path().starts_with("/api/"),
+        )
+    } else if req.method() != Method::GET && req.method() != Method::HEAD {
         let mut r = pages::error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             "The status page is read-only: only GET and HEAD are allowed.",
@@ -177,7 +354,7 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         r
     } else {
-        match app.token.as_deref().map(|t| check_token(t, &req)) {
+        match app.token.as_deref().map(|t| check_token(&app, t, &req)) {
             None | Some(Access::Granted) => next.run(req).await,
             Some(Access::FromQuery(location, cookie)) => {
                 let mut r = StatusCode::SEE_OTHER.into_response();
@@ -216,10 +393,10 @@ enum Access {
 
 /// Check the request's token: `Authorization: Bearer`, the cookie, or
 /// `?token=` (compared in constant time).
-fn check_token(token: &str, req: &Request) -> Access {
+fn check_token(app: &App, token: &str, req: &Request) -> Access {
     let headers = req.headers();
     if bearer(headers).is_some_and(|t| same(t, token))
-        || cookie(headers).is_some_and(|t| same(t, token))
+        || cookie(headers, app.cookie_name).is_some_and(|t| same(t, token))
     {
         return Access::Granted;
     }
@@ -228,12 +405,17 @@ fn check_token(token: &str, req: &Request) -> Access {
         query.split('&').partition(|p| p.starts_with("token="));
     if given.iter().any(|p| same(&p["token=".len()..], token)) {
         let rest: Vec<&str> = rest.into_iter().filter(|p| !p.is_empty()).collect();
+        let path = same_site_path(req.uri().path());
         let location = if rest.is_empty() {
-            req.uri().path().to_string()
+            path
         } else {
-            format!("{}?{}", req.uri().path(), rest.join("&"))
+            format!("{path}?{}", rest.join("&"))
         };
-        let cookie = format!("{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/");
+        let secure = if app.tls { "; Secure" } else { "" };
+        let cookie = format!(
+            "{}={token}; HttpOnly; SameSite=Strict; Path=/{secure}",
+            app.cookie_name
+        );
         return Access::FromQuery(location, cookie);
     }
     Access::Denied
@@ -248,14 +430,22 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-fn cookie(headers: &HeaderMap) -> Option<&str> {
+/// The path to send a browser back to after `?token=`: the same path on
+/// this site. A path that starts with `//` or `/\\` would be read by a
+/// browser as another site (`//evil.example/x`), so leading slashes and
+/// backslashes become one `/`.
+fn same_site_path(path: &str) -> String {
+    format!("/{}", path.trim_start_matches(['/', '\\']))
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == TOKEN_COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value)
 }
 
@@ -301,7 +491,12 @@ fn parse_listen(listen: &str) -> anyhow::Result<SocketAddr> {
 /// The token from `--token-file`: trimmed, long enough, and only
 /// characters that are safe in a header, a URL and a cookie.
 fn read_token(path: &Path) -> anyhow::Result<String> {
-    let text = std::fs::read_to_string(path)
+    use std::io::Read;
+    let mut text = String::new();
+    crate::util::secret_file::open(path, "--token-file")
+        .map_err(UsageError)?
+        .take(64 * 1024)
+        .read_to_string(&mut text)
         .map_err(|e| UsageError(format!("cannot read --token-file {}: {e}", path.display())))?;
     let token = text.trim();
     if token.chars().count() < MIN_TOKEN_CHARS {
@@ -334,6 +529,42 @@ mod tests {
         assert!(!same("abcdef012345678", "abcdef0123456789"));
         assert!(!same("abcdef01234567890", "abcdef0123456789"));
         assert!(!same("", "abcdef0123456789"));
+    }
+
+    #[test]
+    fn redirects_stay_on_this_site() {
+        assert_eq!(same_site_path("/matters/2"), "/matters/2");
+        assert_eq!(same_site_path("//evil.example/x"), "/evil.example/x");
+        assert_eq!(same_site_path("/\\evil.example"), "/evil.example");
+        assert_eq!(same_site_path("/\\/\\x"), "/x");
+        assert_eq!(same_site_path(""), "/");
+    }
+
+    #[test]
+    fn host_names_this_server_only() {
+        let local =
+            Hosts::new("127.0.0.1".parse().unwrap(), &["Status.Example.com".into()]).unwrap();
+        for ok in [
+            "127.0.0.1:8787",
+            "localhost:8787",
+            "LOCALHOST",
+            "status.example.com.:443",
+        ] {
+            assert!(local.allows(ok), "{ok}");
+        }
+        for bad in [
+            "attacker.example:8787",
+            "10.0.0.1:8787",
+            "",
+            "[::1",
+            "127.0.0.1.evil.example",
+        ] {
+            assert!(!local.allows(bad), "{bad}");
+        }
+        let any = Hosts::new("0.0.0.0".parse().unwrap(), &[]).unwrap();
+        assert!(any.allows("10.0.0.1:8787") && any.allows("[::1]:8787"));
+        assert!(!any.allows("attacker.example"));
+        assert!(Hosts::new("::1".parse().unwrap(), &["a b".into()]).is_err());
     }
 
     #[test]
