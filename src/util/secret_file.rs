@@ -45,38 +45,6 @@ pub fn open(path: &Path, what: &str) -> Result<File, String> {
     Ok(file)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_postgresql_rule() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("secret");
-        std::fs::write(&p, "x").unwrap();
-        for (mode, ok) in [
-            (0o600, true),
-            (0o400, true),
-            (0o640, true),
-            (0o440, true),
-            (0o644, false),
-            (0o666, false),
-            (0o620, false),
-            (0o604, false),
-        ] {
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
-            let r = open(&p, "--token-file");
-            assert_eq!(r.is_ok(), ok, "{mode:o}: {:?}", r.err());
-            if let Err(e) = r {
-                assert!(
-                    e.contains(&format!("{mode:04o}")) && e.contains("secret"),
-                    "{e}"
-                );
-            }
-        }
-    }
-}
-
 /// Create `folder` and any missing parents 0700 whatever the umask (SPEC
 /// §1): each folder made here is set to 0700 after it is made, since the
 /// umask can only take bits away at creation. Folders that already exist
@@ -108,4 +76,36 @@ pub fn create_private_folders(folder: &Path) -> std::io::Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_postgresql_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("secret");
+        std::fs::write(&p, "x").unwrap();
+        for (mode, ok) in [
+            (0o600, true),
+            (0o400, true),
+            (0o640, true),
+            (0o440, true),
+            (0o644, false),
+            (0o666, false),
+            (0o620, false),
+            (0o604, false),
+        ] {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+            let r = open(&p, "--token-file");
+            assert_eq!(r.is_ok(), ok, "{mode:o}: {:?}", r.err());
+            if let Err(e) = r {
+                assert!(
+                    e.contains(&format!("{mode:04o}")) && e.contains("secret"),
+                    "{e}"
+                );
+            }
+        }
+    }
 }
