@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::common::*;
-use casestatus_sync::sandbox::NewMessage;
+use casestatus_sync::sandbox::{NewMessage, Route};
 
 #[test]
 fn rotating_the_key_keeps_the_ledger() {
@@ -117,8 +117,6 @@ fn overlapping_runs_of_each_kind_never_duplicate() {
         firm.sandbox
             .add_message(NewMessage::client(&id.to_string(), "Client", "hi"));
     }
-    firm.sandbox.set_allow_duplicates(true);
-    firm.sandbox.set_latency(Duration::from_millis(40));
     let bin = assert_cmd::cargo::cargo_bin("casestatus-sync");
     for kind in ["matters", "appointments", "messages", "all"] {
         let spawn = || {
@@ -130,19 +128,24 @@ fn overlapping_runs_of_each_kind_never_duplicate() {
                 .spawn()
                 .unwrap()
         };
+        // Run A is held at its first request, under its lock, so run B
+        // certainly overlaps it (an event, not a sleep).
+        let hold = firm.sandbox.hold(Route::any(), 0, 1);
         let a = spawn();
-        std::thread::sleep(Duration::from_millis(60));
-        let b = spawn();
-        let codes = [
-            a.wait_with_output().unwrap().status.code(),
-            b.wait_with_output().unwrap().status.code(),
-        ];
         assert!(
-            codes.iter().all(|c| matches!(c, Some(0) | Some(5))),
-            "{kind}: {codes:?}"
+            hold.wait_arrived(1, Duration::from_secs(60)),
+            "{kind}: run A started"
         );
+        let b = spawn().wait_with_output().unwrap().status.code();
+        assert_eq!(
+            b,
+            Some(5),
+            "{kind}: the overlapping run waits for the next cycle"
+        );
+        hold.release();
+        let a = a.wait_with_output().unwrap().status.code();
+        assert_eq!(a, Some(0), "{kind}: the first run finishes");
     }
-    firm.sandbox.set_latency(Duration::ZERO);
     firm.ok(&["sync", "all"]);
     let mut ids: Vec<String> = firm
         .sandbox

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use crate::common::{assert_no_secret, assert_one_line_error, Firm, YESTERDAY};
+use crate::common::{assert_no_secret, assert_one_line_error, skip_unless_ci, Firm, YESTERDAY};
 use casestatus_sync::sandbox::sample::SampleMatter;
 use casestatus_sync::sandbox::{Fault, PracticeArea, Route, Stage};
 use reqwest::blocking::{Client, Response};
@@ -581,7 +581,7 @@ fn headless(browser: &str, profile: &Path, args: &[&str]) -> String {
 #[test]
 fn a_real_browser_renders_the_pages_and_hostile_names_stay_text() {
     let Some(browser) = chromium() else {
-        eprintln!("note: chromium is not installed; skipping the browser test (CI installs it)");
+        skip_unless_ci("chromium is not installed");
         return;
     };
     let firm = rich_firm();
