@@ -336,6 +336,19 @@ pub fn skip_unless_ci(why: &str) {
     eprintln!("{why}; skipping (outside CI)");
 }
 
+/// Asserts `path` exists with exactly `mode` (its permission bits).
+pub fn assert_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(
+        meta.permissions().mode() & 0o777,
+        mode,
+        "{} has mode {:o}",
+        path.display(),
+        meta.permissions().mode() & 0o777
+    );
+}
+
 /// Asserts a run did not panic: not exit 70, no "internal error" line.
 pub fn assert_no_panic(code: i32, stderr: &str) {
     assert_ne!(code, 70, "a panic: {stderr}");

@@ -2,11 +2,9 @@
 //! request CaseStatus saw, the key nowhere in it, created 0600, and said
 //! on stderr; complete when the run fails too.
 
-use std::os::unix::fs::PermissionsExt;
-
 use casestatus_sync::sandbox::Sandbox;
 
-use crate::common::Firm;
+use crate::common::{assert_mode, Firm};
 
 fn archive(path: &std::path::Path) -> (String, serde_json::Value) {
     let text = std::fs::read_to_string(path).expect("the trace file");
@@ -68,8 +66,7 @@ fn trace_of_a_sync_has_every_request_and_never_the_key() {
         .is_some_and(|t| t.contains("\"id\"")));
 
     assert!(!text.contains(Sandbox::DEMO_KEY), "the key is in the trace");
-    let mode = std::fs::metadata(&har).expect("meta").permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600);
+    assert_mode(&har, 0o600);
     assert!(
         err.contains("client data") && err.contains("sync.har"),
         "{err}"
@@ -114,8 +111,7 @@ fn trace_of_a_failed_run_is_complete_with_failed_requests_as_status_zero() {
         );
     }
     assert!(!text.contains(Sandbox::DEMO_KEY));
-    let mode = std::fs::metadata(&har).expect("meta").permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600);
+    assert_mode(&har, 0o600);
 }
 
 #[test]
