@@ -18,7 +18,9 @@ fn firm_with_pending_work() -> Firm {
     let firm = Firm::new();
     // One call at a time: the faults below are queued in request order, so
     // each run meets them the same way and its exit code is one number.
-    firm.write_config_with(2, 2, "concurrency = 1");
+    // A 1 s timeout (the least the config takes) keeps the slow-answer
+    // faults short with calls made one at a time.
+    firm.write_config_with(1, 2, "concurrency = 1");
     firm.add_matters(1, 8);
     firm.connect_and_map();
     firm.ok(&["event-types", "enable", "Deposition"]);
@@ -210,7 +212,7 @@ fn responses_slower_than_the_timeout_on_the_listing_path() {
     faulted_then_healed(
         "slower than the timeout",
         firm_with_pending_work(),
-        &[(Route::any(), Fault::Delay(Duration::from_millis(2500)), 4)],
+        &[(Route::any(), Fault::Delay(Duration::from_millis(1300)), 4)],
         Some(4),
     );
 }
@@ -270,7 +272,7 @@ fn mixed_faults_seeded_on_the_listing_path() {
             2 => Fault::Status(503),
             3 => Fault::MalformedJson,
             4 => Fault::EmptyBody,
-            5 => Fault::Delay(Duration::from_millis(2200)),
+            5 => Fault::Delay(Duration::from_millis(1200)),
             _ => Fault::Status(502),
         };
         faults.push((routes[next(routes.len() as u64) as usize].clone(), fault, 1));
