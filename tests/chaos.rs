@@ -205,10 +205,10 @@ fn sigkill_at_many_points_on_the_listing_path_then_everything_exactly_once() {
                 .rev()
                 .find(|r| r.method == method && r.path.starts_with(path))
                 .expect("the held request is recorded");
-            assert!(
-                held.status < 300,
-                "{aim}: the held write was done: {held:?}"
-            );
+            // Done: a success, or for a delete a 404 (an earlier killed run
+            // deleted it already; deleting is idempotent).
+            let done = held.status < 300 || (method == "DELETE" && held.status == 404);
+            assert!(done, "{aim}: the held write was done: {held:?}");
             *landed.entry(aim).or_default() += 1;
         } else {
             *not_reached.entry(aim).or_default() += 1;
