@@ -437,3 +437,70 @@ fn an_account_missing_some_recorded_cases_is_held_until_a_person_looks() {
     assert_eq!(cases_per_matter(&firm).get("7"), Some(&1));
     assert_eq!(firm.sandbox.cases().len(), 7);
 }
+
+#[test]
+fn every_variant_at_once_duplicates_nothing_and_strands_nothing() {
+    // Pages of 10, filters ignored, ids as strings, no 409, and a listing
+    // that changes under every reading while people work: what no reading
+    // can prove waits (a failed record, retried), nothing is created twice;
+    // once the account is quiet again, everything arrives.
+    let firm = Firm::new();
+    firm.write_config("concurrency = 1");
+    let all = Quirks {
+        page_cap: Some(10),
+        ignore_filters: true,
+        string_ids: true,
+        reorder_listing: true,
+        ..Quirks::default()
+    };
+    firm.sandbox.set_quirks(quirks(all.clone()));
+    firm.add_matters(1, 40);
+    firm.add_depositions(1..=12);
+    firm.connect_and_map();
+    firm.ok(&["event-types", "enable", "Deposition"]);
+    for i in 0..15 {
+        firm.sandbox.add_message(NewMessage::client(
+            &(1 + i % 40).to_string(),
+            "Maria Lopez",
+            &format!("note {i}"),
+        ));
+    }
+    firm.ok(&["sync", "all"]);
+    assert_once_each(&firm, 40);
+    // A lost state file while people keep working: look-ups that read the
+    // whole account never agree, so those matters wait.
+    lose_state(&firm);
+    firm.ok(&["event-types", "enable", "Deposition"]);
+    firm.add_matters(41, 3);
+    let (code, _, err) = firm.run(&["sync", "all"]);
+    assert_eq!(code, 1, "{err}");
+    let held = cases_per_matter(&firm);
+    assert!(held.values().all(|n| *n == 1), "created twice: {held:?}");
+    firm.sandbox.set_quirks(quirks(Quirks {
+        reorder_listing: false,
+        ..all
+    }));
+    firm.ok(&["sync", "all"]);
+    firm.ok(&["sync", "all"]);
+    assert_once_each(&firm, 43);
+    let mut live: HashMap<String, usize> = HashMap::new();
+    for a in firm
+        .sandbox
+        .appointments()
+        .into_iter()
+        .filter(|a| !a.deleted)
+    {
+        *live.entry(a.integration_id).or_default() += 1;
+    }
+    assert_eq!(live.len(), 12, "{live:?}");
+    assert!(
+        live.values().all(|n| *n == 1),
+        "an appointment twice: {live:?}"
+    );
+    let n: i64 = firm
+        .fc()
+        .query_row("SELECT count(*) FROM activities", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 15, "every message once");
+    assert!(firm.sandbox.messages().iter().all(|m| m.processed));
+}
