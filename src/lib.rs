@@ -32,7 +32,9 @@
 //!   [`commands::setup`] (connect, test,
 //!   disconnect, synced statuses), [`commands::mapping`],
 //!   [`commands::event_types`], [`commands::why_skipped`], [`commands::log`],
-//!   [`commands::status`], [`commands::messages`] (`messages pending`,
+//!   [`commands::status`] (the firm's one [`commands::status::State`]:
+//!   `ok`, `stale`, `not_syncing`, `stuck`, `disconnected`, and its exit
+//!   status), [`commands::messages`] (`messages pending`,
 //!   read-only; `messages import` / `acknowledge`: a person decides about a
 //!   stuck client message, under the run lock, recorded in the log as a
 //!   run of its own kind), [`commands::doctor`] (every check of the setup
@@ -84,7 +86,9 @@
 //!   listing must prove absence); and `--trace`'s HAR archive
 //!   ([`casestatus::trace`]), written by the client's one `call`.
 //! - [`util`] — config ([`util::config`]), clock ([`util::clock`]), output
-//!   ([`util::output`]), the one place where data becomes terminal text
+//!   ([`util::output`]; its [`util::output::prefix`] names the firm,
+//!   `casestatus-sync[acme.fluentcase.com]`, in every error, warning and
+//!   verdict once the config is read), the one place where data becomes terminal text
 //!   ([`util::term`]), exit statuses ([`util::exit`]), the keyed hash of the
 //!   API key ([`util::secret`]).
 //! - [`sandbox`] — an in-process fake of CaseStatus over real HTTP, with

@@ -83,7 +83,8 @@ fn install_panic_hook() {
         // Not eprintln!: a panic while panicking would abort with a core.
         let _ = writeln!(
             std::io::stderr().lock(),
-            "casestatus-sync: internal error (a bug, please report it): {}{place}; exit {}",
+            "{}: internal error (a bug, please report it): {}{place}; exit {}",
+            casestatus_sync::util::output::prefix(),
             what.replace('\n', " "),
             casestatus_sync::util::exit::PANIC
         );

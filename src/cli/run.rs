@@ -37,6 +37,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     if let Some(done) = run_without_config(&cli, &mut out) {
         return done;
     }
+    // The firm is named in the first warning already (the trace's).
+    announce_firm(cli.config.as_deref());
     // Said even when a sync under cron is otherwise quiet; only `-q` hushes it.
     let trace = open_trace(
         cli.trace.as_deref(),
@@ -74,6 +76,18 @@ fn with_config(cli: Cli, out: Output, trace: Option<Arc<Trace>>) -> anyhow::Resu
         },
         cli.command,
     )
+}
+
+/// Name the firm in every later line (SPEC §1): the host of
+/// `fluentcase.base_url` of the config this command will read. A config
+/// that cannot be read is reported by the command itself; its lines keep
+/// the plain prefix.
+fn announce_firm(flag: Option<&Path>) {
+    let env = std::env::var(config::CONFIG_ENV).ok();
+    let loaded = config::locate(flag, env.as_deref()).and_then(|path| config::load(&path));
+    if let Some(firm) = loaded.ok().as_ref().and_then(config::Config::firm) {
+        crate::util::output::set_firm(firm);
+    }
 }
 
 /// `--trace FILE`: create the archive (0600) and say, once, on stderr,

@@ -67,6 +67,16 @@ pub struct Config {
     pub state_database: PathBuf,
 }
 
+impl Config {
+    /// The firm, as every one-line error, warning and `status` verdict
+    /// names it (SPEC §1): the host of `fluentcase.base_url`.
+    pub fn firm(&self) -> Option<String> {
+        Url::parse(&self.fluentcase.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+    }
+}
+
 /// `[fluentcase]`: the firm's practice-management data.
 #[derive(Debug, Clone)]
 pub struct FluentCaseConfig {

@@ -9,7 +9,7 @@
 //! (`… | head`) is not an error: the reader has what it wanted.
 
 use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use crate::util::term::{self, Layout};
 
@@ -76,10 +76,14 @@ impl Output {
         }
     }
 
-    /// A warning a person should see, on stderr (even with --json).
+    /// A warning a person should see, on stderr (even with --json),
+    /// naming the firm ([`prefix`]).
     pub fn warn(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            self.emit_line(Stream::Stderr, &format!("warning: {}", text.as_ref()));
+            self.emit_line(
+                Stream::Stderr,
+                &format!("{}: warning: {}", prefix(), text.as_ref()),
+            );
         }
     }
 
@@ -243,8 +247,27 @@ fn write_out(stream: Stream, text: &str) {
     }
 }
 
+/// The firm this process works for (the host of `fluentcase.base_url`),
+/// set once the config is read.
+static FIRM: OnceLock<String> = OnceLock::new();
+
+/// Say which firm this process works for: from now on every one-line
+/// error, warning and verdict is `casestatus-sync[FIRM]: …` (SPEC §1).
+pub fn set_firm(firm: String) {
+    let _ = FIRM.set(firm);
+}
+
+/// `casestatus-sync[acme.fluentcase.com]`, or plain `casestatus-sync`
+/// while no config has been read.
+pub fn prefix() -> String {
+    match FIRM.get() {
+        Some(firm) => format!("casestatus-sync[{}]", term::visible(firm)),
+        None => "casestatus-sync".to_string(),
+    }
+}
+
 /// Print an error as the one line on stderr that cron mails:
-/// `casestatus-sync: …`, the whole context chain, data made visible;
+/// `casestatus-sync[FIRM]: …`, the whole context chain, data made visible;
 /// a `temporary` one says that the next cycle retries.
 pub fn error_line(err: &anyhow::Error, temporary: bool) {
     let retry = if temporary {
@@ -254,7 +277,7 @@ pub fn error_line(err: &anyhow::Error, temporary: bool) {
     };
     write_out(
         Stream::Stderr,
-        &format!("casestatus-sync: {}{retry}", term::error_line(err)),
+        &format!("{}: {}{retry}", prefix(), term::error_line(err)),
     );
 }
 

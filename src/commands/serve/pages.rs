@@ -166,7 +166,7 @@ pub(crate) async fn search(Query(s): Query<Search>) -> Response {
 pub(crate) async fn api_status(State(app): State<Arc<App>>) -> Response {
     let doc = read(&app, |ctx| {
         let state = ctx.state_read_only()?;
-        Ok(crate::commands::status::gather(&state, ctx.now, DEFAULT_MAX_AGE_MINUTES)?.to_json())
+        Ok(crate::commands::status::gather(ctx, &state, DEFAULT_MAX_AGE_MINUTES)?.to_json())
     })
     .await;
     match doc {
@@ -323,7 +323,7 @@ impl IndexPage {
         let areas = area_views(&overview);
         let fc = ctx.fluentcase(Access::ReadOnly)?;
         let types = crate::commands::event_types::gather(&state, &fc)?;
-        let health = crate::commands::status::gather(&state, ctx.now, DEFAULT_MAX_AGE_MINUTES)?;
+        let health = crate::commands::status::gather(ctx, &state, DEFAULT_MAX_AGE_MINUTES)?;
         let runs = runlog::recent(&state, RECENT_RUNS)?
             .into_iter()
             .map(|r| RunView {

@@ -1,0 +1,169 @@
+//! Issue 25: operating it at scale — `status` that tells the truth (SPEC
+//! §1's states), the firm in every line, read-only commands that stay
+//! read-only, the quiet overlap and the messages lock, the JSON error
+//! document, and metrics.
+
+use crate::common::*;
+use casestatus_sync::sandbox::NewMessage;
+
+/// The firm's name in every one-line error, warning and verdict.
+const FIRM: &str = "casestatus-sync[acme.fluentcase.com]: ";
+
+fn status_json(firm: &Firm, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut args = vec!["--json", "status"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = firm.run(&args);
+    let doc = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}{err}"));
+    (code, doc, err)
+}
+
+// ---- 1. status states ----
+
+#[test]
+fn a_firm_that_syncs_nothing_is_not_syncing_not_ok() {
+    let firm = Firm::new();
+    firm.add_matters(1, 3);
+    firm.connect();
+    firm.ok(&["test"]);
+    // Every matter is skipped for the setup; the runs themselves succeed.
+    firm.ok(&["sync", "all"]);
+    let (code, out, err) = firm.run(&["status"]);
+    assert_eq!(code, 6, "{out}{err}");
+    assert!(out.starts_with("✖ NOT SYNCING"), "{out}");
+    assert_one_line_error(
+        &err,
+        &[&format!("{FIRM}not_syncing:"), "no practice area is mapped"],
+    );
+    let (code, doc, _) = status_json(&firm, &[]);
+    assert_eq!((code, doc["state"].as_str()), (6, Some("not_syncing")));
+    assert_eq!(doc["healthy"], false);
+
+    // An area mapped, but none of its stages: still nothing gets through.
+    firm.ok(&[
+        "map",
+        "practice-area",
+        "Workers' Compensation",
+        "--case-type",
+        "Workers' Compensation",
+    ]);
+    let (code, doc, err) = status_json(&firm, &[]);
+    assert_eq!((code, doc["state"].as_str()), (6, Some("not_syncing")));
+    assert!(err.contains("no stage"), "{err}");
+
+    // A stage whose status is not synced: nothing either.
+    firm.ok(&[
+        "map",
+        "stage",
+        "Workers' Compensation",
+        "Closed",
+        "--status",
+        "Closed",
+    ]);
+    let (_, doc, err) = status_json(&firm, &[]);
+    assert_eq!(doc["state"], "not_syncing");
+    assert!(err.contains("no synced status (Open)"), "{err}");
+
+    // The synced status mapped, and a sync since: ok.
+    firm.ok(&[
+        "map",
+        "stage",
+        "Workers' Compensation",
+        "Treatment",
+        "--status",
+        "Open",
+    ]);
+    firm.ok(&["sync", "all"]);
+    let (code, doc, err) = status_json(&firm, &[]);
+    assert_eq!((code, doc["state"].as_str()), (0, Some("ok")), "{err}");
+    assert!(err.is_empty(), "{err}");
+}
+
+#[test]
+fn a_deliberate_disconnect_is_said_with_its_date_and_exits_0() {
+    let mut firm = Firm::new();
+    firm.add_matters(1, 2);
+    firm.connect_and_map();
+    firm.ok(&["sync", "all"]);
+    firm.ok(&["disconnect"]);
+    // Hours later, nothing has synced: not stale, disconnected.
+    firm.now = "2026-11-28T15:00:00Z".into();
+    let (code, out, err) = firm.run(&["status"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.is_empty(), "{err}");
+    let first = out.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("DISCONNECTED")
+            && first.contains("acme.fluentcase.com")
+            && first.contains("2026-11-28 06:00 CST"),
+        "{out}"
+    );
+    let (code, doc, _) = status_json(&firm, &[]);
+    assert_eq!((code, doc["state"].as_str()), (0, Some("disconnected")));
+    assert_eq!(doc["disconnected_at"], NOW);
+}
+
+#[test]
+fn a_message_waiting_past_max_age_is_stuck() {
+    let mut firm = Firm::new();
+    firm.add_matters(1, 2);
+    firm.connect_and_map();
+    // A client message for a matter FluentCase does not have.
+    firm.sandbox
+        .add_message(NewMessage::client("7777", "Ann", "where is my case?"));
+    firm.ok(&["sync", "all"]);
+    let (code, doc, _) = status_json(&firm, &[]);
+    assert_eq!((code, doc["state"].as_str()), (0, Some("ok")), "{doc}");
+    assert_eq!(doc["stuck_messages"]["count"], 1);
+
+    // 61 minutes on, the syncs keep succeeding; the message still waits.
+    firm.now = "2026-11-28T13:01:00Z".into();
+    firm.ok(&["sync", "all"]);
+    let (code, out, err) = firm.run(&["status"]);
+    assert_eq!(code, 6, "{out}{err}");
+    assert!(out.starts_with("✖ STUCK"), "{out}");
+    assert_one_line_error(
+        &err,
+        &[
+            &format!("{FIRM}stuck: 1 client message(s)"),
+            "2026-11-28 06:00 CST",
+            "max age 60 min",
+        ],
+    );
+    let (code, doc, _) = status_json(&firm, &[]);
+    assert_eq!((code, doc["state"].as_str()), (6, Some("stuck")));
+    assert_eq!(doc["stuck_messages"]["oldest_since"], NOW);
+    // A longer --max-age tolerates it.
+    let (code, doc, _) = status_json(&firm, &["--max-age", "90"]);
+    assert_eq!((code, doc["state"].as_str()), (0, Some("ok")));
+}
+
+// ---- 2. the firm in every line ----
+
+#[test]
+fn every_error_warning_and_verdict_names_the_firm() {
+    let firm = Firm::new();
+    firm.add_matters(1, 1);
+    // An error (never connected: setup needs a person).
+    let (code, _, err) = firm.run(&["sync", "all"]);
+    assert_eq!(code, 3, "{err}");
+    assert_one_line_error(&err, &[FIRM, "not connected"]);
+    assert!(err.starts_with(FIRM), "{err}");
+    // A warning (a trace holds client data).
+    firm.connect_and_map();
+    let trace = firm.path("t.har");
+    let (code, _, err) = firm.run(&["--trace", trace.to_str().unwrap(), "test"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.starts_with(&format!("{FIRM}warning: the trace file")),
+        "{err}"
+    );
+    // The status verdict.
+    let (code, _, err) = firm.run(&["status"]);
+    assert_eq!(code, 6);
+    assert_one_line_error(&err, &[&format!("{FIRM}stale: matters never ran")]);
+    // No config read: the plain prefix.
+    let (code, _, err) =
+        run_cmd(bare(firm.dir.path()).args(["--config", "/nonexistent/c.toml", "status"]));
+    assert_eq!(code, 3);
+    assert!(err.starts_with("casestatus-sync: config file"), "{err}");
+}
