@@ -153,7 +153,8 @@
 //!   file, and the `Authorization` header; `Debug` of anything holding it is
 //!   redacted; it is never an argument (clap's errors would echo it).
 //! - Read-only commands (`log`, `status`, `why-skipped`, the `map`
-//!   overview, `messages pending`, `doctor` and `serve`) never create,
+//!   overview, `event-types` and `synced-statuses` without arguments,
+//!   `messages pending`, `doctor`, `serve` and every `--dry-run`) never create,
 //!   migrate or write the state file; `doctor` asks CaseStatus by GETs only.
 //! - A `--trace` archive is created 0600 and never holds the key: the
 //!   `Authorization` header and every occurrence of the key read `REDACTED`.

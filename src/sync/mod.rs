@@ -102,7 +102,12 @@ pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
             &crate::util::clock::stamp(ctx.now),
         )?)
     };
-    let state = ctx.state()?;
+    // A dry run only reads: a mistyped state path is an error, never an
+    // empty new database (SPEC §1, read-only commands).
+    let state = match dry_run {
+        true => ctx.state_read_only()?,
+        false => ctx.state()?,
+    };
     let Some(client) = ctx.sync_client(&state)? else {
         return Ok(OK);
     };

@@ -167,3 +167,43 @@ fn every_error_warning_and_verdict_names_the_firm() {
     assert_eq!(code, 3);
     assert!(err.starts_with("casestatus-sync: config file"), "{err}");
 }
+
+// ---- 3. read-only means read-only ----
+
+#[test]
+fn listing_commands_and_dry_runs_never_create_a_state_file() {
+    let firm = Firm::new();
+    firm.add_matters(1, 1);
+    for args in [
+        &["event-types"][..],
+        &["synced-statuses"],
+        &["sync", "matters", "--dry-run"],
+        &["sync", "appointments", "--dry-run"],
+        &["sync", "messages", "-n"],
+        &["sync", "all", "--dry-run"],
+        &["--json", "event-types"],
+    ] {
+        let (code, out, err) = firm.run(args);
+        assert_eq!(code, 3, "{args:?}: {out}{err}");
+        assert_one_line_error(
+            &err,
+            &[
+                FIRM,
+                &firm.state_path.display().to_string(),
+                "does not exist",
+            ],
+        );
+        assert!(!firm.state_path.exists(), "{args:?} created the state file");
+        assert!(
+            !firm.state_path.parent().unwrap().exists(),
+            "{args:?} created the state folder"
+        );
+    }
+    // Once there, they read it and still change nothing.
+    firm.connect_and_map();
+    let before = std::fs::read(&firm.state_path).unwrap();
+    firm.ok(&["event-types"]);
+    assert!(firm.ok(&["synced-statuses"]).contains("Open"));
+    firm.ok(&["sync", "all", "--dry-run"]);
+    assert_eq!(std::fs::read(&firm.state_path).unwrap(), before);
+}
