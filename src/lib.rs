@@ -50,7 +50,9 @@
 //!   [`commands::fleet`] — `sync all` for the firms of one shard (a stable
 //!   FNV-1a hash of the folder name), each a child process of this binary
 //!   with a time budget.
-//! - [`sync`] — one cycle under the run lock ([`sync::run`]); the one
+//! - [`sync`] — one cycle under the run lock ([`sync::run`]; client
+//!   messages under a lock of their own, [`sync::runlock::Lock`], and an
+//!   overlap with a holder younger than an hour exits 5 without a line); the one
 //!   engine ([`sync::engine`]) that owns the pool and each worker's own
 //!   connection ([`sync::engine::Resource`]), progress, the outage streak,
 //!   record- vs run-level failures, log items and the exit status

@@ -32,10 +32,13 @@ fn main() -> ExitCode {
             // The whole context chain on one line, with any data in it
             // (CaseStatus's messages, names) made visible, never raw.
             let code = casestatus_sync::sync::exit::code_for(&err);
-            casestatus_sync::util::output::error_line(
-                &err,
-                code == casestatus_sync::util::exit::TEMPORARY,
-            );
+            // An ordinary overlap (exit 5) says nothing: cron mails nothing.
+            if !casestatus_sync::sync::exit::is_silent(&err) {
+                casestatus_sync::util::output::error_line(
+                    &err,
+                    code == casestatus_sync::util::exit::TEMPORARY,
+                );
+            }
             ExitCode::from(code)
         }
     }

@@ -237,7 +237,12 @@ fn a_firm_already_running_is_not_a_failure() {
     fleet.add_firm("acme-law", 1);
     fleet.add_firm("baker-and-ortiz", 1);
     let state = fleet.firm_dir("acme-law").join("state/casestatus-sync.db");
-    let _held = casestatus_sync::sync::runlock::acquire(&state, "test").expect("hold the lock");
+    let _held = casestatus_sync::sync::runlock::acquire(
+        &state,
+        casestatus_sync::sync::runlock::Lock::Run,
+        NOW.parse().expect("a time"),
+    )
+    .expect("hold the lock");
     let (code, doc) = fleet.json(&[]);
     assert_eq!(code, 0, "{doc}");
     let acme = &doc["firms"][0];

@@ -3,8 +3,13 @@
 //! read-only, the quiet overlap and the messages lock, the JSON error
 //! document, and metrics.
 
+use std::time::Duration;
+
 use crate::common::*;
-use casestatus_sync::sandbox::NewMessage;
+use casestatus_sync::sandbox::{NewMessage, Route};
+
+/// How long a test waits for a held request to arrive.
+const WAIT: Duration = Duration::from_secs(60);
 
 /// The firm's name in every one-line error, warning and verdict.
 const FIRM: &str = "casestatus-sync[acme.fluentcase.com]: ";
@@ -206,4 +211,95 @@ fn listing_commands_and_dry_runs_never_create_a_state_file() {
     assert!(firm.ok(&["synced-statuses"]).contains("Open"));
     firm.ok(&["sync", "all", "--dry-run"]);
     assert_eq!(std::fs::read(&firm.state_path).unwrap(), before);
+}
+
+// ---- 4. the quiet overlap and the messages lock ----
+
+/// Matters 1-2 in CaseStatus, 3-4 still to create, and a client
+/// message for matter 1's case.
+fn firm_with_a_message() -> Firm {
+    let firm = Firm::new();
+    firm.add_matters(1, 2);
+    firm.connect_and_map();
+    firm.ok(&["sync", "matters"]);
+    firm.add_matters(3, 2);
+    firm.sandbox
+        .add_message(NewMessage::client("1", "Maria", "hello"));
+    firm
+}
+
+fn output(child: std::process::Child) -> (i32, String, String) {
+    let o = child.wait_with_output().expect("the run ends");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn an_overlap_is_silent_and_a_holder_past_an_hour_is_named() {
+    let mut firm = firm_with_a_message();
+    // Run A is held at its first create, under the lock.
+    let hold = firm.sandbox.hold(Route::new("POST", "/v1/api/cases"), 0, 1);
+    let a = firm.spawn(&["sync", "matters"]);
+    assert!(hold.wait_arrived(1, WAIT), "run A reached its first create");
+    // Minutes later: exit 5 and not a word (cron mails nothing).
+    let (code, out, err) = firm.run(&["sync", "all"]);
+    assert_eq!((code, out.as_str(), err.as_str()), (5, "", ""));
+    // 61 minutes later the holder may be hung: one line naming it.
+    firm.now = "2026-11-28T13:01:00Z".into();
+    let (code, _, err) = firm.run(&["sync", "matters"]);
+    assert_eq!(code, 5, "{err}");
+    assert_one_line_error(
+        &err,
+        &[
+            FIRM,
+            "holds the lock",
+            &format!("pid {}", a.id()),
+            "started 2026-11-28 06:00 CST",
+        ],
+    );
+    hold.release();
+    let (code, _, err) = output(a);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn sync_messages_is_not_held_up_by_a_long_matters_run() {
+    let firm = firm_with_a_message();
+    let hold = firm.sandbox.hold(Route::new("POST", "/v1/api/cases"), 0, 1);
+    let a = firm.spawn(&["sync", "matters"]);
+    assert!(hold.wait_arrived(1, WAIT), "the matters run is under way");
+    // The messages run works beside it.
+    let (code, out, err) = firm.run(&["sync", "messages"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        firm.sandbox.messages().iter().all(|m| m.processed),
+        "imported and marked while matters still run"
+    );
+    hold.release();
+    let (code, _, err) = output(a);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn sync_all_skips_its_messages_step_quietly_while_a_messages_run_works() {
+    let firm = firm_with_a_message();
+    let hold = firm
+        .sandbox
+        .hold(Route::new("POST", "/v1/api/messages"), 0, 1);
+    let a = firm.spawn(&["sync", "messages"]);
+    assert!(hold.wait_arrived(1, WAIT), "the messages run is under way");
+    // Under cron: exit 0, silent.
+    let (code, out, err) = firm.run(&["sync", "all"]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
+    assert_eq!(firm.sandbox.cases().len(), 4, "matters were synced");
+    let doc = firm.json(&["sync", "all"]);
+    assert_eq!(doc["steps"][2]["kind"], "messages", "{doc}");
+    assert_eq!(doc["steps"][2]["skipped"], "a messages run is under way");
+    hold.release();
+    let (code, _, err) = output(a);
+    assert_eq!(code, 0, "{err}");
+    assert!(firm.sandbox.messages().iter().all(|m| m.processed));
 }
