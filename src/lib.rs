@@ -183,7 +183,10 @@
 //! Library modules return typed errors ([`util::config::ConfigError`],
 //! [`store::state::StateError`], [`store::fluentcase::FluentCaseError`],
 //! [`casestatus::ApiError`]); commands add `anyhow` context, and
-//! [`sync::exit::code_for`] picks the documented exit status.
+//! [`sync::exit::code_for`] picks the documented exit status. `main`
+//! prints the one line (unless [`sync::exit::is_silent`]: an ordinary
+//! overlap), and with `--json` the error document
+//! ([`util::output::error_document`]) when no document was printed yet.
 
 pub mod casestatus;
 pub mod cli;

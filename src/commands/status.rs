@@ -460,7 +460,7 @@ impl Health {
                 )
             }
             State::NotSyncing => format!(
-                "connected, but the setup lets nothing through: {}",
+                "the setup lets nothing through: {}",
                 self.nothing_through.join("; ")
             ),
             State::Stuck => format!("{} (max age {max_age} min)", self.stuck_text()),

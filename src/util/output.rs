@@ -47,6 +47,7 @@ impl Output {
     pub fn json<T: Serialize>(&self, doc: &T) -> anyhow::Result<()> {
         let text = json_text(doc, std::io::stdout().is_terminal())?;
         write_out(Stream::Stdout, &json_safe(&text));
+        JSON_PRINTED.store(true, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -245,6 +246,41 @@ fn write_out(stream: Stream, text: &str) {
             first.get_or_insert_with(|| format!("cannot write to {which}: {e}"));
         }
     }
+}
+
+/// Whether this process printed a JSON document on stdout already.
+static JSON_PRINTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// With `--json`, a command that fails still prints one document on
+/// stdout (SPEC §1): `{"error": {"message": "...", "exit": N}}` — unless
+/// it printed its own already (a sync whose records failed prints its
+/// summary), so stdout always holds exactly one document.
+///
+/// # Errors
+/// The document cannot be serialized.
+pub fn error_document(err: &anyhow::Error, exit: u8) -> anyhow::Result<()> {
+    if JSON_PRINTED.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(());
+    }
+    Output::new(true, false, false).json(&ErrorDocument {
+        error: ErrorBody {
+            message: format!("{err:#}"),
+            exit,
+        },
+    })
+}
+
+/// `{"error": {...}}`: a failed command's `--json` document.
+#[derive(Debug, Serialize)]
+pub struct ErrorDocument {
+    pub error: ErrorBody,
+}
+
+/// The failure: the whole context chain on one line, and the exit status.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    pub message: String,
+    pub exit: u8,
 }
 
 /// The firm this process works for (the host of `fluentcase.base_url`),

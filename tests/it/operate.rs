@@ -303,3 +303,51 @@ fn sync_all_skips_its_messages_step_quietly_while_a_messages_run_works() {
     assert_eq!(code, 0, "{err}");
     assert!(firm.sandbox.messages().iter().all(|m| m.processed));
 }
+
+// ---- 5. the JSON error document ----
+
+/// Runs `args` with `--json`: (exit, the one document on stdout, stderr).
+fn json_run(firm: &Firm, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let (code, out, err) = firm.run(&all);
+    assert_eq!(out.lines().count(), 1, "{args:?}: one document: {out}{err}");
+    let doc = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"));
+    (code, doc, err)
+}
+
+#[test]
+fn a_failing_command_with_json_prints_an_error_document() {
+    let firm = Firm::new();
+    firm.add_matters(1, 2);
+    for (args, exit, needle) in [
+        (&["status"][..], 3, "does not exist"),
+        (&["sync", "all"], 3, "not connected"),
+        (&["map", "practice-area", "Nope", "--case-type", "X"], 3, ""),
+        (&["sync", "everything"], 2, "unrecognized subcommand"),
+    ] {
+        let (code, doc, err) = json_run(&firm, args);
+        assert_eq!(code, exit, "{args:?}: {doc} {err}");
+        assert_eq!(doc["error"]["exit"], exit, "{args:?}: {doc}");
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{args:?}: {doc}");
+        // And still the one line on stderr.
+        assert!(!err.trim().is_empty(), "{args:?}");
+    }
+    firm.connect_and_map();
+    let (code, doc, err) = json_run(&firm, &["log", "--run", "99"]);
+    assert_eq!((code, doc["error"]["exit"].as_i64()), (2, Some(2)), "{err}");
+    assert_one_line_error(&err, &[FIRM, "no run 99"]);
+    // A sync whose records failed prints its summary: still one document.
+    firm.sandbox.inject(
+        Route::new("POST", "/v1/api/cases"),
+        casestatus_sync::sandbox::Fault::Status(500),
+        3,
+    );
+    let (code, doc, _) = json_run(&firm, &["sync", "matters"]);
+    assert_eq!(code, 1, "{doc}");
+    assert!(
+        doc.get("counts").is_some() && doc.get("error").is_some(),
+        "{doc}"
+    );
+}
