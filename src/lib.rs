@@ -32,6 +32,9 @@
 //!   [`commands::setup`] (connect, test,
 //!   disconnect, synced statuses), [`commands::mapping`],
 //!   [`commands::event_types`], [`commands::why_skipped`], [`commands::log`],
+//!   [`commands::metrics`] (`metrics`, and `[metrics] textfile` written
+//!   atomically after each sync by the dispatch in [`cli::run`]: the
+//!   Prometheus text of the state file, by `prometheus-client`, read-only),
 //!   [`commands::status`] (the firm's one [`commands::status::State`]:
 //!   `ok`, `stale`, `not_syncing`, `stuck`, `disconnected`, and its exit
 //!   status), [`commands::messages`] (`messages pending`,
@@ -154,7 +157,7 @@
 //! - The API key is only ever in the state file (0600), the operator's key
 //!   file, and the `Authorization` header; `Debug` of anything holding it is
 //!   redacted; it is never an argument (clap's errors would echo it).
-//! - Read-only commands (`log`, `status`, `why-skipped`, the `map`
+//! - Read-only commands (`log`, `status`, `metrics`, `why-skipped`, the `map`
 //!   overview, `event-types` and `synced-statuses` without arguments,
 //!   `messages pending`, `doctor`, `serve` and every `--dry-run`) never create,
 //!   migrate or write the state file; `doctor` asks CaseStatus by GETs only.

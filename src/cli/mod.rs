@@ -112,6 +112,9 @@ pub enum Command {
               value_parser = clap::value_parser!(u32).range(1..=525_600))]
         max_age: u32,
     },
+    /// This firm's state as Prometheus text (format 0.0.4): last runs and successes, records, skips, pending messages, the status state; read-only, no key needed
+    #[command(after_long_help = METRICS_EXAMPLES)]
+    Metrics,
     /// Check everything this setup relies on, read-only: config, databases, key, and CaseStatus's answers
     #[command(after_long_help = DOCTOR_EXAMPLES)]
     Doctor,
@@ -413,6 +416,15 @@ no stage mapped, no mapped status synced); stale (a sync kind's last
 success is older than --max-age minutes, or it never succeeded); stuck (a
 client message has waited longer than --max-age). Exit 6 for the last
 three, with the reason as one line on stderr naming the firm.";
+
+const METRICS_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync metrics                   # every series carries firm=\"HOST\"
+  casestatus-sync metrics > /var/lib/node_exporter/textfile/acme.prom
+
+With [metrics] textfile = \"PATH\" in the config, each sync writes the same
+text there itself, atomically (a temporary file, then a rename), for
+node_exporter's textfile collector.";
 
 const DOCTOR_EXAMPLES: &str = "\
 Examples:

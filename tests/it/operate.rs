@@ -351,3 +351,141 @@ fn a_failing_command_with_json_prints_an_error_document() {
         "{doc}"
     );
 }
+
+// ---- 6. metrics ----
+
+/// The samples of a Prometheus text exposition, read by a Prometheus text
+/// parser (not a pattern of our own): (name, labels, value).
+fn scrape(text: &str) -> Vec<(String, std::collections::BTreeMap<String, String>, f64)> {
+    let lines = text.lines().map(|l| Ok(l.to_string()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text");
+    scrape
+        .samples
+        .into_iter()
+        .map(|s| {
+            let value = match s.value {
+                prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                other => panic!("{}: not a single value: {other:?}", s.metric),
+            };
+            let labels = s
+                .labels
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            (s.metric, labels, value)
+        })
+        .collect()
+}
+
+/// The value of the one sample `name` with `labels` (besides `firm`).
+fn sample(
+    samples: &[(String, std::collections::BTreeMap<String, String>, f64)],
+    name: &str,
+    labels: &[(&str, &str)],
+) -> f64 {
+    let found: Vec<f64> = samples
+        .iter()
+        .filter(|(n, l, _)| {
+            n == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| l.get(*k).map(String::as_str) == Some(*v))
+        })
+        .map(|(_, _, v)| *v)
+        .collect();
+    assert_eq!(found.len(), 1, "{name} {labels:?}: {samples:?}");
+    found[0]
+}
+
+#[test]
+fn metrics_are_prometheus_text_with_the_spec_names_and_the_firm() {
+    let firm = Firm::new();
+    firm.add_matters(1, 3);
+    // A matter too new to push: skipped for a reason.
+    firm.add_matter(&casestatus_sync::sandbox::sample::SampleMatter::new(9, NOW));
+    firm.write_config("\n[metrics]\ntextfile = \"textfile/acme.prom\"");
+    std::fs::create_dir_all(firm.path("textfile")).unwrap();
+    // Read-only: no state file yet is an error, and none is made.
+    let (code, _, err) = firm.run(&["metrics"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(!firm.state_path.exists(), "metrics created the state file");
+
+    firm.connect_and_map();
+    firm.sandbox
+        .add_message(NewMessage::client("7777", "Ann", "where is my case?"));
+    firm.ok(&["sync", "all"]);
+    let text = firm.ok(&["metrics"]);
+    let samples = scrape(&text);
+    assert!(
+        samples
+            .iter()
+            .all(|(_, l, _)| l.get("firm").map(String::as_str) == Some("acme.fluentcase.com")),
+        "every series carries firm=: {text}"
+    );
+    let noon = 1_795_867_200.0; // 2026-11-28T12:00:00Z
+    for kind in ["matters", "appointments", "messages"] {
+        let k = [("kind", kind)];
+        assert_eq!(
+            sample(&samples, "casestatus_sync_last_run_timestamp_seconds", &k),
+            noon
+        );
+        assert_eq!(
+            sample(
+                &samples,
+                "casestatus_sync_last_success_timestamp_seconds",
+                &k
+            ),
+            noon
+        );
+        assert_eq!(
+            sample(&samples, "casestatus_sync_run_duration_seconds", &k),
+            0.0
+        );
+    }
+    let created = [("kind", "matters"), ("outcome", "created")];
+    assert_eq!(
+        sample(&samples, "casestatus_sync_last_run_records", &created),
+        3.0
+    );
+    let too_new = [("reason", "too_new")];
+    assert_eq!(
+        sample(&samples, "casestatus_sync_matters_skipped", &too_new),
+        1.0
+    );
+    assert_eq!(
+        sample(&samples, "casestatus_sync_messages_pending", &[]),
+        1.0
+    );
+    for state in ["ok", "stale", "not_syncing", "stuck", "disconnected"] {
+        let want = if state == "ok" { 1.0 } else { 0.0 };
+        assert_eq!(
+            sample(&samples, "casestatus_sync_state", &[("state", state)]),
+            want,
+            "{state}"
+        );
+    }
+
+    // The sync wrote the same series to the textfile, and left no
+    // temporary file beside it.
+    let written = std::fs::read_to_string(firm.path("textfile/acme.prom")).unwrap();
+    let mut a = scrape(&written);
+    let mut b = samples.clone();
+    let key =
+        |s: &(String, std::collections::BTreeMap<String, String>, f64)| format!("{}{:?}", s.0, s.1);
+    a.sort_by_key(key);
+    b.sort_by_key(key);
+    assert_eq!(a, b);
+    let names: Vec<_> = std::fs::read_dir(firm.path("textfile"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["acme.prom"], "no temporary file left");
+
+    // No key needed: after a disconnect the state says so.
+    firm.ok(&["disconnect"]);
+    let samples = scrape(&firm.ok(&["metrics"]));
+    let state = |s| sample(&samples, "casestatus_sync_state", &[("state", s)]);
+    assert_eq!((state("disconnected"), state("ok")), (1.0, 0.0));
+}
