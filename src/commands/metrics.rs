@@ -179,6 +179,19 @@ pub fn render(ctx: &Ctx, state: &StateStore) -> anyhow::Result<String> {
         "How long each sync kind's last finished run took",
         duration,
     );
+    let requests = Ints::default();
+    for (code, n) in runlog::requests(state)? {
+        requests
+            .get_or_create(&vec![("code", code)])
+            .set(i64::try_from(n).unwrap_or(i64::MAX));
+    }
+    // A gauge named with `_total`: the number is read from the state file,
+    // not counted here (a Counter would be renamed by the encoder).
+    registry.register(
+        "casestatus_sync_requests_total",
+        "Requests this state file's syncs made to CaseStatus in its lifetime, by answer class (none: no answer)",
+        requests,
+    );
     let mut text = String::new();
     encode_registry(&mut text, &registry)?;
     Ok(text)

@@ -184,6 +184,11 @@ pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
             Err(e) => note_error(&mut first_error, e.context(format!("sync {}", kind.name()))),
         }
     }
+    // The metrics' lifetime request counts (not for a dry run: it writes
+    // nothing). Best effort: a count lost to a busy file is no failure.
+    if !dry_run {
+        let _ = runlog::add_requests(&state, &client.answer_counts());
+    }
     if ctx.out.json {
         // One kind: its summary; `sync all`: {"steps": [...]} (SPEC §1).
         if kinds.len() == 1 {

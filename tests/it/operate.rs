@@ -415,7 +415,9 @@ fn metrics_are_prometheus_text_with_the_spec_names_and_the_firm() {
     firm.connect_and_map();
     firm.sandbox
         .add_message(NewMessage::client("7777", "Ann", "where is my case?"));
+    firm.sandbox.clear_requests();
     firm.ok(&["sync", "all"]);
+    let made = firm.sandbox.requests().len() as f64;
     let text = firm.ok(&["metrics"]);
     let samples = scrape(&text);
     assert!(
@@ -457,6 +459,13 @@ fn metrics_are_prometheus_text_with_the_spec_names_and_the_firm() {
     assert_eq!(
         sample(&samples, "casestatus_sync_messages_pending", &[]),
         1.0
+    );
+    // Every request of the sync, as the sandbox saw them (all answered 2xx).
+    let requests = [("code", "2xx")];
+    assert!(made > 0.0);
+    assert_eq!(
+        sample(&samples, "casestatus_sync_requests_total", &requests),
+        made
     );
     for state in ["ok", "stale", "not_syncing", "stuck", "disconnected"] {
         let want = if state == "ok" { 1.0 } else { 0.0 };
