@@ -40,13 +40,19 @@ fn state_lock_and_companion_files_are_private() {
     firm.ok(&["sync", "all"]);
     let mut lock = firm.state_path.as_os_str().to_owned();
     lock.push(".lock");
-    for p in [firm.state_path.clone(), std::path::PathBuf::from(lock)] {
+    let mut messages_lock = firm.state_path.as_os_str().to_owned();
+    messages_lock.push(".messages.lock");
+    for p in [
+        firm.state_path.clone(),
+        std::path::PathBuf::from(lock),
+        std::path::PathBuf::from(messages_lock),
+    ] {
         let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{}", p.display());
     }
     // A state file someone loosened is tightened again on open.
     std::fs::set_permissions(&firm.state_path, std::fs::Permissions::from_mode(0o644)).unwrap();
-    firm.ok(&["event-types"]);
+    firm.ok(&["event-types", "enable", "Deposition"]);
     let mode = std::fs::metadata(&firm.state_path)
         .unwrap()
         .permissions()
