@@ -498,3 +498,33 @@ fn metrics_are_prometheus_text_with_the_spec_names_and_the_firm() {
     let state = |s| sample(&samples, "casestatus_sync_state", &[("state", s)]);
     assert_eq!((state("disconnected"), state("ok")), (1.0, 0.0));
 }
+
+// ---- 7. times shown to people are in the firm's zone ----
+
+#[test]
+fn log_items_and_the_disconnect_notice_show_the_firms_zone() {
+    let firm = Firm::new();
+    firm.add_matters(1, 1);
+    firm.connect_and_map();
+    firm.ok(&["event-types", "enable", "Deposition"]);
+    // 2026-12-10T15:00:00Z is 09:00 in Chicago (CST).
+    firm.add_depositions(1..=1);
+    firm.ok(&["sync", "all"]);
+    let runs = firm.json(&["log"]);
+    let run = runs["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "appointments" && r["counts"]["created"] == 1)
+        .unwrap_or_else(|| panic!("an appointments run that created one: {runs}"));
+    let out = firm.ok(&["log", "--run", &run["id"].to_string()]);
+    assert!(out.contains("2026-12-10 09:00 CST"), "{out}");
+    assert!(!out.contains("2026-12-10T15:00:00Z"), "{out}");
+
+    firm.ok(&["disconnect"]);
+    let out = firm.ok(&["-v", "sync", "all"]);
+    assert!(
+        out.contains("removed on 2026-11-28 06:00 CST") && !out.contains("T12:00:00Z"),
+        "{out}"
+    );
+}
