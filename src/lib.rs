@@ -49,7 +49,9 @@
 //!   a command's one gathered answer ([`commands::status::gather`],
 //!   [`commands::log::run_detail`], [`commands::why_skipped::gather`],
 //!   [`commands::mapping::overview_doc`], [`commands::event_types::gather`])
-//!   as HTML or as that command's `--json` document;
+//!   as HTML or as that command's `--json` document (`/metrics`:
+//!   [`commands::metrics::render`]; `/healthz`, the one route without the
+//!   token, shows no data);
 //!   [`commands::fleet`] — `sync all` for the firms of one shard (a stable
 //!   FNV-1a hash of the folder name), each a child process of this binary
 //!   with a time budget.

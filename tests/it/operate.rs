@@ -528,3 +528,63 @@ fn log_items_and_the_disconnect_notice_show_the_firms_zone() {
         "{out}"
     );
 }
+
+// ---- 6b. serve: /metrics and /healthz ----
+
+/// `serve` with a token on loopback; its base URL. Killed by the caller.
+fn serve_with_token(firm: &Firm, token: &str) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let file = firm.path("page-token");
+    std::fs::write(&file, format!("{token}\n")).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("casestatus-sync"))
+        .arg("--config")
+        .arg(&firm.config)
+        .args(["serve", "--listen", "127.0.0.1:0", "--token-file"])
+        .arg(&file)
+        .env("CASESTATUS_SYNC_NOW", &firm.now)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("its first line");
+    let base = first.trim().replace("listening on ", "");
+    (child, base)
+}
+
+#[test]
+fn serve_answers_metrics_with_its_token_and_healthz_without() {
+    let firm = Firm::new();
+    firm.add_matters(1, 2);
+    firm.connect_and_map();
+    firm.ok(&["sync", "all"]);
+    let token = "s3cr3t-token-0123456789abcdef";
+    let (mut child, base) = serve_with_token(&firm, token);
+    let c = reqwest::blocking::Client::new();
+    // /healthz: a probe without the token gets `ok` and no data.
+    let r = c.get(format!("{base}/healthz")).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().unwrap(), "ok\n");
+    // /metrics: the token, as every page with data.
+    let r = c.get(format!("{base}/metrics")).send().unwrap();
+    assert_eq!(r.status(), 401);
+    let r = c
+        .get(format!("{base}/metrics"))
+        .bearer_auth(token)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().unwrap();
+    let samples = scrape(&text);
+    let ok = sample(&samples, "casestatus_sync_state", &[("state", "ok")]);
+    assert_eq!(ok, 1.0, "{text}");
+    // A state file that cannot be read: 503, still no data.
+    std::fs::remove_file(&firm.state_path).unwrap();
+    let r = c.get(format!("{base}/healthz")).send().unwrap();
+    assert_eq!(r.status(), 503);
+    assert!(!r.text().unwrap().contains("casestatus-sync.db"));
+    let _ = child.kill();
+    let _ = child.wait();
+}
