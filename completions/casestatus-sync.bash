@@ -55,6 +55,9 @@ _casestatus__sync() {
             casestatus__sync,messages)
                 cmd="casestatus__sync__subcmd__messages"
                 ;;
+            casestatus__sync,metrics)
+                cmd="casestatus__sync__subcmd__metrics"
+                ;;
             casestatus__sync,refetch-practice-areas)
                 cmd="casestatus__sync__subcmd__refetch__subcmd__practice__subcmd__areas"
                 ;;
@@ -138,6 +141,9 @@ _casestatus__sync() {
                 ;;
             casestatus__sync__subcmd__help,messages)
                 cmd="casestatus__sync__subcmd__help__subcmd__messages"
+                ;;
+            casestatus__sync__subcmd__help,metrics)
+                cmd="casestatus__sync__subcmd__help__subcmd__metrics"
                 ;;
             casestatus__sync__subcmd__help,refetch-practice-areas)
                 cmd="casestatus__sync__subcmd__help__subcmd__refetch__subcmd__practice__subcmd__areas"
@@ -278,7 +284,7 @@ _casestatus__sync() {
 
     case "${cmd}" in
         casestatus__sync)
-            opts="-q -v -h -V --config --json --quiet --verbose --trace --help --version demo init setup connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status doctor serve fleet sandbox completions man help"
+            opts="-q -v -h -V --config --json --quiet --verbose --trace --help --version demo init setup connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status metrics doctor serve fleet sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -586,7 +592,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__help)
-            opts="demo init setup connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status doctor serve fleet sandbox completions man help"
+            opts="demo init setup connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status metrics doctor serve fleet sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -868,6 +874,20 @@ _casestatus__sync() {
         casestatus__sync__subcmd__help__subcmd__messages__subcmd__pending)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__help__subcmd__metrics)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1428,6 +1448,28 @@ _casestatus__sync() {
         casestatus__sync__subcmd__messages__subcmd__pending)
             opts="-q -v -h --config --json --quiet --verbose --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        casestatus__sync__subcmd__metrics)
+            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -32,7 +32,12 @@
 //!   [`commands::setup`] (connect, test,
 //!   disconnect, synced statuses), [`commands::mapping`],
 //!   [`commands::event_types`], [`commands::why_skipped`], [`commands::log`],
-//!   [`commands::status`], [`commands::messages`] (`messages pending`,
+//!   [`commands::metrics`] (`metrics`, and `[metrics] textfile` written
+//!   atomically after each sync by the dispatch in [`cli::run`]: the
+//!   Prometheus text of the state file, by `prometheus-client`, read-only),
+//!   [`commands::status`] (the firm's one [`commands::status::State`]:
+//!   `ok`, `stale`, `not_syncing`, `stuck`, `disconnected`, and its exit
+//!   status), [`commands::messages`] (`messages pending`,
 //!   read-only; `messages import` / `acknowledge`: a person decides about a
 //!   stuck client message, under the run lock, recorded in the log as a
 //!   run of its own kind), [`commands::doctor`] (every check of the setup
@@ -44,7 +49,9 @@
 //!   a command's one gathered answer ([`commands::status::gather`],
 //!   [`commands::log::run_detail`], [`commands::why_skipped::gather`],
 //!   [`commands::mapping::overview_doc`], [`commands::event_types::gather`])
-//!   as HTML or as that command's `--json` document; its own accept loop
+//!   as HTML or as that command's `--json` document (`/metrics`:
+//!   [`commands::metrics::render`]; `/healthz`, the one route without the
+//!   token, shows no data); its own accept loop
 //!   (`serve/listener.rs`: hyper with a header-read timeout, an idle
 //!   watchdog and a connection limit; HTTPS through tokio-rustls), the
 //!   `Host` check against DNS rebinding and the token guard in
@@ -54,7 +61,9 @@
 //!   with a time budget, in its own process group with the parent-death
 //!   signal; each firm's paths confined to its folder first
 //!   (`fleet/confine.rs`).
-//! - [`sync`] — one cycle under the run lock ([`sync::run`]); the one
+//! - [`sync`] — one cycle under the run lock ([`sync::run`]; client
+//!   messages under a lock of their own, [`sync::runlock::Lock`], and an
+//!   overlap with a holder younger than an hour exits 5 without a line); the one
 //!   engine ([`sync::engine`]) that owns the pool and each worker's own
 //!   connection ([`sync::engine::Resource`]), progress, the outage streak,
 //!   record- vs run-level failures, log items and the exit status
@@ -90,8 +99,10 @@
 //!   listing must prove absence); and `--trace`'s HAR archive
 //!   ([`casestatus::trace`]), written by the client's one `call`.
 //! - [`util`] — config ([`util::config`]), clock ([`util::clock`]), output
-//!   ([`util::output`]), the one place where data becomes terminal text
-//!   ([`util::term`], with our colour beside the text in
+//!   ([`util::output`]; its [`util::output::prefix`] names the firm,
+//!   `casestatus-sync[acme.fluentcase.com]`, in every error, warning and
+//!   verdict once the config is read), the one place where data becomes
+//!   terminal text ([`util::term`], with our colour beside the text in
 //!   [`util::term::Styled`]), exit statuses ([`util::exit`]), the keyed
 //!   hash of the API key ([`util::secret`]), the mode rule for secret files
 //!   ([`util::secret_file`]).
@@ -160,8 +171,9 @@
 //! - The API key is only ever in the state file (0600), the operator's key
 //!   file, and the `Authorization` header; `Debug` of anything holding it is
 //!   redacted; it is never an argument (clap's errors would echo it).
-//! - Read-only commands (`log`, `status`, `why-skipped`, the `map`
-//!   overview, `messages pending`, `doctor` and `serve`) never create,
+//! - Read-only commands (`log`, `status`, `metrics`, `why-skipped`, the `map`
+//!   overview, `event-types` and `synced-statuses` without arguments,
+//!   `messages pending`, `doctor`, `serve` and every `--dry-run`) never create,
 //!   migrate or write the state file; `doctor` asks CaseStatus by GETs only.
 //! - A `--trace` archive is created 0600 and never holds the key: the
 //!   `Authorization` header and every occurrence of the key read `REDACTED`.
@@ -191,7 +203,10 @@
 //! Library modules return typed errors ([`util::config::ConfigError`],
 //! [`store::state::StateError`], [`store::fluentcase::FluentCaseError`],
 //! [`casestatus::ApiError`]); commands add `anyhow` context, and
-//! [`sync::exit::code_for`] picks the documented exit status.
+//! [`sync::exit::code_for`] picks the documented exit status. `main`
+//! prints the one line (unless [`sync::exit::is_silent`]: an ordinary
+//! overlap), and with `--json` the error document
+//! ([`util::output::error_document`]) when no document was printed yet.
 
 pub mod casestatus;
 pub mod cli;

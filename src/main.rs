@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return code,
     };
+    let json = cli.json;
     // Output that could not be written (a full disk) is a failure too.
     let result = casestatus_sync::cli::run::run(cli).and_then(|code| {
         casestatus_sync::util::output::check_written()?;
@@ -32,10 +33,17 @@ fn main() -> ExitCode {
             // The whole context chain on one line, with any data in it
             // (CaseStatus's messages, names) made visible, never raw.
             let code = casestatus_sync::sync::exit::code_for(&err);
-            casestatus_sync::util::output::error_line(
-                &err,
-                code == casestatus_sync::util::exit::TEMPORARY,
-            );
+            // A tool that asked for JSON gets a document even now.
+            if json {
+                let _ = casestatus_sync::util::output::error_document(&err, code);
+            }
+            // An ordinary overlap (exit 5) says nothing: cron mails nothing.
+            if !casestatus_sync::sync::exit::is_silent(&err) {
+                casestatus_sync::util::output::error_line(
+                    &err,
+                    code == casestatus_sync::util::exit::TEMPORARY,
+                );
+            }
             ExitCode::from(code)
         }
     }
@@ -50,6 +58,20 @@ fn parse() -> Result<casestatus_sync::cli::Cli, ExitCode> {
         .try_get_matches_from(&args)
         .and_then(|m| casestatus_sync::cli::Cli::from_arg_matches(&m));
     parsed.map_err(|err| {
+        // `--json` asked for a document, even for a usage error.
+        if err.use_stderr() && args.iter().any(|a| a == "--json") {
+            let text = if casestatus_sync::cli::may_echo_a_key(&err, &args) {
+                casestatus_sync::cli::KEY_AS_ARGUMENT.to_string()
+            } else {
+                let text = err.to_string();
+                let first = text.lines().next().unwrap_or_default();
+                first.trim_start_matches("error: ").to_string()
+            };
+            let _ = casestatus_sync::util::output::error_document(
+                &anyhow::anyhow!(text),
+                casestatus_sync::util::exit::USAGE,
+            );
+        }
         if casestatus_sync::cli::may_echo_a_key(&err, &args) {
             let _ = writeln!(
                 std::io::stderr().lock(),
@@ -83,7 +105,8 @@ fn install_panic_hook() {
         // Not eprintln!: a panic while panicking would abort with a core.
         let _ = writeln!(
             std::io::stderr().lock(),
-            "casestatus-sync: internal error (a bug, please report it): {}{place}; exit {}",
+            "{}: internal error (a bug, please report it): {}{place}; exit {}",
+            casestatus_sync::util::output::prefix(),
             what.replace('\n', " "),
             casestatus_sync::util::exit::PANIC
         );

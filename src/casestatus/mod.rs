@@ -105,6 +105,57 @@ pub struct CaseStatus {
     paused_until: std::sync::Mutex<Option<std::time::Instant>>,
     /// `--trace FILE`: every exchange is appended here, redacted.
     trace: Option<Arc<Trace>>,
+    /// How many exchanges ended in each [`AnswerClass`] (for the metrics'
+    /// `casestatus_sync_requests_total`).
+    answers: [std::sync::atomic::AtomicU64; AnswerClass::ALL.len()],
+}
+
+/// What an exchange ended in, for counting: the status class of the
+/// answer, or none at all (unreachable, timed out, cut).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerClass {
+    Informational,
+    Success,
+    Redirect,
+    ClientError,
+    ServerError,
+    NoAnswer,
+}
+
+impl AnswerClass {
+    /// Every class, in the order of [`CaseStatus::answer_counts`].
+    pub const ALL: [AnswerClass; 6] = [
+        AnswerClass::Informational,
+        AnswerClass::Success,
+        AnswerClass::Redirect,
+        AnswerClass::ClientError,
+        AnswerClass::ServerError,
+        AnswerClass::NoAnswer,
+    ];
+
+    /// The metrics' `code` label: `2xx` … `5xx`, or `none`.
+    pub fn label(self) -> &'static str {
+        match self {
+            AnswerClass::Informational => "1xx",
+            AnswerClass::Success => "2xx",
+            AnswerClass::Redirect => "3xx",
+            AnswerClass::ClientError => "4xx",
+            AnswerClass::ServerError => "5xx",
+            AnswerClass::NoAnswer => "none",
+        }
+    }
+
+    /// The class of an HTTP status (None: no answer came).
+    pub fn of(status: Option<u16>) -> AnswerClass {
+        match status {
+            Some(100..=199) => AnswerClass::Informational,
+            Some(200..=299) => AnswerClass::Success,
+            Some(300..=399) => AnswerClass::Redirect,
+            Some(400..=499) => AnswerClass::ClientError,
+            Some(_) => AnswerClass::ServerError,
+            None => AnswerClass::NoAnswer,
+        }
+    }
 }
 
 impl std::fmt::Debug for CaseStatus {
@@ -151,7 +202,19 @@ impl CaseStatus {
             max_retries,
             paused_until: std::sync::Mutex::new(None),
             trace: None,
+            answers: Default::default(),
         })
+    }
+
+    /// How many exchanges this client had, by what they ended in (labels
+    /// of [`AnswerClass`]); classes without any are left out.
+    pub fn answer_counts(&self) -> Vec<(&'static str, u64)> {
+        AnswerClass::ALL
+            .iter()
+            .zip(&self.answers)
+            .map(|(c, n)| (c.label(), n.load(std::sync::atomic::Ordering::Relaxed)))
+            .filter(|(_, n)| *n > 0)
+            .collect()
     }
 
     /// Record every exchange of this client in `trace` (`--trace FILE`);

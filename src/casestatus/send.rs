@@ -37,6 +37,10 @@ impl CaseStatus {
         let result = self.http.execute(request);
         let waited = clock.elapsed();
         let answer = result.map(read_answer);
+        let class = super::AnswerClass::of(answer.as_ref().ok().map(|a| a.status.as_u16()));
+        if let Some(i) = super::AnswerClass::ALL.iter().position(|c| *c == class) {
+            self.answers[i].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         if let (Some(trace), Some((method, url, request_headers, request_body))) =
             (&self.trace, described)
         {

@@ -104,7 +104,7 @@ pub enum Command {
         #[command(subcommand)]
         action: MessagesAction,
     },
-    /// Health for monitoring: last run and last success per sync kind; exit 6 when stale
+    /// Health for monitoring: ok, stale, not_syncing, stuck or disconnected, and each sync kind's last run; exit 6 unless ok or disconnected
     #[command(after_long_help = STATUS_EXAMPLES)]
     Status {
         /// A sync kind whose last success is older than this many minutes (or that never succeeded) is stale
@@ -112,6 +112,9 @@ pub enum Command {
               value_parser = clap::value_parser!(u32).range(1..=525_600))]
         max_age: u32,
     },
+    /// This firm's state as Prometheus text (format 0.0.4): last runs and successes, records, skips, pending messages, the status state; read-only, no key needed
+    #[command(after_long_help = METRICS_EXAMPLES)]
+    Metrics,
     /// Check everything this setup relies on, read-only: config, databases, key, and CaseStatus's answers
     #[command(after_long_help = DOCTOR_EXAMPLES)]
     Doctor,
@@ -420,12 +423,25 @@ for the message first, take the sync lock, and are recorded in the log.";
 
 const STATUS_EXAMPLES: &str = "\
 Examples:
-  casestatus-sync status                    # exit 0 healthy, 6 stale
+  casestatus-sync status                    # exit 0 ok or disconnected, 6 otherwise
   casestatus-sync status --max-age 45 -q    # for cron or a probe: the exit status only
-  casestatus-sync --json status             # times in RFC 3339 UTC
+  casestatus-sync --json status             # \"state\", times in RFC 3339 UTC
 
-Exit 6 when a sync kind's last success is older than --max-age minutes or
-it never succeeded; the reason is one line on stderr.";
+States: ok; disconnected (the key removed on purpose, with its date; exit
+0); not_syncing (the setup lets nothing through: no practice area mapped,
+no stage mapped, no mapped status synced); stale (a sync kind's last
+success is older than --max-age minutes, or it never succeeded); stuck (a
+client message has waited longer than --max-age). Exit 6 for the last
+three, with the reason as one line on stderr naming the firm.";
+
+const METRICS_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync metrics                   # every series carries firm=\"HOST\"
+  casestatus-sync metrics > /var/lib/node_exporter/textfile/acme.prom
+
+With [metrics] textfile = \"PATH\" in the config, each sync writes the same
+text there itself, atomically (a temporary file, then a rename), for
+node_exporter's textfile collector.";
 
 const DOCTOR_EXAMPLES: &str = "\
 Examples:

@@ -37,6 +37,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     if let Some(done) = run_without_config(&cli, &mut out) {
         return done;
     }
+    // The firm is named in the first warning already (the trace's).
+    announce_firm(cli.config.as_deref());
     // Said even when a sync under cron is otherwise quiet; only `-q` hushes it.
     let trace = open_trace(
         cli.trace.as_deref(),
@@ -74,6 +76,18 @@ fn with_config(cli: Cli, out: Output, trace: Option<Arc<Trace>>) -> anyhow::Resu
         },
         cli.command,
     )
+}
+
+/// Name the firm in every later line (SPEC §1): the host of
+/// `fluentcase.base_url` of the config this command will read. A config
+/// that cannot be read is reported by the command itself; its lines keep
+/// the plain prefix.
+fn announce_firm(flag: Option<&Path>) {
+    let env = std::env::var(config::CONFIG_ENV).ok();
+    let loaded = config::locate(flag, env.as_deref()).and_then(|path| config::load(&path));
+    if let Some(firm) = loaded.ok().as_ref().and_then(config::Config::firm) {
+        crate::util::output::set_firm(firm);
+    }
 }
 
 /// `--trace FILE`: create the archive (0600) and say, once, on stderr,
@@ -184,12 +198,30 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<u8> {
                 crate::commands::event_types::set(ctx, &names, false)
             }
         },
-        Command::Sync { what } => match what {
-            SyncWhat::Matters(args) => sync::run(ctx, &[Kind::Matters], args.dry_run),
-            SyncWhat::Appointments(args) => sync::run(ctx, &[Kind::Appointments], args.dry_run),
-            SyncWhat::Messages(args) => sync::run(ctx, &[Kind::Messages], args.dry_run),
-            SyncWhat::All(args) => sync::run(ctx, sync::ALL, args.dry_run),
-        },
+        Command::Sync { what } => {
+            let (kinds, dry_run) = match what {
+                SyncWhat::Matters(args) => (&[Kind::Matters][..], args.dry_run),
+                SyncWhat::Appointments(args) => (&[Kind::Appointments][..], args.dry_run),
+                SyncWhat::Messages(args) => (&[Kind::Messages][..], args.dry_run),
+                SyncWhat::All(args) => (sync::ALL, args.dry_run),
+            };
+            let result = sync::run(ctx, kinds, dry_run);
+            // After each real sync, however it ended (a failure is what the
+            // metrics are for): `[metrics] textfile`, if configured. Not
+            // after an overlap, which did nothing (and must stay silent).
+            let overlapped = result
+                .as_ref()
+                .is_err_and(|e| sync::exit::code_for(e) == crate::util::exit::LOCKED);
+            if !dry_run && !overlapped {
+                // Said even under cron (a stale textfile would hide the
+                // firm from its alerts); the sync's own exit status stands.
+                if let Err(e) = crate::commands::metrics::write_textfile(ctx) {
+                    crate::util::output::error_line(&e, false);
+                }
+            }
+            result
+        }
+        Command::Metrics => crate::commands::metrics::run(ctx),
         Command::WhySkipped { matter } => crate::commands::why_skipped::run(ctx, &matter),
         Command::Log { run, limit } => crate::commands::log::show(ctx, run, limit),
         Command::Messages { action } => match action {

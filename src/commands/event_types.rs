@@ -55,9 +55,11 @@ pub fn gather(state: &StateStore, fc: &FluentCase) -> anyhow::Result<EventTypes>
 }
 
 /// `event-types`: every FluentCase event type with `[x]` or `[ ]`.
+/// Read-only: it never creates the state file (SPEC §1).
 pub fn list(ctx: &Ctx) -> anyhow::Result<u8> {
-    let state = ctx.state()?;
+    // FluentCase first: its problems are the ones to fix first.
     let fc = ctx.fluentcase(Access::ReadOnly)?;
+    let state = ctx.state_read_only()?;
     let et = gather(&state, &fc)?;
     let (types, enabled, stale) = (&et.types, &et.enabled, &et.stale);
     if ctx.out.json {

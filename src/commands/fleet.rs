@@ -564,11 +564,25 @@ fn last_line(pipe: impl std::io::Read) -> Option<String> {
         let text = String::from_utf8_lossy(&bytes);
         let text = text.trim();
         if !text.is_empty() {
-            let text = text.strip_prefix("casestatus-sync: ").unwrap_or(text);
+            // The fleet's line names the firm already: drop the child's
+            // `casestatus-sync: ` or `casestatus-sync[host]: `.
+            let text = strip_tool_prefix(text);
             last = Some(text.chars().take(MAX_REASON_CHARS).collect());
         }
     }
     last
+}
+
+/// A child's error line without its `casestatus-sync…: ` prefix.
+fn strip_tool_prefix(line: &str) -> &str {
+    let Some(rest) = line.strip_prefix("casestatus-sync") else {
+        return line;
+    };
+    let rest = match rest.strip_prefix('[') {
+        Some(r) => r.split_once("]").map_or(rest, |(_, after)| after),
+        None => rest,
+    };
+    rest.strip_prefix(": ").unwrap_or(line)
 }
 
 /// The outcome once the child has ended (killing it past the budget).

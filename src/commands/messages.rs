@@ -299,12 +299,14 @@ pub fn acknowledge(ctx: &Ctx, message_id: i64) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
-/// The run lock the syncs take, so a decision never races `sync messages`
-/// (two imports of one message) — a held lock exits 5 like a sync's.
+/// The messages lock the message syncs take, so a decision never races
+/// `sync messages` (two imports of one message) — a held lock exits 5 like
+/// a sync's, always with its line: a person asked.
 fn lock(ctx: &Ctx) -> anyhow::Result<crate::sync::runlock::RunLock> {
     crate::sync::runlock::acquire(
         &ctx.config.state_database,
-        &crate::util::clock::stamp(ctx.now),
+        crate::sync::runlock::Lock::Messages,
+        ctx.now,
     )
 }
 

@@ -10,6 +10,7 @@ pub mod init;
 pub mod log;
 pub mod mapping;
 pub mod messages;
+pub mod metrics;
 pub mod prompt;
 pub mod sandbox;
 pub mod serve;

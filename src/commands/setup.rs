@@ -424,14 +424,17 @@ pub fn disconnect(ctx: &Ctx) -> anyhow::Result<u8> {
 }
 
 /// `synced-statuses [STATUS...]`: show, or replace, the synced statuses.
+/// Without statuses it only reads: no state file is created (SPEC §1).
 pub fn synced_statuses(ctx: &Ctx, wanted: &[String]) -> anyhow::Result<u8> {
-    let mut state = ctx.state()?;
-    if !wanted.is_empty() {
+    let synced = if wanted.is_empty() {
+        ctx.state_read_only()?.synced_statuses()?
+    } else {
+        let mut state = ctx.state()?;
         let fc = ctx.fluentcase(Access::ReadOnly)?;
         let checked = checked_statuses(wanted, &fc.matter_statuses()?)?;
         state.set_synced_statuses(&checked)?;
-    }
-    let synced = state.synced_statuses()?;
+        state.synced_statuses()?
+    };
     if ctx.out.json {
         ctx.out.json(&json!({ "synced_statuses": synced }))?;
     } else {

@@ -1,21 +1,24 @@
 //! `status [--max-age MINUTES]`: health for monitoring (SPEC §1). Per sync
-//! kind, the last run, the last successful run and its age. Exit 0 when
-//! every kind succeeded within `--max-age`, [`STALE`] when one did not or
-//! never ran — so Nagios/Icinga, a healthchecks-style cron line or a
+//! kind, the last run, the last successful run and its age; and one
+//! [`State`] for the firm: `ok`, `stale`, `not_syncing`, `stuck` or
+//! `disconnected`. Exit 0 for `ok` and `disconnected`, [`STALE`] for the
+//! others — so Nagios/Icinga, a healthchecks-style cron line or a
 //! Kubernetes job can alert on the exit status alone.
 //!
 //! Read-only: it opens the state file without creating or migrating it.
 //! "Success" is what `sync` exits 0 for: finished, no run-level error, no
 //! record that failed with an error.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::store::runlog::{self, RunRow};
-use crate::store::state::{StateError, StateStore};
+use crate::store::state::StateStore;
+use crate::sync::context::DISCONNECTED_SETTING;
 use crate::sync::Ctx;
 use crate::sync::ALL;
 use crate::util::exit::{OK, STALE};
@@ -24,6 +27,64 @@ use crate::util::term::Styled;
 
 /// Default `--max-age`: four missed 15-minute cycles.
 pub const DEFAULT_MAX_AGE_MINUTES: u32 = 60;
+
+/// The firm's health in one word (SPEC §1): a closed vocabulary, with its
+/// `--json` name, its exit status and its tone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Every sync kind succeeded within `--max-age`, and things get through.
+    Ok,
+    /// A kind has not succeeded within `--max-age`, or never ran.
+    Stale,
+    /// Connected (or meant to be), but the setup lets nothing through: no
+    /// practice area mapped, no stage mapped, no mapped stage's status
+    /// synced — or no key at all.
+    NotSyncing,
+    /// A client message has waited unimported longer than `--max-age`.
+    Stuck,
+    /// The key was removed on purpose (`disconnect`): not a fault.
+    Disconnected,
+}
+
+impl State {
+    /// Every state, in the order of the metrics' `casestatus_sync_state`.
+    pub const ALL: [State; 5] = [
+        State::Ok,
+        State::Stale,
+        State::NotSyncing,
+        State::Stuck,
+        State::Disconnected,
+    ];
+
+    /// The stable name (`--json`'s `"state"`, the metrics' label).
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Ok => "ok",
+            State::Stale => "stale",
+            State::NotSyncing => "not_syncing",
+            State::Stuck => "stuck",
+            State::Disconnected => "disconnected",
+        }
+    }
+
+    /// `status`'s exit status in this state: 0 for `ok` and `disconnected`
+    /// (a deliberate stop must not page), [`STALE`] for the others.
+    pub fn exit(self) -> u8 {
+        match self {
+            State::Ok | State::Disconnected => OK,
+            State::Stale | State::NotSyncing | State::Stuck => STALE,
+        }
+    }
+
+    fn tone(self) -> Tone {
+        match self {
+            State::Ok => Tone::Ok,
+            State::Disconnected => Tone::Warn,
+            State::Stale | State::NotSyncing | State::Stuck => Tone::Bad,
+        }
+    }
+}
 
 /// The health of one sync kind.
 #[derive(Debug)]
@@ -36,37 +97,117 @@ pub struct KindHealth {
     pub stale: bool,
 }
 
-/// Every sync kind's health: what `status` prints, `status --json` and
-/// `/api/status` serialize, and the status page shows.
+/// Client messages that wait for a person.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stuck {
+    pub count: u64,
+    /// Since when the oldest has waited.
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+/// Every sync kind's health and the firm's [`State`]: what `status`
+/// prints, `status --json` and `/api/status` serialize, the status page
+/// shows and `metrics` exports.
 #[derive(Debug)]
 pub struct Health {
     pub max_age: u32,
     pub checked_at: DateTime<Utc>,
+    pub tz: Tz,
     pub kinds: Vec<KindHealth>,
+    pub state: State,
+    /// When the key was removed, for [`State::Disconnected`].
+    pub disconnected_at: Option<DateTime<Utc>>,
+    /// Why the setup lets nothing through; empty when something can pass.
+    pub nothing_through: Vec<String>,
+    pub stuck: Stuck,
 }
 
 impl Health {
-    /// Every kind succeeded within `max_age`.
+    /// The state is one that needs no person (`ok`, `disconnected`).
     pub fn healthy(&self) -> bool {
-        self.kinds.iter().all(|k| !k.stale)
+        self.state.exit() == OK
     }
 
     /// The `status --json` document.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "healthy": self.healthy(),
-            "max_age_minutes": self.max_age,
-            "checked_at": self.checked_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-            "kinds": self.kinds.iter().map(|k| k.json(self.checked_at)).collect::<Vec<_>>(),
-        })
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.view()).unwrap_or_default()
+    }
+
+    /// The `status --json` view.
+    pub fn view(&self) -> HealthView<'_> {
+        HealthView {
+            state: self.state,
+            healthy: self.healthy(),
+            max_age_minutes: self.max_age,
+            checked_at: rfc3339(self.checked_at),
+            disconnected_at: self.disconnected_at.map(rfc3339),
+            not_syncing: &self.nothing_through,
+            stuck_messages: StuckView {
+                count: self.stuck.count,
+                oldest_since: self.stuck.oldest.map(rfc3339),
+            },
+            kinds: self.kinds.iter().map(|k| k.view(self.checked_at)).collect(),
+        }
     }
 }
 
-/// Read every sync kind's last run and last success from the log.
+/// `status --json` (SPEC §1): times RFC 3339 UTC.
+#[derive(Debug, Serialize)]
+pub struct HealthView<'a> {
+    pub state: State,
+    pub healthy: bool,
+    pub max_age_minutes: u32,
+    pub checked_at: String,
+    pub disconnected_at: Option<String>,
+    /// Why the setup lets nothing through (empty unless `not_syncing`).
+    pub not_syncing: &'a [String],
+    pub stuck_messages: StuckView,
+    pub kinds: Vec<KindView<'a>>,
+}
+
+/// The stuck client messages in `status --json`.
+#[derive(Debug, Serialize)]
+pub struct StuckView {
+    pub count: u64,
+    pub oldest_since: Option<String>,
+}
+
+/// One kind in `status --json`.
+#[derive(Debug, Serialize)]
+pub struct KindView<'a> {
+    pub kind: &'a str,
+    pub last_run: Option<RunView<'a>>,
+    pub last_success: Option<SuccessView>,
+    pub age_minutes: Option<i64>,
+    pub stale: bool,
+}
+
+/// A kind's last run in `status --json`.
+#[derive(Debug, Serialize)]
+pub struct RunView<'a> {
+    pub id: i64,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub succeeded: bool,
+    pub error: Option<&'a str>,
+}
+
+/// A kind's last success in `status --json`.
+#[derive(Debug, Serialize)]
+pub struct SuccessView {
+    pub id: i64,
+    pub finished_at: Option<String>,
+}
+
+/// Read every sync kind's last run and last success from the log, the
+/// stuck messages and the setup, and decide the firm's [`State`]:
+/// disconnected, else not syncing, else stale, else stuck, else ok.
 ///
 /// # Errors
 /// The state file cannot be read.
-pub fn gather(state: &StateStore, now: DateTime<Utc>, max_age: u32) -> Result<Health, StateError> {
+pub fn gather(ctx: &Ctx, state: &StateStore, max_age: u32) -> anyhow::Result<Health> {
+    let now = ctx.now;
+    let limit = chrono::Duration::minutes(max_age.into());
     let mut kinds = Vec::new();
     for kind in ALL {
         let last_run = runlog::last_run(state, kind.name())?;
@@ -75,7 +216,7 @@ pub fn gather(state: &StateStore, now: DateTime<Utc>, max_age: u32) -> Result<He
             .as_ref()
             .and_then(|r| r.finished_at.as_deref())
             .and_then(crate::util::clock::parse);
-        let stale = success_at.is_none_or(|t| now - t > chrono::Duration::minutes(max_age.into()));
+        let stale = success_at.is_none_or(|t| now - t > limit);
         kinds.push(KindHealth {
             kind: kind.name(),
             last_run,
@@ -84,11 +225,86 @@ pub fn gather(state: &StateStore, now: DateTime<Utc>, max_age: u32) -> Result<He
             stale,
         });
     }
+    let (count, oldest) = crate::store::stuck_messages::summary(state)?;
+    let stuck = Stuck { count, oldest };
+    // A key file is the deployment's statement that syncing is wanted.
+    let key_file = ctx.config.casestatus.api_key_file.is_some();
+    let has_key = key_file || state.key()?.is_some();
+    let disconnected_at = match has_key {
+        true => None,
+        false => state
+            .setting(DISCONNECTED_SETTING)?
+            .as_deref()
+            .and_then(crate::util::clock::parse),
+    };
+    let nothing_through = match (has_key, disconnected_at) {
+        (false, None) => {
+            vec!["not connected: no API key is saved (casestatus-sync connect)".to_string()]
+        }
+        _ => nothing_through(state)?,
+    };
+    let state_now = if disconnected_at.is_some() {
+        State::Disconnected
+    } else if !nothing_through.is_empty() {
+        State::NotSyncing
+    } else if kinds.iter().any(|k| k.stale) {
+        State::Stale
+    } else if oldest.is_some_and(|t| now - t > limit) {
+        State::Stuck
+    } else {
+        State::Ok
+    };
     Ok(Health {
         max_age,
         checked_at: now,
+        tz: ctx.config.fluentcase.timezone,
         kinds,
+        state: state_now,
+        disconnected_at,
+        nothing_through,
+        stuck,
     })
+}
+
+/// Why the setup lets no matter through, as the eligibility rules read
+/// it: a matter passes only when its case type is mapped to a practice
+/// area, its status is synced and mapped to one of that area's stages.
+/// Empty when at least one such path exists.
+fn nothing_through(state: &StateStore) -> anyhow::Result<Vec<String>> {
+    let areas = state.areas()?;
+    let mut synced: BTreeSet<String> = state.synced_statuses()?.into_iter().collect();
+    if synced.is_empty() {
+        synced.insert(crate::rules::eligibility::DEFAULT_SYNCED_STATUS.to_string());
+    }
+    let mapped: Vec<_> = areas
+        .iter()
+        .filter(|a| a.case_type.is_some() && !a.vanished)
+        .collect();
+    if mapped.is_empty() {
+        return Ok(vec![
+            "no practice area is mapped to a case type (casestatus-sync map)".into(),
+        ]);
+    }
+    let statuses: BTreeSet<&str> = mapped
+        .iter()
+        .flat_map(|a| a.stages.iter())
+        .filter(|s| !s.vanished)
+        .filter_map(|s| s.matter_status.as_deref())
+        .collect();
+    if statuses.is_empty() {
+        return Ok(vec![
+            "no stage of a mapped practice area is mapped to a matter status (casestatus-sync map)"
+                .into(),
+        ]);
+    }
+    if !statuses.iter().any(|s| synced.contains(*s)) {
+        let synced: Vec<&str> = synced.iter().map(String::as_str).collect();
+        return Ok(vec![format!(
+            "no synced status ({}) is mapped to a stage (casestatus-sync synced-statuses, casestatus-sync map)",
+            synced.join(", ")
+        )]);
+    }
+    Ok(Vec::new())
 }
 
 impl KindHealth {
@@ -97,24 +313,23 @@ impl KindHealth {
         self.success_at.map(|t| (now - t).num_minutes().max(0))
     }
 
-    fn json(&self, now: DateTime<Utc>) -> Value {
-        let run = self.last_run.as_ref().map(|r| {
-            json!({
-                "id": r.id,
-                "started_at": utc(&r.started_at),
-                "finished_at": r.finished_at.as_deref().map(utc),
-                "succeeded": runlog::succeeded(r),
-                "error": r.error,
-            })
-        });
-        let success = self
-            .last_success
-            .as_ref()
-            .map(|r| json!({"id": r.id, "finished_at": r.finished_at.as_deref().map(utc)}));
-        json!({
-            "kind": self.kind, "last_run": run, "last_success": success,
-            "age_minutes": self.age_minutes(now), "stale": self.stale,
-        })
+    fn view(&self, now: DateTime<Utc>) -> KindView<'_> {
+        KindView {
+            kind: self.kind,
+            last_run: self.last_run.as_ref().map(|r| RunView {
+                id: r.id,
+                started_at: utc(&r.started_at),
+                finished_at: r.finished_at.as_deref().map(utc),
+                succeeded: runlog::succeeded(r),
+                error: r.error.as_deref(),
+            }),
+            last_success: self.last_success.as_ref().map(|r| SuccessView {
+                id: r.id,
+                finished_at: r.finished_at.as_deref().map(utc),
+            }),
+            age_minutes: self.age_minutes(now),
+            stale: self.stale,
+        }
     }
 
     /// Why this kind is stale, for the one stderr line.
@@ -127,32 +342,29 @@ impl KindHealth {
     }
 }
 
-/// `status`: print the health of every sync kind; exit [`STALE`] when any is stale.
+/// `status`: print the health of every sync kind and the firm's state;
+/// exit as [`State::exit`] says, with one line on stderr when it pages.
 ///
 /// # Errors
 /// The config or state file is missing or unreadable (a missing state file
 /// is an error, never an empty new one).
 pub fn run(ctx: &Ctx, max_age: u32) -> anyhow::Result<u8> {
     let state = ctx.state_read_only()?;
-    let health = gather(&state, ctx.now, max_age)?;
-    let kinds = &health.kinds;
-    let stale: Vec<&KindHealth> = kinds.iter().filter(|k| k.stale).collect();
+    let health = gather(ctx, &state, max_age)?;
     if ctx.out.json {
-        ctx.out.json(&health.to_json())?;
+        ctx.out.json(&health.view())?;
     } else {
         print_table(ctx, &health);
     }
-    if stale.is_empty() {
-        return Ok(OK);
+    if let Some(line) = health.alert() {
+        // Not eprintln!, which panics when stderr is gone.
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{}: {line}",
+            crate::util::output::prefix()
+        );
     }
-    let reasons: Vec<String> = stale.iter().map(|k| k.reason(ctx.now)).collect();
-    // Not eprintln!, which panics when stderr is gone.
-    let _ = writeln!(
-        std::io::stderr().lock(),
-        "casestatus-sync: stale: {} (max age {max_age} min); see `casestatus-sync log`",
-        reasons.join("; ")
-    );
-    Ok(STALE)
+    Ok(health.state.exit())
 }
 
 /// One kind's row as people read it, times in the firm's zone: the
@@ -169,28 +381,92 @@ pub struct KindRow {
 }
 
 impl Health {
+    /// The verdict in parts: its tone, its badge word and the sentence.
+    fn verdict_parts(&self) -> (Tone, &'static str, String) {
+        let max_age = self.max_age;
+        let (word, text) = match self.state {
+            State::Ok => (
+                "OK",
+                format!("every sync succeeded within the last {max_age} minutes"),
+            ),
+            State::Stale => {
+                let names: Vec<&str> = self
+                    .kinds
+                    .iter()
+                    .filter(|k| k.stale)
+                    .map(|k| k.kind)
+                    .collect();
+                (
+                    "STALE",
+                    format!(
+                        "no success within the last {max_age} minutes: {}",
+                        names.join(", ")
+                    ),
+                )
+            }
+            State::NotSyncing => (
+                "NOT SYNCING",
+                format!(
+                    "the setup lets nothing through: {}",
+                    self.nothing_through.join("; ")
+                ),
+            ),
+            State::Stuck => ("STUCK", self.stuck_text()),
+            State::Disconnected => (
+                "DISCONNECTED",
+                format!(
+                    "the CaseStatus API key was removed on {}; nothing syncs (casestatus-sync connect to resume)",
+                    self.disconnected_at
+                        .map(|t| crate::util::clock::local(t, self.tz))
+                        .unwrap_or_default()
+                ),
+            ),
+        };
+        (self.state.tone(), word, text)
+    }
+
     /// The one-line verdict (what a Nagios plugin shows), in its tone.
     pub fn verdict(&self) -> (Tone, String) {
-        let max_age = self.max_age;
-        if self.healthy() {
-            return (
-                Tone::Ok,
-                format!("OK every sync succeeded within the last {max_age} minutes"),
-            );
-        }
-        let names: Vec<&str> = self
-            .kinds
-            .iter()
-            .filter(|k| k.stale)
-            .map(|k| k.kind)
-            .collect();
-        (
-            Tone::Bad,
-            format!(
-                "STALE no success within the last {max_age} minutes: {}",
-                names.join(", ")
-            ),
+        let (tone, word, text) = self.verdict_parts();
+        (tone, format!("{word} {text}"))
+    }
+
+    fn stuck_text(&self) -> String {
+        format!(
+            "{} client message(s) waiting for a person, the oldest since {} (casestatus-sync messages pending)",
+            self.stuck.count,
+            self.stuck
+                .oldest
+                .map(|t| crate::util::clock::local(t, self.tz))
+                .unwrap_or_default()
         )
+    }
+
+    /// The one line on stderr when the state pages (exit [`STALE`]),
+    /// after the firm's prefix; None for `ok` and `disconnected`.
+    pub fn alert(&self) -> Option<String> {
+        let max_age = self.max_age;
+        let text = match self.state {
+            State::Ok | State::Disconnected => return None,
+            State::Stale => {
+                let reasons: Vec<String> = self
+                    .kinds
+                    .iter()
+                    .filter(|k| k.stale)
+                    .map(|k| k.reason(self.checked_at))
+                    .collect();
+                format!(
+                    "{} (max age {max_age} min); see `casestatus-sync log`",
+                    reasons.join("; ")
+                )
+            }
+            State::NotSyncing => format!(
+                "the setup lets nothing through: {}",
+                self.nothing_through.join("; ")
+            ),
+            State::Stuck => format!("{} (max age {max_age} min)", self.stuck_text()),
+        };
+        Some(format!("{}: {text}", self.state.name()))
     }
 
     /// Each kind's row for people, in `tz`.
@@ -226,13 +502,17 @@ impl Health {
     }
 }
 
-/// The people's view; its first line is a one-line verdict (what a Nagios
-/// plugin shows).
+/// The people's view; its first line is the one-line verdict (what a
+/// Nagios plugin shows), naming the firm.
 fn print_table(ctx: &Ctx, health: &Health) {
-    let (tone, text) = health.verdict();
-    // The verdict's first word is the badge: "● OK every sync…".
-    let (word, rest) = text.split_once(' ').unwrap_or((&text, ""));
-    ctx.out.line(ctx.out.toned(tone, word) + format!(" {rest}"));
+    let (tone, word, text) = health.verdict_parts();
+    let firm = ctx
+        .config
+        .firm()
+        .map(|f| format!("[{f}] "))
+        .unwrap_or_default();
+    ctx.out
+        .line(ctx.out.toned(tone, word) + format!(" {firm}{text}"));
     let mut t = ctx.out.table(&[
         "Sync",
         "Last run",
@@ -262,8 +542,12 @@ fn print_table(ctx: &Ctx, health: &Health) {
 /// A stored RFC 3339 time as RFC 3339 UTC (as stored when it parses).
 fn utc(text: &str) -> String {
     crate::util::clock::parse(text)
-        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .map(rfc3339)
         .unwrap_or_else(|| text.to_string())
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Minutes as "45 min", "3 h 5 min", "2 d 4 h".
@@ -284,5 +568,14 @@ mod tests {
         assert_eq!(age(45), "45 min");
         assert_eq!(age(185), "3 h 5 min");
         assert_eq!(age(3 * 24 * 60 + 120), "3 d 2 h");
+    }
+
+    #[test]
+    fn only_ok_and_disconnected_exit_0() {
+        for s in State::ALL {
+            let want = matches!(s, State::Ok | State::Disconnected);
+            assert_eq!(s.exit() == OK, want, "{s:?}");
+            assert_eq!(serde_json::to_value(s).unwrap(), s.name());
+        }
     }
 }

@@ -154,4 +154,13 @@ pub const MIGRATIONS: &[&str] = &[
         preview        TEXT NOT NULL         -- the start of the content
     );
     "#,
+    // 8: how many requests this state file's runs made to CaseStatus, by
+    // what they ended in (`2xx` … `5xx`, `none`): the metrics'
+    // `casestatus_sync_requests_total`. Self-contained, like 7.
+    r#"
+    CREATE TABLE request_counts (
+        code  TEXT PRIMARY KEY,             -- 1xx | 2xx | 3xx | 4xx | 5xx | none
+        n     INTEGER NOT NULL DEFAULT 0
+    );
+    "#,
 ];

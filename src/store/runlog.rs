@@ -379,3 +379,43 @@ pub fn describe_detail(d: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// Add a run's requests to the state file's lifetime counts, by what they
+/// ended in (`2xx` … `5xx`, `none`).
+///
+/// # Errors
+/// The state file cannot be written.
+pub fn add_requests(state: &StateStore, counts: &[(&str, u64)]) -> Result<(), StateError> {
+    for (code, n) in counts {
+        state
+            .conn()
+            .execute(
+                "INSERT INTO request_counts (code, n) VALUES (?1, ?2)
+                 ON CONFLICT (code) DO UPDATE SET n = n + excluded.n",
+                params![code, i64::try_from(*n).unwrap_or(i64::MAX)],
+            )
+            .map_err(|e| state.err(e))?;
+    }
+    Ok(())
+}
+
+/// The state file's lifetime request counts, by code class, in code order.
+///
+/// # Errors
+/// The state file cannot be read.
+pub fn requests(state: &StateStore) -> Result<Vec<(String, u64)>, StateError> {
+    let mut stmt = state
+        .conn()
+        .prepare("SELECT code, n FROM request_counts ORDER BY code")
+        .map_err(|e| state.err(e))?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+            ))
+        })
+        .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| state.err(e))?;
+    Ok(rows)
+}

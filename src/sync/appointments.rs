@@ -109,6 +109,7 @@ impl SyncKind for Appointments {
         let now = cycle.ctx.now;
         AppointmentWorker {
             now: crate::util::clock::stamp(now),
+            tz: cycle.ctx.config.fluentcase.timezone,
             propagation_cutoff: crate::util::clock::stamp(
                 now - Duration::minutes(PROPAGATION_MINUTES),
             ),
@@ -198,11 +199,14 @@ fn describe_step(cycle: &mut Cycle, subject: &Subject, step: &Step) -> Result<()
     let (outcome, detail) = match step {
         Step::Create { case_id, body, .. } => (
             "would_create",
-            format!("{:?} at {} on case {case_id}", body.title, body.starts_at),
+            format!(
+                "{} on case {case_id}",
+                said(body, cycle.ctx.config.fluentcase.timezone)
+            ),
         ),
         Step::Update { body, .. } => (
             "would_update",
-            format!("{:?} at {}", body.title, body.starts_at),
+            said(body, cycle.ctx.config.fluentcase.timezone),
         ),
         Step::Delete { why, .. } => ("would_delete", why.to_string()),
         Step::Unchanged | Step::Skip(_) | Step::OutOfWindow => return Ok(()),
@@ -210,9 +214,21 @@ fn describe_step(cycle: &mut Cycle, subject: &Subject, step: &Step) -> Result<()
     cycle.record(subject, outcome, detail, json!({}))
 }
 
+/// An appointment as a log line says it: its title and start in the
+/// firm's zone (SPEC §1: times shown to people).
+fn said(body: &AppointmentBody, tz: chrono_tz::Tz) -> String {
+    format!(
+        "{:?} at {}",
+        body.title,
+        crate::util::clock::local_text(&body.starts_at, tz)
+    )
+}
+
 /// What the appointment workers share.
 pub struct AppointmentWorker {
     now: String,
+    /// The firm's zone, for the times in log lines.
+    tz: chrono_tz::Tz,
     /// Cases pushed after this time may still be propagating in CaseStatus.
     propagation_cutoff: String,
     pushed_at: HashMap<i64, String>,
@@ -234,6 +250,7 @@ impl Worker for AppointmentWorker {
             client,
             state,
             now: &self.now,
+            tz: self.tz,
             propagation_cutoff: &self.propagation_cutoff,
             pushed_at: &self.pushed_at,
             listings: HashMap::new(),
@@ -298,6 +315,7 @@ struct Executor<'a> {
     client: &'a CaseStatus,
     state: &'a StateStore,
     now: &'a str,
+    tz: chrono_tz::Tz,
     /// Cases pushed after this time may still be propagating in CaseStatus.
     propagation_cutoff: &'a str,
     pushed_at: &'a HashMap<i64, String>,
@@ -344,8 +362,7 @@ impl Executor<'_> {
                     Ok(()) => {
                         self.called_ok = true;
                         appointments::record_sent(state, event_id, id, &body, self.now)?;
-                        self.records
-                            .push(("updated", format!("{:?} at {}", body.title, body.starts_at)));
+                        self.records.push(("updated", said(&body, self.tz)));
                     }
                     Err(ApiError::NotFound { .. }) => {
                         // Removed in CaseStatus by someone: put it back.
@@ -395,8 +412,8 @@ impl Executor<'_> {
                 "already_in_casestatus"
             },
             format!(
-                "{:?} at {} → appointment {id} on case {case_id}",
-                body.title, body.starts_at
+                "{} → appointment {id} on case {case_id}",
+                said(&body, self.tz)
             ),
         ));
         Ok(())

@@ -98,7 +98,8 @@ impl Ctx {
                         .json(&serde_json::json!({"syncing": false, "disconnected_at": when}))?;
                 } else {
                     self.out.line(format!(
-                        "Not syncing: the CaseStatus API key was removed on {when} (casestatus-sync connect to resume)."
+                        "Not syncing: the CaseStatus API key was removed on {} (casestatus-sync connect to resume).",
+                        crate::util::clock::local_text(&when, self.config.fluentcase.timezone)
                     ));
                 }
                 return Ok(None);

@@ -50,3 +50,12 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
     }
     RECORDS_FAILED
 }
+
+/// Whether the error is one that cron must not mail: an ordinary overlap
+/// with a run that started less than an hour ago (exit 5, no line).
+pub fn is_silent(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<crate::sync::runlock::LockHeld>()
+            .is_some_and(|h| h.quiet)
+    })
+}

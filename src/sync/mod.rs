@@ -1,4 +1,7 @@
-//! `sync matters|appointments|messages|all`: one cycle under the run lock.
+//! `sync matters|appointments|messages|all`: one cycle under the run lock
+//! (`sync messages` under the messages lock alone; `sync all` takes the
+//! messages lock for its messages step, and skips that step quietly while
+//! a messages run holds it).
 //!
 //! `sync all` runs matters, then appointments, then messages. A step that
 //! fails (say FluentCase's database is locked too long) does not stop the
@@ -26,6 +29,7 @@ use crate::sync::appointments::Appointments;
 use crate::sync::matters::Matters;
 use crate::sync::messages::Messages;
 use crate::sync::report::Report;
+use crate::sync::runlock::{Lock, LockHeld, RunLock};
 use crate::util::exit::{RecordsFailed, OK};
 pub use context::Ctx;
 
@@ -94,15 +98,22 @@ fn step(
 /// The most serious failure of the steps (see the module doc).
 pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
     // A dry run changes nothing, so it needs no lock and may run beside cron.
-    let _lock = if dry_run {
-        None
-    } else {
-        Some(crate::sync::runlock::acquire(
-            &ctx.config.state_database,
-            &crate::util::clock::stamp(ctx.now),
-        )?)
+    // `sync messages` takes only the messages lock: a long matters run never
+    // holds it up.
+    let lock = match kinds {
+        [Kind::Messages] => Lock::Messages,
+        _ => Lock::Run,
     };
-    let state = ctx.state()?;
+    let _lock = match dry_run {
+        true => None,
+        false => Some(take(ctx, lock)?),
+    };
+    // A dry run only reads: a mistyped state path is an error, never an
+    // empty new database (SPEC §1, read-only commands).
+    let state = match dry_run {
+        true => ctx.state_read_only()?,
+        false => ctx.state()?,
+    };
     let Some(client) = ctx.sync_client(&state)? else {
         return Ok(OK);
     };
@@ -130,6 +141,24 @@ pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
             docs.push(json!({"kind": kind.name(), "skipped": "CaseStatus could not be used in an earlier step"}));
             continue;
         }
+        // `sync all`'s messages step: skipped quietly while a messages run
+        // (cron's every-2-minutes `sync messages`) holds the messages lock.
+        let _messages_lock = match (kind, lock, dry_run) {
+            (Kind::Messages, Lock::Run, false) => match take(ctx, Lock::Messages) {
+                Ok(l) => Some(l),
+                Err(e) if e.is::<LockHeld>() => {
+                    let why = "a messages run is under way";
+                    docs.push(json!({"kind": kind.name(), "skipped": why}));
+                    ctx.out.line(format!("Messages: skipped — {why}"));
+                    continue;
+                }
+                Err(e) => {
+                    note_error(&mut first_error, e.context("sync messages"));
+                    continue;
+                }
+            },
+            _ => None,
+        };
         match step(ctx, &state, &client, kind, dry_run) {
             Ok(mut report) => {
                 if ctx.out.json {
@@ -155,6 +184,11 @@ pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
             Err(e) => note_error(&mut first_error, e.context(format!("sync {}", kind.name()))),
         }
     }
+    // The metrics' lifetime request counts (not for a dry run: it writes
+    // nothing). Best effort: a count lost to a busy file is no failure.
+    if !dry_run {
+        let _ = runlog::add_requests(&state, &client.answer_counts());
+    }
     if ctx.out.json {
         // One kind: its summary; `sync all`: {"steps": [...]} (SPEC §1).
         if kinds.len() == 1 {
@@ -176,6 +210,21 @@ pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
         .into());
     }
     Ok(OK)
+}
+
+/// Take `lock` for this firm's state file as a scheduled run does: an
+/// overlap with a holder that started less than an hour ago is quiet
+/// ([`LockHeld::overlap`]).
+///
+/// # Errors
+/// [`LockHeld`] (exit 5) or the lock file's error.
+fn take(ctx: &Ctx, lock: Lock) -> anyhow::Result<RunLock> {
+    runlock::acquire(&ctx.config.state_database, lock, ctx.now).map_err(|e| {
+        match e.downcast::<LockHeld>() {
+            Ok(held) => held.overlap(ctx.now, ctx.config.fluentcase.timezone).into(),
+            Err(e) => e,
+        }
+    })
 }
 
 /// Keep the first failure for the exit status; print later ones now so

@@ -65,6 +65,19 @@ pub struct Config {
     pub casestatus: CaseStatusConfig,
     /// The tool's own SQLite state file.
     pub state_database: PathBuf,
+    /// `[metrics] textfile`: where each sync writes the Prometheus text
+    /// (for node_exporter's textfile collector), if anywhere.
+    pub metrics_textfile: Option<PathBuf>,
+}
+
+impl Config {
+    /// The firm, as every one-line error, warning and `status` verdict
+    /// names it (SPEC §1): the host of `fluentcase.base_url`.
+    pub fn firm(&self) -> Option<String> {
+        Url::parse(&self.fluentcase.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+    }
 }
 
 /// `[fluentcase]`: the firm's practice-management data.
@@ -97,6 +110,13 @@ struct RawConfig {
     fluentcase: RawFluentCase,
     casestatus: RawCaseStatus,
     state: RawState,
+    metrics: Option<RawMetrics>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetrics {
+    textfile: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -203,6 +223,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         fluentcase: fluentcase_section(&raw.fluentcase, fluentcase_db, &invalid)?,
         casestatus: casestatus_section(&raw.casestatus, &folder, &invalid)?,
         state_database: state_db,
+        metrics_textfile: match raw.metrics.and_then(|m| m.textfile) {
+            None => None,
+            Some(v) => Some(resolve(&folder, &v).ok_or_else(|| {
+                invalid(
+                    "metrics.textfile",
+                    "must be a file path, not empty (or leave it out)".into(),
+                )
+            })?),
+        },
     })
 }
 

@@ -9,7 +9,7 @@
 //! (`… | head`) is not an error: the reader has what it wanted.
 
 use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use crate::util::term::{self, Layout, Paint, Styled};
 
@@ -47,6 +47,7 @@ impl Output {
     pub fn json<T: Serialize>(&self, doc: &T) -> anyhow::Result<()> {
         let text = json_text(doc, std::io::stdout().is_terminal())?;
         write_out(Stream::Stdout, &json_safe(&text));
+        JSON_PRINTED.store(true, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -77,10 +78,14 @@ impl Output {
         }
     }
 
-    /// A warning a person should see, on stderr (even with --json).
+    /// A warning a person should see, on stderr (even with --json),
+    /// naming the firm ([`prefix`]).
     pub fn warn(&self, text: impl Into<Styled>) {
         if !self.quiet {
-            self.emit_line(Stream::Stderr, &(Styled::from("warning: ") + text));
+            self.emit_line(
+                Stream::Stderr,
+                &(Styled::from(format!("{}: warning: ", prefix())) + text),
+            );
         }
     }
 
@@ -238,8 +243,62 @@ fn write_out(stream: Stream, text: &str) {
     }
 }
 
+/// Whether this process printed a JSON document on stdout already.
+static JSON_PRINTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// With `--json`, a command that fails still prints one document on
+/// stdout (SPEC §1): `{"error": {"message": "...", "exit": N}}` — unless
+/// it printed its own already (a sync whose records failed prints its
+/// summary), so stdout always holds exactly one document.
+///
+/// # Errors
+/// The document cannot be serialized.
+pub fn error_document(err: &anyhow::Error, exit: u8) -> anyhow::Result<()> {
+    if JSON_PRINTED.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(());
+    }
+    Output::new(true, false, false).json(&ErrorDocument {
+        error: ErrorBody {
+            message: format!("{err:#}"),
+            exit,
+        },
+    })
+}
+
+/// `{"error": {...}}`: a failed command's `--json` document.
+#[derive(Debug, Serialize)]
+pub struct ErrorDocument {
+    pub error: ErrorBody,
+}
+
+/// The failure: the whole context chain on one line, and the exit status.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    pub message: String,
+    pub exit: u8,
+}
+
+/// The firm this process works for (the host of `fluentcase.base_url`),
+/// set once the config is read.
+static FIRM: OnceLock<String> = OnceLock::new();
+
+/// Say which firm this process works for: from now on every one-line
+/// error, warning and verdict is `casestatus-sync[FIRM]: …` (SPEC §1).
+pub fn set_firm(firm: String) {
+    let _ = FIRM.set(firm);
+}
+
+/// `casestatus-sync[acme.fluentcase.com]`, or plain `casestatus-sync`
+/// while no config has been read.
+pub fn prefix() -> String {
+    match FIRM.get() {
+        Some(firm) => format!("casestatus-sync[{}]", term::visible(firm)),
+        None => "casestatus-sync".to_string(),
+    }
+}
+
 /// Print an error as the one line on stderr that cron mails:
-/// `casestatus-sync: …`, the whole context chain, data made visible;
+/// `casestatus-sync[FIRM]: …`, the whole context chain, data made visible;
 /// a `temporary` one says that the next cycle retries.
 pub fn error_line(err: &anyhow::Error, temporary: bool) {
     let retry = if temporary {
@@ -249,7 +308,7 @@ pub fn error_line(err: &anyhow::Error, temporary: bool) {
     };
     write_out(
         Stream::Stderr,
-        &format!("casestatus-sync: {}{retry}", term::error_line(err)),
+        &format!("{}: {}{retry}", prefix(), term::error_line(err)),
     );
 }
 

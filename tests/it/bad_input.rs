@@ -92,6 +92,8 @@ fn config_not_found_names_where_it_looked() {
 #[test]
 fn config_found_through_env_and_cwd() {
     let firm = Firm::new();
+    // Listing event types reads the state file `connect` makes.
+    firm.connect();
     let (code, out, _) = run_cmd(
         bare(std::path::Path::new("/"))
             .env("CASESTATUS_SYNC_CONFIG", &firm.config)
@@ -253,7 +255,8 @@ fn timeout_out_of_range() {
 fn state_folder_that_cannot_be_created() {
     let firm = Firm::new();
     std::fs::write(firm.path("state"), "a file where the folder should be").unwrap();
-    let (code, _, err) = firm.run(&["event-types"]);
+    // A command that writes (listing is read-only and never makes a folder).
+    let (code, _, err) = firm.run(&["event-types", "enable", "Deposition"]);
     assert_eq!(code, 3);
     assert_one_line_error(&err, &["state database", "folder"]);
 }

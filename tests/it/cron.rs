@@ -123,11 +123,10 @@ fn two_runs_at_once_never_both_work() {
         "{}",
         String::from_utf8_lossy(&b.stderr)
     );
+    // An overlap with a run that started minutes ago is ordinary: cron
+    // must mail nothing (SPEC §1; the hung holder is operate.rs's test).
     let msg = String::from_utf8_lossy(&b.stderr);
-    assert!(
-        msg.contains("holds the lock") && msg.contains("pid"),
-        "{msg}"
-    );
+    assert!(msg.is_empty(), "a quiet overlap: {msg}");
     hold.release();
     let a = a.wait_with_output().unwrap();
     assert_eq!(

@@ -18,6 +18,7 @@ mod fleet;
 mod hostile_text;
 mod matters;
 mod messages;
+mod operate;
 mod real_casestatus;
 mod reconcile;
 mod security;

@@ -432,15 +432,29 @@ fn log_lists_runs_and_details_and_forgets_after_30_days() {
 fn a_held_lock_makes_sync_exit_5() {
     let firm = Firm::new();
     firm.connect_and_map();
-    let _held =
-        casestatus_sync::sync::runlock::acquire(&firm.state_path, "2026-11-28T11:59:00Z").unwrap();
+    let hold = |since: &str| {
+        casestatus_sync::sync::runlock::acquire(
+            &firm.state_path,
+            casestatus_sync::sync::runlock::Lock::Run,
+            since.parse().unwrap(),
+        )
+        .unwrap()
+    };
+    // Held by a run that started a minute ago: exit 5, silently.
+    let held = hold("2026-11-28T11:59:00Z");
+    let (code, out, err) = firm.run(&["sync", "matters"]);
+    assert_eq!((code, out.as_str(), err.as_str()), (5, "", ""));
+    drop(held);
+    // Held for over an hour: one line naming the holder.
+    let _held = hold("2026-11-28T10:59:00Z");
     let (code, _, err) = firm.run(&["sync", "matters"]);
     assert_eq!(code, 5);
     assert_one_line_error(
         &err,
         &[
             "another casestatus-sync run holds the lock",
-            "since 2026-11-28T11:59:00Z",
+            &format!("pid {}", std::process::id()),
+            "started 2026-11-28 04:59 CST, 61 min ago",
         ],
     );
 }

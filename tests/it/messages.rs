@@ -608,16 +608,18 @@ fn a_collision_is_an_error_listed_as_stuck_until_acknowledged() {
     assert_one_line_error(&err, &["already holds activity", "acknowledge"]);
     assert!(!processed(&firm, m.id));
     assert_eq!(activities(&firm).len(), 1);
-    // While a sync holds the run lock, a decision waits its turn (exit 5).
+    // While a messages sync holds the messages lock, a decision waits its
+    // turn (exit 5) — and says so: a person asked.
     let lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(firm.path("state/casestatus-sync.db.lock"))
+        .open(firm.path("state/casestatus-sync.db.messages.lock"))
         .unwrap();
     lock.lock().unwrap();
     let (code, out, err) = firm.run(&["messages", "acknowledge", &m.id.to_string()]);
     assert_eq!(code, 5, "{out}{err}");
+    assert_one_line_error(&err, &["holds the lock"]);
     assert!(!processed(&firm, m.id));
     drop(lock);
     // Acknowledged: processed, the old activity kept, nothing pending.

@@ -41,11 +41,11 @@ fn state_lock_and_companion_files_are_private() {
     // The state file, its lock and (when SQLite made them) its WAL
     // companions: the one place these modes are checked.
     assert_mode(&firm.state_path, 0o600);
-    for suffix in [".lock", "-wal", "-shm"] {
+    for suffix in [".lock", ".messages.lock", "-wal", "-shm"] {
         let mut p = firm.state_path.as_os_str().to_owned();
         p.push(suffix);
         let p = std::path::PathBuf::from(p);
-        if suffix == ".lock" || p.exists() {
+        if suffix.ends_with(".lock") || p.exists() {
             assert_mode(&p, 0o600);
         }
     }

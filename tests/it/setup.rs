@@ -332,6 +332,8 @@ fn refetch_reports_new_and_vanished_and_flags_mappings() {
 #[test]
 fn event_types_enable_disable_and_unknown_names() {
     let firm = Firm::new();
+    // Listing is read-only (SPEC §1): it needs the state file `connect` makes.
+    firm.connect();
     let out = firm.ok(&["event-types"]);
     assert!(
         out.contains("[ ] Deposition") && out.contains("no appointments are pushed"),

@@ -305,6 +305,8 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/runs/{id}", get(pages::api_run))
         .route("/api/matters/{key}", get(pages::api_matter))
         .route("/static/style.css", get(style))
+        .route("/metrics", get(pages::metrics))
+        .route("/healthz", get(pages::healthz))
         .fallback(pages::not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
@@ -354,7 +356,12 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         r
     } else {
-        match app.token.as_deref().map(|t| check_token(&app, t, &req)) {
+        // `/healthz` shows no data, so a probe needs no token (SPEC §6).
+        let token = app
+            .token
+            .as_deref()
+            .filter(|_| req.uri().path() != "/healthz");
+        match token.map(|t| check_token(&app, t, &req)) {
             None | Some(Access::Granted) => next.run(req).await,
             Some(Access::FromQuery(location, cookie)) => {
                 let mut r = StatusCode::SEE_OTHER.into_response();

@@ -162,11 +162,46 @@ pub(crate) async fn search(Query(s): Query<Search>) -> Response {
     axum::response::Redirect::to(&format!("/matters/{}", path_segment(q))).into_response()
 }
 
+/// `/metrics`: the Prometheus text of `metrics` (format 0.0.4).
+pub(crate) async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let text = read(&app, |ctx| {
+        let state = ctx.state_read_only()?;
+        crate::commands::metrics::render(ctx, &state)
+    })
+    .await;
+    match text {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(e) => failure(&app, &e, "the metrics", true),
+    }
+}
+
+/// `/healthz`: `ok` while the page can read its databases, else 503 —
+/// no data either way (it needs no token).
+pub(crate) async fn healthz(State(app): State<Arc<App>>) -> Response {
+    let readable = read(&app, |ctx| {
+        ctx.state_read_only()?;
+        ctx.fluentcase(Access::ReadOnly)?;
+        Ok(())
+    })
+    .await;
+    match readable {
+        Ok(()) => "ok\n".into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable\n").into_response(),
+    }
+}
+
 /// `/api/status`: the `status --json` document.
 pub(crate) async fn api_status(State(app): State<Arc<App>>) -> Response {
     let doc = read(&app, |ctx| {
         let state = ctx.state_read_only()?;
-        Ok(crate::commands::status::gather(&state, ctx.now, DEFAULT_MAX_AGE_MINUTES)?.to_json())
+        Ok(crate::commands::status::gather(ctx, &state, DEFAULT_MAX_AGE_MINUTES)?.to_json())
     })
     .await;
     match doc {
@@ -323,7 +358,7 @@ impl IndexPage {
         let areas = area_views(&overview);
         let fc = ctx.fluentcase(Access::ReadOnly)?;
         let types = crate::commands::event_types::gather(&state, &fc)?;
-        let health = crate::commands::status::gather(&state, ctx.now, DEFAULT_MAX_AGE_MINUTES)?;
+        let health = crate::commands::status::gather(ctx, &state, DEFAULT_MAX_AGE_MINUTES)?;
         let runs = runlog::recent(&state, RECENT_RUNS)?
             .into_iter()
             .map(|r| RunView {
