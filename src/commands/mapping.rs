@@ -39,7 +39,7 @@ pub struct Changes {
 pub fn refetch(ctx: &Ctx) -> anyhow::Result<u8> {
     let mut state = ctx.state()?;
     let key = ctx.key(&state)?;
-    let fetched = ctx.casestatus(&state, &key)?.practice_areas()?;
+    let fetched = ctx.client_for(&key)?.practice_areas()?;
     let before = state.areas()?;
     state.store_snapshot(&fetched, &crate::util::clock::stamp(ctx.now))?;
     let after = state.areas()?;

@@ -314,7 +314,7 @@ fn lock(ctx: &Ctx) -> anyhow::Result<crate::sync::runlock::RunLock> {
 /// here: the person asked for a change in CaseStatus.
 fn client(ctx: &Ctx, state: &StateStore) -> anyhow::Result<CaseStatus> {
     let key = ctx.key(state)?;
-    ctx.casestatus(state, &key)
+    ctx.client_for(&key)
 }
 
 /// The message `id` from CaseStatus's unprocessed list, or a usage error

@@ -219,7 +219,7 @@ fn test_new_key(ctx: &Ctx, state: &StateStore, key: &ApiKey) -> anyhow::Result<(
     } else {
         "no key was saved"
     };
-    let client = ctx.casestatus(state, &candidate)?;
+    let client = ctx.client_for(&candidate)?;
     match client.practice_areas() {
         Ok(_) => Ok(()),
         Err(e @ (ApiError::Unauthorized | ApiError::Forbidden)) => Err(SetupError(format!(
@@ -315,7 +315,7 @@ pub fn test(ctx: &Ctx) -> anyhow::Result<u8> {
 pub fn test_then(ctx: &Ctx, next: Option<&str>) -> anyhow::Result<u8> {
     let mut state = ctx.state()?;
     let key = ctx.key(&state)?;
-    let client = ctx.casestatus(&state, &key)?;
+    let client = ctx.client_for(&key)?;
     let areas = match client.practice_areas() {
         Ok(a) => a,
         Err(e) => {

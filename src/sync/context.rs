@@ -66,15 +66,10 @@ impl Ctx {
         })
     }
 
-    /// A CaseStatus client for `key`. Which account it opens is checked
-    /// before any create, by the sync ([`crate::sync::account`]): the state
-    /// file is bound to the account, not to the spelling of its URL.
-    pub fn casestatus(&self, _state: &StateStore, key: &StoredKey) -> anyhow::Result<CaseStatus> {
-        self.client_for(key)
-    }
-
-    /// A CaseStatus client for `key`, without looking at any state file
-    /// (`doctor` must work, and say what is wrong, when it is missing).
+    /// A CaseStatus client for `key`. It needs no state file (`doctor` must
+    /// work, and say what is wrong, when it is missing); which account it
+    /// opens is checked before any create, by the sync
+    /// ([`crate::sync::account`]).
     pub fn client_for(&self, key: &StoredKey) -> anyhow::Result<CaseStatus> {
         Ok(CaseStatus::new(
             self.config.casestatus.base_url.clone(),
@@ -88,7 +83,11 @@ impl Ctx {
     /// For a sync: the client, or None when an admin removed the key on
     /// purpose (`disconnect` stops syncing; cron should not mail an error
     /// every 15 minutes for it). Never connected at all is a setup error.
-    pub fn sync_client(&self, state: &StateStore) -> anyhow::Result<Option<CaseStatus>> {
+    /// The key comes along: the account check hashes it.
+    pub fn sync_client(
+        &self,
+        state: &StateStore,
+    ) -> anyhow::Result<Option<(CaseStatus, StoredKey)>> {
         // A key file is the deployment's statement that syncing is wanted;
         // `disconnect` is refused while one is configured.
         if self.config.casestatus.api_key_file.is_none() && state.key()?.is_none() {
@@ -106,7 +105,7 @@ impl Ctx {
             }
         }
         let key = self.key(state)?;
-        Ok(Some(self.casestatus(state, &key)?))
+        Ok(Some((self.client_for(&key)?, key)))
     }
 
     /// The current mappings and synced statuses, for the eligibility rules.

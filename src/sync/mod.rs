@@ -114,13 +114,12 @@ pub fn run(ctx: &Ctx, kinds: &[Kind], dry_run: bool) -> anyhow::Result<u8> {
         true => ctx.state_read_only()?,
         false => ctx.state()?,
     };
-    let Some(client) = ctx.sync_client(&state)? else {
+    let Some((client, key)) = ctx.sync_client(&state)? else {
         return Ok(OK);
     };
 
     // Before any create: is this still the account the ledger describes?
     let account_error = if kinds.iter().any(|k| k.creates()) {
-        let key = ctx.key(&state)?;
         account::check(ctx, &state, &client, &key, dry_run).err()
     } else {
         None
