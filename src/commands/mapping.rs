@@ -170,12 +170,166 @@ pub fn overview(ctx: &Ctx) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
-/// The mapping overview as one document: the `--json` answer, and what the
+/// The mapping overview: the `map --json` document, and what the terminal
+/// view and the status page read — one answer.
+///
+/// Fields stand in alphabetical order, here and in the nested views: the
+/// order the document has always had (it was once a `serde_json` map).
+#[derive(Debug, Serialize)]
+pub struct Overview {
+    pub action_needed: bool,
+    /// Mappings to something CaseStatus no longer has.
+    pub flagged_mappings: usize,
+    pub practice_areas: Vec<AreaView>,
+    pub unmapped_practice_areas: usize,
+    pub unmapped_stages: usize,
+}
+
+/// A practice area with its case type and its stages.
+#[derive(Debug, Serialize)]
+pub struct AreaView {
+    pub case_type: Option<String>,
+    /// Matters of its case type eligible now (None while unmapped).
+    pub eligible_matters: Option<u64>,
+    pub id: i64,
+    pub name: String,
+    pub stages: Vec<StageView>,
+    /// Gone from CaseStatus since the last refetch.
+    pub vanished: bool,
+}
+
+/// A stage with its matter status and how many matters are in it.
+#[derive(Debug, Serialize)]
+pub struct StageView {
+    pub id: i64,
+    pub matter_status: Option<String>,
+    /// Matters of the area's case type in that status (None while unmapped).
+    pub matters: Option<i64>,
+    pub name: String,
+    pub position: i64,
+    pub vanished: bool,
+}
+
+/// Where a practice area or stage stands: a closed vocabulary, read from
+/// its mapping and whether CaseStatus still has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mapping<'a> {
+    /// Mapped (to a case type, or a matter status) and in CaseStatus.
+    Mapped(&'a str),
+    /// In CaseStatus, not mapped: ⚠ Fix / ⚠ Map.
+    Unmapped,
+    /// Mapped, but gone from CaseStatus: the mapping should be cleared.
+    GoneButMapped(&'a str),
+    /// Gone from CaseStatus, and not mapped.
+    Gone,
+}
+
+impl<'a> Mapping<'a> {
+    fn of(mapped: Option<&'a str>, vanished: bool) -> Mapping<'a> {
+        match (mapped, vanished) {
+            (Some(m), false) => Mapping::Mapped(m),
+            (None, false) => Mapping::Unmapped,
+            (Some(m), true) => Mapping::GoneButMapped(m),
+            (None, true) => Mapping::Gone,
+        }
+    }
+}
+
+impl AreaView {
+    pub fn mapping(&self) -> Mapping<'_> {
+        Mapping::of(self.case_type.as_deref(), self.vanished)
+    }
+
+    /// Its eligible matters, when it is mapped and in CaseStatus.
+    pub fn eligible_now(&self) -> Option<u64> {
+        match self.mapping() {
+            Mapping::Mapped(_) => self.eligible_matters,
+            _ => None,
+        }
+    }
+
+    /// The mapping cell: the case type, or ⚠ Fix, or a mapping to an area
+    /// CaseStatus no longer has.
+    pub fn mapping_cell(&self) -> (Tone, String) {
+        match self.mapping() {
+            Mapping::Mapped(ct) => (Tone::Ok, ct.to_string()),
+            Mapping::Unmapped => (Tone::Warn, "Fix".into()),
+            Mapping::GoneButMapped(ct) => (
+                Tone::Warn,
+                format!("{ct} — practice area gone from CaseStatus; clear this mapping"),
+            ),
+            Mapping::Gone => (Tone::Plain, "gone from CaseStatus".into()),
+        }
+    }
+}
+
+impl StageView {
+    pub fn mapping(&self) -> Mapping<'_> {
+        Mapping::of(self.matter_status.as_deref(), self.vanished)
+    }
+
+    /// The mapping cell: the matter status, or ⚠ Map.
+    pub fn mapping_cell(&self) -> (Tone, String) {
+        match self.mapping() {
+            Mapping::Mapped(st) => (Tone::Ok, st.to_string()),
+            Mapping::Unmapped => (Tone::Warn, "Map".into()),
+            Mapping::GoneButMapped(st) => {
+                (Tone::Warn, format!("{st} — stage gone from CaseStatus"))
+            }
+            Mapping::Gone => (Tone::Plain, "gone from CaseStatus".into()),
+        }
+    }
+
+    /// The Matters cell: the count, or — while unmapped.
+    pub fn matters_cell(&self) -> String {
+        self.matters.map_or("—".to_string(), |n| n.to_string())
+    }
+}
+
+impl Overview {
+    /// Matters eligible now, over every practice area (the badge's count).
+    pub fn eligible(&self) -> u64 {
+        self.practice_areas
+            .iter()
+            .filter_map(|a| a.eligible_matters)
+            .sum()
+    }
+
+    /// The Action Needed banner's sentence, if anything needs action (the
+    /// terminal and the status page show it).
+    pub fn banner(&self) -> Option<String> {
+        if !self.action_needed {
+            return None;
+        }
+        let parts: Vec<String> = [
+            (
+                self.unmapped_practice_areas,
+                "practice area(s) not mapped to a case type",
+            ),
+            (self.unmapped_stages, "stage(s) not mapped to a matter status"),
+            (
+                self.flagged_mappings,
+                "mapping(s) to something CaseStatus no longer has",
+            ),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        Some(format!(
+            "Action Needed: {}. Matters are synced only where a practice area and its stage are mapped.",
+            parts.join("; ")
+        ))
+    }
+}
+
+/// The mapping overview as one answer: the `--json` document, and what the
 /// terminal view (and the status page) render — one code path.
 ///
 /// # Errors
-/// The state file or FluentCase could not be read.
-pub fn overview_doc(ctx: &Ctx) -> anyhow::Result<serde_json::Value> {
+/// [`SetupError`] when no practice areas were fetched yet; the state file
+/// or FluentCase could not be read.
+pub fn overview_doc(ctx: &Ctx) -> anyhow::Result<Overview> {
     let state = ctx.state_read_only()?;
     let areas = snapshot(&state)?;
     let fc = ctx.fluentcase(Access::ReadOnly)?;
@@ -200,20 +354,38 @@ pub fn overview_doc(ctx: &Ctx) -> anyhow::Result<serde_json::Value> {
         let st = status.as_ref()?;
         Some(counts.get(&(ct.clone(), st.clone())).copied().unwrap_or(0))
     };
-    Ok(json!({
-        "action_needed": unmapped_areas + unmapped_stages + flagged > 0,
-        "unmapped_practice_areas": unmapped_areas,
-        "unmapped_stages": unmapped_stages,
-        "flagged_mappings": flagged,
-        "practice_areas": areas.iter().map(|a| json!({
-            "id": a.id, "name": a.name, "case_type": a.case_type, "vanished": a.vanished,
-            "eligible_matters": a.case_type.as_ref().map(|ct| eligible_by_type.get(ct).copied().unwrap_or(0)),
-            "stages": a.stages.iter().map(|s| json!({
-                "id": s.id, "name": s.name, "position": s.position, "vanished": s.vanished,
-                "matter_status": s.matter_status, "matters": matters(a, &s.matter_status),
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    }))
+    let practice_areas = areas
+        .iter()
+        .map(|a| AreaView {
+            case_type: a.case_type.clone(),
+            eligible_matters: a
+                .case_type
+                .as_ref()
+                .map(|ct| eligible_by_type.get(ct).copied().unwrap_or(0)),
+            id: a.id,
+            name: a.name.clone(),
+            stages: a
+                .stages
+                .iter()
+                .map(|s| StageView {
+                    id: s.id,
+                    matter_status: s.matter_status.clone(),
+                    matters: matters(a, &s.matter_status),
+                    name: s.name.clone(),
+                    position: s.position,
+                    vanished: s.vanished,
+                })
+                .collect(),
+            vanished: a.vanished,
+        })
+        .collect();
+    Ok(Overview {
+        action_needed: unmapped_areas + unmapped_stages + flagged > 0,
+        flagged_mappings: flagged,
+        practice_areas,
+        unmapped_practice_areas: unmapped_areas,
+        unmapped_stages,
+    })
 }
 
 /// (unmapped practice areas, unmapped stages, mappings to vanished items).
@@ -236,97 +408,34 @@ fn attention(areas: &[AreaRow]) -> (usize, usize, usize) {
     (unmapped_areas, unmapped_stages, flagged)
 }
 
-/// The Action Needed banner's sentence for an overview document, if
-/// anything needs action (the terminal and the status page show it).
-pub fn banner(doc: &serde_json::Value) -> Option<String> {
-    if doc["action_needed"] != true {
-        return None;
-    }
-    let mut parts = Vec::new();
-    for (key, what) in [
-        (
-            "unmapped_practice_areas",
-            "practice area(s) not mapped to a case type",
-        ),
-        ("unmapped_stages", "stage(s) not mapped to a matter status"),
-        (
-            "flagged_mappings",
-            "mapping(s) to something CaseStatus no longer has",
-        ),
-    ] {
-        let n = doc[key].as_u64().unwrap_or(0);
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
-    }
-    Some(format!(
-        "Action Needed: {}. Matters are synced only where a practice area and its stage are mapped.",
-        parts.join("; ")
-    ))
-}
-
-/// A practice area's mapping cell from its document: the case type, or
-/// ⚠ Fix, or a mapping to an area CaseStatus no longer has.
-pub fn area_mapping(a: &serde_json::Value) -> (Tone, String) {
-    match (a["case_type"].as_str(), a["vanished"] == true) {
-        (Some(ct), false) => (Tone::Ok, ct.to_string()),
-        (None, false) => (Tone::Warn, "Fix".into()),
-        (Some(ct), true) => (
-            Tone::Warn,
-            format!("{ct} — practice area gone from CaseStatus; clear this mapping"),
-        ),
-        (None, true) => (Tone::Plain, "gone from CaseStatus".into()),
-    }
-}
-
-/// A stage's mapping cell from its document: the matter status, or ⚠ Map.
-pub fn stage_mapping(s: &serde_json::Value) -> (Tone, String) {
-    match (s["matter_status"].as_str(), s["vanished"] == true) {
-        (Some(st), false) => (Tone::Ok, st.to_string()),
-        (None, false) => (Tone::Warn, "Map".into()),
-        (Some(st), true) => (Tone::Warn, format!("{st} — stage gone from CaseStatus")),
-        (None, true) => (Tone::Plain, "gone from CaseStatus".into()),
-    }
-}
-
 /// The overview for people: the Action Needed banner, then each practice
 /// area with its stage table.
-fn print_overview(ctx: &Ctx, doc: &serde_json::Value) {
+fn print_overview(ctx: &Ctx, doc: &Overview) {
     let out = &ctx.out;
-    if let Some(text) = banner(doc) {
+    if let Some(text) = doc.banner() {
         out.line(out.warn_badge(&text));
         out.line("");
     }
-    for a in doc["practice_areas"].as_array().into_iter().flatten() {
+    for a in &doc.practice_areas {
         print_area(ctx, a);
     }
 }
 
-fn print_area(ctx: &Ctx, a: &serde_json::Value) {
+fn print_area(ctx: &Ctx, a: &AreaView) {
     let out = &ctx.out;
-    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
-    let (tone, cell) = area_mapping(a);
-    let mapping = match (a["case_type"].as_str(), a["vanished"] == true) {
-        (Some(_), false) => {
-            out.toned(tone, &cell)
-                + format!(
-                    " (case type; {} matter(s) eligible now)",
-                    a["eligible_matters"].as_u64().unwrap_or(0)
-                )
-        }
-        _ => out.toned(tone, &cell),
-    };
-    out.line(Styled::from(format!("Practice area: {}  →  ", text(&a["name"]))) + mapping);
+    let (tone, cell) = a.mapping_cell();
+    let mut mapping = out.toned(tone, &cell);
+    if let Some(n) = a.eligible_now() {
+        mapping = mapping + format!(" (case type; {n} matter(s) eligible now)");
+    }
+    out.line(Styled::from(format!("Practice area: {}  →  ", a.name)) + mapping);
     let mut t = out.table(&["Stage", "Matter status", "Matters"]);
-    for s in a["stages"].as_array().into_iter().flatten() {
-        let (tone, cell) = stage_mapping(s);
-        let n = s["matters"]
-            .as_i64()
-            .map_or("—".to_string(), |n| n.to_string());
+    for s in &a.stages {
+        let (tone, cell) = s.mapping_cell();
         t.add_row(vec![
-            Styled::from(text(&s["name"])),
+            Styled::from(s.name.clone()),
             out.toned(tone, &cell),
-            Styled::from(n),
+            Styled::from(s.matters_cell()),
         ]);
     }
     out.print_table(&t);

@@ -128,11 +128,6 @@ impl Health {
         self.state.exit() == OK
     }
 
-    /// The `status --json` document.
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self.view()).unwrap_or_default()
-    }
-
     /// The `status --json` view.
     pub fn view(&self) -> HealthView<'_> {
         HealthView {

@@ -4,12 +4,12 @@
 //! then every rule with pass/fail and where to fix it, whether and when it
 //! was pushed, drift since the push, and what recent cycles recorded.
 //!
-//! [`gather`] reads; [`to_json`], [`headline`] and [`findings`] only present
+//! [`gather`] reads; [`view`], [`headline`] and [`findings`] only present
 //! what it read, so the terminal, `--json` and the status page's matter
 //! page (`serve`) cannot tell different stories.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::rules::drift::{changed_fields, drift_message, Change};
 use crate::rules::eligibility::{current_body, evaluate, notes, Evaluation, ReasonCode, RULES};
@@ -47,38 +47,30 @@ pub struct Facts {
     previous: Vec<crate::store::account::PreviousCase>,
 }
 
-/// The headline: what will really happen to this matter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Situation {
+/// The headline: what will really happen to this matter (`--json`'s
+/// `"situation"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Situation {
+    #[serde(rename = "in_casestatus")]
     InCaseStatus,
     NotEligible,
     /// Eligible, but CaseStatus refused the last attempt (422).
+    #[serde(rename = "refused_by_casestatus")]
     Refused,
     /// Eligible, but a create got no answer; held, then looked up.
+    #[serde(rename = "waiting_for_casestatus")]
     Waiting,
     /// Eligible, but no sync runs (the key was removed, or never added).
     NotSyncing,
     Eligible,
 }
 
-impl Situation {
-    fn code(self) -> &'static str {
-        match self {
-            Situation::InCaseStatus => "in_casestatus",
-            Situation::NotEligible => "not_eligible",
-            Situation::Refused => "refused_by_casestatus",
-            Situation::Waiting => "waiting_for_casestatus",
-            Situation::NotSyncing => "not_syncing",
-            Situation::Eligible => "eligible",
-        }
-    }
-}
-
 /// `why-skipped MATTER` (a matter id or a file number).
 pub fn run(ctx: &Ctx, key: &str) -> anyhow::Result<u8> {
     let facts = gather(ctx, key)?;
     if ctx.out.json {
-        ctx.out.json(&to_json(ctx, &facts))?;
+        ctx.out.json(&view(ctx, &facts))?;
     } else {
         print(ctx, &facts);
     }
@@ -186,60 +178,245 @@ fn held_until(row: &LedgerRow) -> Option<DateTime<Utc>> {
         .map(|t| t + chrono::Duration::minutes(UNCONFIRMED_GRACE_MINUTES))
 }
 
-/// The `why-skipped --json` document (also `/api/matters/{id}`).
-pub fn to_json(ctx: &Ctx, f: &Facts) -> serde_json::Value {
+/// The `why-skipped --json` document (also `/api/matters/{id}`), and what
+/// the terminal and the matter page read: one answer, three presentations.
+///
+/// Fields stand in alphabetical order, here and in the nested views: the
+/// order the document has always had (it was once a `serde_json` map), so
+/// tools that compare it byte for byte see no change.
+#[derive(Debug, Serialize)]
+pub struct MatterView<'a> {
+    pub casestatus_case_id: Option<i64>,
+    pub changed_since_push: Vec<ChangeView<'a>>,
+    /// When a create got no answer (only while no case id is known).
+    pub create_attempted_at: Option<&'a str>,
+    /// "Will be pushed": a refusal or no key counts against it.
+    pub eligible: bool,
+    /// While it is too new: when it becomes eligible (RFC 3339 UTC).
+    pub eligible_from: Option<String>,
+    pub file_number: Option<&'a str>,
+    pub in_casestatus: bool,
+    pub matter_id: i64,
+    pub not_syncing: Option<&'a str>,
+    pub notes: &'a [String],
+    pub previous_accounts: Vec<PreviousView<'a>>,
+    pub pushed_at: Option<&'a str>,
+    /// Why it is not pushed, CaseStatus's last refusal included.
+    pub reasons: Vec<ReasonView<'a>>,
+    pub recent: Vec<EntryView<'a>>,
+    pub rules: Vec<RuleView<'a>>,
+    pub situation: Situation,
+    pub skipped_since: Option<SkippedView<'a>>,
+}
+
+/// A field changed since the push (fields alphabetical, see [`MatterView`]).
+#[derive(Debug, Serialize)]
+pub struct ChangeView<'a> {
+    pub field: &'a str,
+    pub now: &'a str,
+    pub sent: &'a str,
+}
+
+/// The matter's case in an account this state file left.
+#[derive(Debug, Serialize)]
+pub struct PreviousView<'a> {
+    pub account: &'a str,
+    pub base_url: &'a str,
+    pub case_id: i64,
+    pub filed_at: &'a str,
+    pub pushed_at: Option<&'a str>,
+}
+
+/// One reason it is not pushed, and where to fix it.
+#[derive(Debug, Serialize)]
+pub struct ReasonView<'a> {
+    pub code: ReasonCode,
+    pub fix: &'static str,
+    pub message: &'a str,
+}
+
+/// A Recent Activity log entry about the matter.
+#[derive(Debug, Serialize)]
+pub struct EntryView<'a> {
+    /// When its run started (RFC 3339 UTC, as stored).
+    pub at: &'a str,
+    pub detail: &'a serde_json::Value,
+    pub outcome: &'a str,
+    pub run: i64,
+}
+
+impl EntryView<'_> {
+    /// When, in the firm's zone.
+    pub fn at_local(&self, tz: chrono_tz::Tz) -> String {
+        crate::util::clock::local_text(self.at, tz)
+    }
+
+    /// The detail as one sentence.
+    pub fn detail_text(&self) -> String {
+        runlog::describe_detail(self.detail)
+    }
+}
+
+/// Since when the same reasons hold.
+#[derive(Debug, Serialize)]
+pub struct SkippedView<'a> {
+    pub at: &'a str,
+    pub codes: &'a str,
+    pub run: i64,
+}
+
+/// One eligibility rule: pass or fail, its failing messages, where to fix it.
+#[derive(Debug, Serialize)]
+pub struct RuleView<'a> {
+    pub fix: &'static str,
+    pub messages: Vec<&'a str>,
+    pub passed: Verdict,
+    pub rule: &'static str,
+}
+
+/// A rule's pass or fail (`true`/`false` in `--json`'s `"passed"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail,
+}
+
+impl Verdict {
+    pub fn passed(self) -> bool {
+        self == Verdict::Pass
+    }
+
+    /// The rule table's first cell.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "✔ pass",
+            Verdict::Fail => "✖ FAIL",
+        }
+    }
+}
+
+impl Serialize for Verdict {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bool(self.passed())
+    }
+}
+
+impl RuleView<'_> {
+    /// The failing messages in one cell.
+    pub fn details(&self) -> String {
+        self.messages.join("; ")
+    }
+
+    /// Where to fix it, shown only when it fails.
+    pub fn fix_shown(&self) -> &'static str {
+        match self.passed {
+            Verdict::Pass => "",
+            Verdict::Fail => self.fix,
+        }
+    }
+}
+
+/// Everything [`gather`] read, as the view every presentation reads.
+pub fn view<'a>(ctx: &Ctx, f: &'a Facts) -> MatterView<'a> {
     let case_id = f.row.as_ref().and_then(|r| r.case_id);
-    let mut reasons: Vec<serde_json::Value> = f
+    let mut reasons: Vec<ReasonView<'a>> = f
         .eval
         .reasons
         .iter()
-        .map(|r| json!({"code": r.code, "message": r.message, "fix": r.code.fix()}))
+        .map(|r| ReasonView {
+            code: r.code,
+            fix: r.code.fix(),
+            message: &r.message,
+        })
         .collect();
     if let Some((_, msg)) = &f.rejection {
-        reasons.push(json!({
-            "code": ReasonCode::RejectedByCasestatus, "message": msg,
-            "fix": ReasonCode::RejectedByCasestatus.fix(),
-        }));
+        reasons.push(ReasonView {
+            code: ReasonCode::RejectedByCasestatus,
+            fix: ReasonCode::RejectedByCasestatus.fix(),
+            message: msg,
+        });
     }
-    json!({
-        "matter_id": f.matter.id,
-        "file_number": f.matter.file_number,
-        // Eligible means "will be pushed": a refusal or no key counts against it.
-        "eligible": matches!(f.situation, Situation::Eligible | Situation::Waiting),
-        "situation": f.situation.code(),
-        "in_casestatus": case_id.is_some(),
-        "casestatus_case_id": case_id,
-        "reasons": reasons,
-        "rules": rules_json(&f.eval),
-        "notes": f.notes,
-        "not_syncing": f.not_syncing,
-        "pushed_at": f.row.as_ref().and_then(|r| r.pushed_at.clone()),
-        "create_attempted_at": f.row.as_ref().filter(|r| r.case_id.is_none()).map(|r| &r.intent_at),
-        "eligible_from": f.eval.eligible_from.filter(|t| *t > ctx.now).map(crate::util::clock::stamp),
-        "changed_since_push": f.changed,
-        "skipped_since": f.skip.as_ref().map(|s| json!({"run": s.since_run, "at": s.since, "codes": s.codes})),
-        "previous_accounts": f.previous,
-        "recent": f.history.iter().map(|(run, at, i)| json!({"run": run, "at": at, "outcome": i.outcome, "detail": i.detail})).collect::<Vec<_>>(),
-    })
+    MatterView {
+        casestatus_case_id: case_id,
+        changed_since_push: f
+            .changed
+            .iter()
+            .map(|c| ChangeView {
+                field: c.field,
+                now: &c.now,
+                sent: &c.sent,
+            })
+            .collect(),
+        create_attempted_at: f
+            .row
+            .as_ref()
+            .filter(|r| r.case_id.is_none())
+            .map(|r| r.intent_at.as_str()),
+        eligible: matches!(f.situation, Situation::Eligible | Situation::Waiting),
+        eligible_from: f
+            .eval
+            .eligible_from
+            .filter(|t| *t > ctx.now)
+            .map(crate::util::clock::stamp),
+        file_number: f.matter.file_number.as_deref(),
+        in_casestatus: case_id.is_some(),
+        matter_id: f.matter.id,
+        not_syncing: f.not_syncing.as_deref(),
+        notes: &f.notes,
+        previous_accounts: f
+            .previous
+            .iter()
+            .map(|p| PreviousView {
+                account: &p.account,
+                base_url: &p.base_url,
+                case_id: p.case_id,
+                filed_at: &p.filed_at,
+                pushed_at: p.pushed_at.as_deref(),
+            })
+            .collect(),
+        pushed_at: f.row.as_ref().and_then(|r| r.pushed_at.as_deref()),
+        reasons,
+        recent: f
+            .history
+            .iter()
+            .map(|(run, at, i)| EntryView {
+                at,
+                detail: &i.detail,
+                outcome: &i.outcome,
+                run: *run,
+            })
+            .collect(),
+        rules: rules(&f.eval),
+        situation: f.situation,
+        skipped_since: f.skip.as_ref().map(|s| SkippedView {
+            at: &s.since,
+            codes: &s.codes,
+            run: s.since_run,
+        }),
+    }
 }
 
 /// Every rule with pass/fail, its failing messages and where to fix it.
-fn rules_json(eval: &Evaluation) -> Vec<serde_json::Value> {
+fn rules(eval: &Evaluation) -> Vec<RuleView<'_>> {
     RULES
         .iter()
         .map(|(label, codes)| {
-            let failing: Vec<&str> = eval
+            let messages: Vec<&str> = eval
                 .reasons
                 .iter()
                 .filter(|r| codes.contains(&r.code))
                 .map(|r| r.message.as_str())
                 .collect();
-            json!({
-                "rule": label,
-                "passed": failing.is_empty(),
-                "messages": failing,
-                "fix": codes[0].fix(),
-            })
+            RuleView {
+                fix: codes.first().map_or("", |c| c.fix()),
+                passed: if messages.is_empty() {
+                    Verdict::Pass
+                } else {
+                    Verdict::Fail
+                },
+                messages,
+                rule: label,
+            }
         })
         .collect()
 }
@@ -298,37 +475,29 @@ fn print(ctx: &Ctx, f: &Facts) {
             p.case_id
         ));
     }
+    let view = view(ctx, f);
     let mut t = out.table(&["", "Rule", "Details", "Where to fix it"]);
-    for r in rules_json(&f.eval) {
-        let passed = r["passed"] == true;
-        let msgs: Vec<&str> = r["messages"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|m| m.as_str()).collect())
-            .unwrap_or_default();
+    for r in &view.rules {
         t.add_row(vec![
-            if passed { "✔ pass" } else { "✖ FAIL" }.to_string(),
-            r["rule"].as_str().unwrap_or("").to_string(),
-            msgs.join("; "),
-            if passed {
-                ""
-            } else {
-                r["fix"].as_str().unwrap_or("")
-            }
-            .to_string(),
+            r.passed.label().to_string(),
+            r.rule.to_string(),
+            r.details(),
+            r.fix_shown().to_string(),
         ]);
     }
     out.print_table(&t);
     for (tone, text) in findings(ctx, f) {
         out.line(out.toned(tone, &text));
     }
-    if !f.history.is_empty() {
+    if !view.recent.is_empty() {
         out.line("Recent Activity log entries for this matter:");
-        for (run, at, i) in &f.history {
+        for e in &view.recent {
             out.line(format!(
-                "  run {run} ({}): {} — {}",
-                crate::util::clock::local_text(at, ctx.config.fluentcase.timezone),
-                i.outcome,
-                runlog::describe_detail(&i.detail)
+                "  run {} ({}): {} — {}",
+                e.run,
+                e.at_local(ctx.config.fluentcase.timezone),
+                e.outcome,
+                e.detail_text()
             ));
         }
     }

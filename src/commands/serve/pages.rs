@@ -10,13 +10,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::App;
 use crate::commands::event_types::EventTypes;
 use crate::commands::log::{self, RunDetail};
-use crate::commands::mapping;
+use crate::commands::mapping::{self, Overview};
+use crate::commands::why_skipped;
 use crate::commands::status::{KindRow, DEFAULT_MAX_AGE_MINUTES};
 use crate::store::fluentcase::Access;
 use crate::store::runlog;
@@ -201,11 +202,11 @@ pub(crate) async fn healthz(State(app): State<Arc<App>>) -> Response {
 pub(crate) async fn api_status(State(app): State<Arc<App>>) -> Response {
     let doc = read(&app, |ctx| {
         let state = ctx.state_read_only()?;
-        Ok(crate::commands::status::gather(ctx, &state, DEFAULT_MAX_AGE_MINUTES)?.to_json())
+        crate::commands::status::gather(ctx, &state, DEFAULT_MAX_AGE_MINUTES)
     })
     .await;
     match doc {
-        Ok(doc) => Json(doc).into_response(),
+        Ok(health) => Json(health.view()).into_response(),
         Err(e) => failure(&app, &e, "the status", true),
     }
 }
@@ -219,13 +220,12 @@ pub(crate) async fn api_run(State(app): State<Arc<App>>, Path(id): Path<String>)
     let doc = read(&app, move |ctx| {
         let state = ctx.state_read_only()?;
         let mut detail = log::run_detail(&state, id)?;
-        let omitted = detail.items.len().saturating_sub(MAX_API_ITEMS);
+        let items_omitted = detail.items.len().saturating_sub(MAX_API_ITEMS);
         detail.items.truncate(MAX_API_ITEMS);
-        let mut doc = serde_json::to_value(&detail)?;
-        if omitted > 0 {
-            doc["items_omitted"] = json!(omitted);
-        }
-        Ok(doc)
+        Ok(ApiRun {
+            detail,
+            items_omitted,
+        })
     })
     .await;
     match doc {
@@ -234,19 +234,37 @@ pub(crate) async fn api_run(State(app): State<Arc<App>>, Path(id): Path<String>)
     }
 }
 
+/// `log --run ID --json`'s document, and `items_omitted` when items were cut.
+#[derive(Serialize)]
+struct ApiRun {
+    #[serde(flatten)]
+    detail: RunDetail,
+    #[serde(skip_serializing_if = "is_zero")]
+    items_omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// `/api/matters/{id or file number}`: the `why-skipped --json` document.
 pub(crate) async fn api_matter(State(app): State<Arc<App>>, Path(key): Path<String>) -> Response {
     let key = match checked_key(&key) {
         Ok(k) => k,
         Err(e) => return error_response(StatusCode::NOT_FOUND, &e.0, true),
     };
+    // The view borrows what was read, so it is serialized where it is made.
     let doc = read(&app, move |ctx| {
-        let facts = crate::commands::why_skipped::gather(ctx, &key)?;
-        Ok(crate::commands::why_skipped::to_json(ctx, &facts))
+        let facts = why_skipped::gather(ctx, &key)?;
+        Ok(serde_json::to_vec(&why_skipped::view(ctx, &facts))?)
     })
     .await;
     match doc {
-        Ok(doc) => Json(doc).into_response(),
+        Ok(body) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response(),
         Err(e) => failure(&app, &e, "the matter", true),
     }
 }
@@ -351,11 +369,11 @@ impl IndexPage {
         let state = ctx.state_read_only()?;
         // No snapshot yet is a setup error for `map`; here it is a notice.
         let overview = match mapping::overview_doc(ctx) {
-            Ok(doc) => doc,
-            Err(e) if e.downcast_ref::<SetupError>().is_some() => json!({}),
+            Ok(doc) => Some(doc),
+            Err(e) if e.downcast_ref::<SetupError>().is_some() => None,
             Err(e) => return Err(e),
         };
-        let areas = area_views(&overview);
+        let areas = overview.as_ref().map(area_views).unwrap_or_default();
         let fc = ctx.fluentcase(Access::ReadOnly)?;
         let types = crate::commands::event_types::gather(&state, &fc)?;
         let health = crate::commands::status::gather(ctx, &state, DEFAULT_MAX_AGE_MINUTES)?;
@@ -372,16 +390,11 @@ impl IndexPage {
         Ok(IndexPage {
             tz: tz.name().to_string(),
             badge: badge(ctx, &state)?,
-            eligible: overview["practice_areas"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|a| a["eligible_matters"].as_u64())
-                .sum(),
+            eligible: overview.as_ref().map_or(0, Overview::eligible),
             verdict: health.verdict().into(),
             kinds: health.rows(tz),
             no_snapshot: areas.is_empty(),
-            banner: mapping::banner(&overview),
+            banner: overview.as_ref().and_then(Overview::banner),
             areas,
             event_types: event_type_rows(&types),
             stale_types: types.stale.clone(),
@@ -430,31 +443,23 @@ fn badge(ctx: &Ctx, state: &crate::store::state::StateStore) -> anyhow::Result<B
     })
 }
 
-/// The mapping tables from `map --json`'s document.
-fn area_views(doc: &Value) -> Vec<AreaView> {
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
-    doc["practice_areas"]
-        .as_array()
-        .into_iter()
-        .flatten()
+/// The mapping tables from `map`'s overview.
+fn area_views(doc: &Overview) -> Vec<AreaView> {
+    doc.practice_areas
+        .iter()
         .take(MAX_ROWS)
         .map(|a| AreaView {
-            name: text(&a["name"]),
-            mapping: mapping::area_mapping(a).into(),
-            eligible: a["eligible_matters"]
-                .as_u64()
-                .filter(|_| a["vanished"] != true),
-            stages: a["stages"]
-                .as_array()
-                .into_iter()
-                .flatten()
+            name: a.name.clone(),
+            mapping: a.mapping_cell().into(),
+            eligible: a.eligible_now(),
+            stages: a
+                .stages
+                .iter()
                 .take(MAX_ROWS)
                 .map(|s| StageView {
-                    name: text(&s["name"]),
-                    mapping: mapping::stage_mapping(s).into(),
-                    matters: s["matters"]
-                        .as_i64()
-                        .map_or("—".to_string(), |n| n.to_string()),
+                    name: s.name.clone(),
+                    mapping: s.mapping_cell().into(),
+                    matters: s.matters_cell(),
                 })
                 .collect(),
         })
@@ -552,9 +557,9 @@ impl RunPage {
 
 pub(crate) struct RuleView {
     passed: bool,
-    rule: String,
+    rule: &'static str,
     details: String,
-    fix: String,
+    fix: &'static str,
 }
 
 pub(crate) struct EntryView {
@@ -573,85 +578,54 @@ pub(crate) struct MatterPage {
     headline: Line,
     not_syncing: Option<String>,
     /// Each reason it is not pushed (message, where to fix it).
-    to_fix: Vec<(String, String)>,
+    to_fix: Vec<(String, &'static str)>,
     rules: Vec<RuleView>,
     findings: Vec<Line>,
     recent: Vec<EntryView>,
 }
 
 impl MatterPage {
-    /// `/matters/{key}` from [`crate::commands::why_skipped::gather`]: the JSON
-    /// document's rules and log entries, and the CLI's own sentences.
+    /// `/matters/{key}` from [`why_skipped::gather`]: its view's rules and
+    /// log entries, and the CLI's own sentences.
     fn gather(ctx: &Ctx, key: &str) -> anyhow::Result<MatterPage> {
         let tz = ctx.config.fluentcase.timezone;
-        let facts = crate::commands::why_skipped::gather(ctx, key)?;
-        let doc = crate::commands::why_skipped::to_json(ctx, &facts);
-        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
-        let rules = doc["rules"]
-            .as_array()
-            .map(|rules| {
-                rules
-                    .iter()
-                    .map(|r| {
-                        let passed = r["passed"] == true;
-                        let details: Vec<&str> = r["messages"]
-                            .as_array()
-                            .map(|a| a.iter().filter_map(Value::as_str).collect())
-                            .unwrap_or_default();
-                        RuleView {
-                            passed,
-                            rule: text(&r["rule"]),
-                            details: details.join("; "),
-                            fix: if passed {
-                                String::new()
-                            } else {
-                                text(&r["fix"])
-                            },
-                        }
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let recent = doc["recent"]
-            .as_array()
-            .map(|entries| {
-                entries
-                    .iter()
-                    .map(|e| EntryView {
-                        run: e["run"].as_i64().unwrap_or_default(),
-                        at: crate::util::clock::local_text(
-                            e["at"].as_str().unwrap_or_default(),
-                            tz,
-                        ),
-                        outcome: text(&e["outcome"]),
-                        detail: runlog::describe_detail(&e["detail"]),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let facts = why_skipped::gather(ctx, key)?;
+        let view = why_skipped::view(ctx, &facts);
         Ok(MatterPage {
             tz: tz.name().to_string(),
-            matter_id: doc["matter_id"].as_i64().unwrap_or_default(),
-            file_number: doc["file_number"]
-                .as_str()
-                .unwrap_or("no file number")
-                .to_string(),
-            headline: crate::commands::why_skipped::headline(ctx, &facts).into(),
-            not_syncing: doc["not_syncing"].as_str().map(str::to_string),
-            to_fix: doc["reasons"]
-                .as_array()
-                .map(|rs| {
-                    rs.iter()
-                        .map(|r| (text(&r["message"]), text(&r["fix"])))
-                        .collect()
+            matter_id: view.matter_id,
+            file_number: view.file_number.unwrap_or("no file number").to_string(),
+            headline: why_skipped::headline(ctx, &facts).into(),
+            not_syncing: view.not_syncing.map(str::to_string),
+            to_fix: view
+                .reasons
+                .iter()
+                .map(|r| (r.message.to_string(), r.fix))
+                .collect(),
+            rules: view
+                .rules
+                .iter()
+                .map(|r| RuleView {
+                    passed: r.passed.passed(),
+                    rule: r.rule,
+                    details: r.details(),
+                    fix: r.fix_shown(),
                 })
-                .unwrap_or_default(),
-            rules,
-            findings: crate::commands::why_skipped::findings(ctx, &facts)
+                .collect(),
+            findings: why_skipped::findings(ctx, &facts)
                 .into_iter()
                 .map(Line::from)
                 .collect(),
-            recent,
+            recent: view
+                .recent
+                .iter()
+                .map(|e| EntryView {
+                    run: e.run,
+                    at: e.at_local(tz),
+                    outcome: e.outcome.to_string(),
+                    detail: e.detail_text(),
+                })
+                .collect(),
         })
     }
 }
