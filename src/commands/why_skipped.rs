@@ -579,3 +579,83 @@ fn casestatus_findings(ctx: &Ctx, f: &Facts) -> Vec<(Tone, String)> {
     }
     lines
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The document keeps the key order it had as a `serde_json` map
+    /// (alphabetical, nested views too): every field filled, so a field
+    /// out of order anywhere shows.
+    #[test]
+    fn the_document_keeps_its_key_order() {
+        let detail = serde_json::json!({"reasons": []});
+        let notes = vec!["client email \"x\" is not an address".to_string()];
+        let view = MatterView {
+            casestatus_case_id: Some(5512),
+            changed_since_push: vec![ChangeView {
+                field: "client name",
+                now: "Maria Lopez-Garcia",
+                sent: "Maria Lopez",
+            }],
+            create_attempted_at: Some("2026-12-02T06:00:00Z"),
+            eligible: true,
+            eligible_from: Some("2026-12-02T07:00:00Z".into()),
+            file_number: Some("WC-2026-0042"),
+            in_casestatus: true,
+            matter_id: 1042,
+            not_syncing: Some("no key"),
+            notes: &notes,
+            previous_accounts: vec![PreviousView {
+                account: "old",
+                base_url: "https://app.casestatus.com",
+                case_id: 7,
+                filed_at: "2026-12-01T00:00:00Z",
+                pushed_at: Some("2026-11-01T00:00:00Z"),
+            }],
+            pushed_at: Some("2026-12-02T06:01:00Z"),
+            reasons: vec![ReasonView {
+                code: ReasonCode::TooNew,
+                fix: ReasonCode::TooNew.fix(),
+                message: "too new",
+            }],
+            recent: vec![EntryView {
+                at: "2026-12-02T06:00:00Z",
+                detail: &detail,
+                outcome: "skipped",
+                run: 3,
+            }],
+            rules: vec![RuleView {
+                fix: "here",
+                messages: vec!["too new"],
+                passed: Verdict::Fail,
+                rule: "At least 45 minutes old",
+            }],
+            situation: Situation::Waiting,
+            skipped_since: Some(SkippedView {
+                at: "2026-12-02T06:00:00Z",
+                codes: "too_new",
+                run: 3,
+            }),
+        };
+        let text = serde_json::to_string(&view).unwrap();
+        let as_map = serde_json::to_string(&serde_json::to_value(&view).unwrap()).unwrap();
+        assert_eq!(text, as_map);
+        assert!(text.contains(r#""passed":false"#), "{text}");
+        assert!(text.contains(r#""situation":"waiting_for_casestatus""#));
+    }
+
+    #[test]
+    fn situations_keep_their_names() {
+        for (s, name) in [
+            (Situation::InCaseStatus, "in_casestatus"),
+            (Situation::NotEligible, "not_eligible"),
+            (Situation::Refused, "refused_by_casestatus"),
+            (Situation::Waiting, "waiting_for_casestatus"),
+            (Situation::NotSyncing, "not_syncing"),
+            (Situation::Eligible, "eligible"),
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), name);
+        }
+    }
+}
