@@ -306,7 +306,10 @@ impl Overview {
                 self.unmapped_practice_areas,
                 "practice area(s) not mapped to a case type",
             ),
-            (self.unmapped_stages, "stage(s) not mapped to a matter status"),
+            (
+                self.unmapped_stages,
+                "stage(s) not mapped to a matter status",
+            ),
             (
                 self.flagged_mappings,
                 "mapping(s) to something CaseStatus no longer has",
@@ -615,8 +618,14 @@ mod tests {
 
     #[test]
     fn mapping_cells() {
-        assert_eq!(stage(Some("Open"), false).mapping_cell(), (Tone::Ok, "Open".into()));
-        assert_eq!(stage(None, false).mapping_cell(), (Tone::Warn, "Map".into()));
+        assert_eq!(
+            stage(Some("Open"), false).mapping_cell(),
+            (Tone::Ok, "Open".into())
+        );
+        assert_eq!(
+            stage(None, false).mapping_cell(),
+            (Tone::Warn, "Map".into())
+        );
         assert_eq!(
             stage(Some("Open"), true).mapping_cell(),
             (Tone::Warn, "Open — stage gone from CaseStatus".into())

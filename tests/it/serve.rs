@@ -1131,3 +1131,47 @@ fn a_loose_token_file_is_refused() {
     let server = Server::start(&firm, &["--listen", "127.0.0.1:0", "--token-file", &file]);
     assert_eq!(get(&server, "/").status, 401);
 }
+
+/// Issue 24 item 7: the token cookie is read as browsers send it. A stale
+/// cookie of the same name first (another path, or another app on
+/// `localhost`, whose cookies every port shares), a quoted value, white
+/// space around `=`, and another app's non-ASCII cookie in the same header
+/// each still let the right token in; a wrong token in every form does not.
+#[test]
+fn the_token_cookie_as_browsers_send_it() {
+    let firm = rich_firm();
+    let (token, file) = token_file(&firm);
+    let server = Server::start(&firm, &["--listen", "127.0.0.1:0", "--token-file", &file]);
+    let addr = server.addr();
+    let ask = |cookie: &str| {
+        let answer = raw(
+            &addr,
+            &format!(
+                "GET /api/status HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+            ),
+        );
+        raw_status_and(&answer, "x").0
+    };
+    let name = "casestatus_sync_token";
+    for cookie in [
+        format!("{name}={token}"),
+        format!("{name}=stale-token-from-another-path; {name}={token}"),
+        format!("{name}=\"{token}\""),
+        format!("theme=dark;{name} = {token} ;lang=en"),
+        format!("other_app=café; {name}={token}"),
+    ] {
+        let status = ask(&cookie);
+        assert!(status.contains(" 200 "), "Cookie: {cookie}: {status}");
+    }
+    for cookie in [
+        format!("{name}=nope"),
+        format!("{name}=nope; x{name}={token}"),
+        format!("{name}x={token}"),
+        format!("{name}=\"{token}"),
+        format!("{name}={token}x"),
+    ] {
+        let status = ask(&cookie);
+        assert!(status.contains(" 401 "), "Cookie: {cookie}: {status}");
+    }
+    server.stop();
+}

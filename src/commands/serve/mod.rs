@@ -47,6 +47,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
 use crate::sync::Ctx;
@@ -402,15 +403,18 @@ enum Access {
 /// `?token=` (compared in constant time).
 fn check_token(app: &App, token: &str, req: &Request) -> Access {
     let headers = req.headers();
-    if bearer(headers).is_some_and(|t| same(t, token))
-        || cookie(headers, app.cookie_name).is_some_and(|t| same(t, token))
+    if bearer(headers).is_some_and(|t| same(t.as_bytes(), token))
+        || cookies(headers, app.cookie_name).any(|t| same(t, token))
     {
         return Access::Granted;
     }
     let query = req.uri().query().unwrap_or("");
     let (given, rest): (Vec<&str>, Vec<&str>) =
         query.split('&').partition(|p| p.starts_with("token="));
-    if given.iter().any(|p| same(&p["token=".len()..], token)) {
+    if given
+        .iter()
+        .any(|p| same(&p.as_bytes()["token=".len()..], token))
+    {
         let rest: Vec<&str> = rest.into_iter().filter(|p| !p.is_empty()).collect();
         let path = same_site_path(req.uri().path());
         let location = if rest.is_empty() {
@@ -445,25 +449,38 @@ fn same_site_path(path: &str) -> String {
     format!("/{}", path.trim_start_matches(['/', '\\']))
 }
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// Every value the request's `Cookie` headers give `name`, each a
+/// candidate: RFC 6265 §5.4 pairs split on `;` with optional white space
+/// around names and values, a value in double quotes taken without them,
+/// and the same name more than once (a stale cookie of another path, or
+/// another app on `localhost`, may come first). Read as bytes: another
+/// app's cookie with non-ASCII bytes must not hide ours in the same header.
+fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
     headers
         .get_all(header::COOKIE)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value)
+        .flat_map(|v| v.as_bytes().split(|b| *b == b';'))
+        .filter_map(|pair| {
+            let eq = pair.iter().position(|b| *b == b'=')?;
+            Some((&pair[..eq], &pair[eq + 1..]))
+        })
+        .filter(move |(n, _)| n.trim_ascii() == name.as_bytes())
+        .map(|(_, value)| unquote(value.trim_ascii()))
 }
 
-/// Equal without an early exit, so timing does not reveal a prefix.
-fn same(given: &str, token: &str) -> bool {
-    let (a, b) = (given.as_bytes(), token.as_bytes());
-    let mut diff = a.len() ^ b.len();
-    for (i, x) in b.iter().enumerate() {
-        diff |= usize::from(a.get(i).copied().unwrap_or(0) ^ x);
-    }
-    diff == 0
+/// A cookie value without the double quotes RFC 6265 allows around it.
+fn unquote(value: &[u8]) -> &[u8] {
+    value
+        .strip_prefix(b"\"")
+        .and_then(|v| v.strip_suffix(b"\""))
+        .unwrap_or(value)
+}
+
+/// The token compared in constant time (`subtle`), so timing does not
+/// reveal how much of a guess was right. A length that differs answers
+/// at once: the length is not the secret.
+fn same(given: &[u8], token: &str) -> bool {
+    given.ct_eq(token.as_bytes()).into()
 }
 
 fn security_headers(h: &mut HeaderMap) {
@@ -532,10 +549,51 @@ mod tests {
 
     #[test]
     fn token_comparison_is_exact() {
-        assert!(same("abcdef0123456789", "abcdef0123456789"));
-        assert!(!same("abcdef012345678", "abcdef0123456789"));
-        assert!(!same("abcdef01234567890", "abcdef0123456789"));
-        assert!(!same("", "abcdef0123456789"));
+        let token = "abcdef0123456789";
+        assert!(same(b"abcdef0123456789", token));
+        assert!(!same(b"abcdef012345678", token));
+        assert!(!same(b"abcdef01234567890", token));
+        assert!(!same(b"abcdef012345678X", token));
+        assert!(!same(b"", token));
+    }
+
+    fn cookie_headers(values: &[&[u8]]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(header::COOKIE, HeaderValue::from_bytes(v).unwrap());
+        }
+        h
+    }
+
+    fn values(values: &[&[u8]]) -> Vec<String> {
+        cookies(&cookie_headers(values), "tok")
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn cookies_as_browsers_send_them() {
+        // `; ` and `;` separators, several headers (HTTP/2 splits them).
+        assert_eq!(values(&[b"a=1; tok=t1;b=2"]), ["t1"]);
+        assert_eq!(values(&[b"a=1", b"tok=t2"]), ["t2"]);
+        // Not a prefix or suffix of another name; a pair without `=`.
+        assert!(values(&[b"xtok=1; tokx=2; tok; =3"]).is_empty());
+        // An empty value is a value.
+        assert_eq!(values(&[b"tok="]), [""]);
+        // `=` inside the value stays in it.
+        assert_eq!(values(&[b"tok=a=b"]), ["a=b"]);
+    }
+
+    /// What the hand-written parser got wrong: it took only the first
+    /// cookie of the name, kept the quotes, kept white space around the
+    /// name, and dropped a whole header with one non-ASCII byte in it.
+    #[test]
+    fn cookies_quoted_repeated_spaced_and_beside_non_ascii() {
+        assert_eq!(values(&[b"tok=stale; tok=fresh"]), ["stale", "fresh"]);
+        assert_eq!(values(&[b"tok=\"quoted\""]), ["quoted"]);
+        assert_eq!(values(&[b"tok=\""]), ["\""]);
+        assert_eq!(values(&[b"a=1;  tok = spaced ; b=2"]), ["spaced"]);
+        assert_eq!(values(&[b"other=caf\xc3\xa9; tok=t3"]), ["t3"]);
     }
 
     #[test]

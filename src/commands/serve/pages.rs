@@ -17,8 +17,8 @@ use super::App;
 use crate::commands::event_types::EventTypes;
 use crate::commands::log::{self, RunDetail};
 use crate::commands::mapping::{self, Overview};
-use crate::commands::why_skipped;
 use crate::commands::status::{KindRow, DEFAULT_MAX_AGE_MINUTES};
+use crate::commands::why_skipped;
 use crate::store::fluentcase::Access;
 use crate::store::runlog;
 use crate::sync::context::{Ctx, DISCONNECTED_SETTING};
@@ -260,11 +260,7 @@ pub(crate) async fn api_matter(State(app): State<Arc<App>>, Path(key): Path<Stri
     })
     .await;
     match doc {
-        Ok(body) => (
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response(),
+        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Err(e) => failure(&app, &e, "the matter", true),
     }
 }
