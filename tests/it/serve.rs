@@ -1175,3 +1175,50 @@ fn the_token_cookie_as_browsers_send_it() {
     }
     server.stop();
 }
+
+/// Issue 24 item 2: `/api/*` serializes the commands' own view structs, so
+/// each answer is its command's `--json` document byte for byte (not only
+/// the same when parsed: a `serde_json::Value` in the middle reordered the
+/// keys). `why-skipped` and `map` keep the key order they have always had.
+#[test]
+fn the_api_answers_are_the_cli_documents_byte_for_byte() {
+    let firm = rich_firm();
+    let server = Server::start(&firm, &[]);
+    let cli = |args: &[&str]| {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let (_, out, err) = firm.run(&all);
+        assert!(out.starts_with('{'), "{args:?}: {out}{err}");
+        out.trim_end().to_string()
+    };
+    let matters_run = run_id(&firm, "matters").to_string();
+    let appointments_run = run_id(&firm, "appointments").to_string();
+    for (path, args) in [
+        ("/api/status".to_string(), vec!["status"]),
+        (
+            format!("/api/runs/{matters_run}"),
+            vec!["log", "--run", &matters_run],
+        ),
+        (
+            format!("/api/runs/{appointments_run}"),
+            vec!["log", "--run", &appointments_run],
+        ),
+        ("/api/matters/1".into(), vec!["why-skipped", "1"]),
+        ("/api/matters/2".into(), vec!["why-skipped", "2"]),
+        (
+            "/api/matters/WC-2026-0003".into(),
+            vec!["why-skipped", "WC-2026-0003"],
+        ),
+    ] {
+        let p = get(&server, &path);
+        assert_eq!(p.status, 200, "{path}: {}", p.body);
+        assert_eq!(p.body, cli(&args), "{path}");
+    }
+    // Keys in the order they always had (alphabetical, nested too).
+    for args in [vec!["why-skipped", "2"], vec!["map"]] {
+        let text = cli(&args);
+        let value: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(text, serde_json::to_string(&value).unwrap(), "{args:?}");
+    }
+    server.stop();
+}
