@@ -1,12 +1,16 @@
-//! The command line (SPEC §1), as clap derive structs. Parsing only: the
-//! values are checked and turned into work in `app`.
+//! The command line (SPEC §1), as clap derive structs: the global options
+//! and the list of commands; each command's own flags are its module's
+//! `Args` (`crate::commands::log::Args`, ...). Parsing only: [`run`] turns
+//! them into work.
 
 pub mod completions;
 pub mod run;
 
 use std::path::PathBuf;
 
-use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::commands;
 
 /// The heading that keeps the options every command takes apart from a
 /// subcommand's own in `--help`.
@@ -36,82 +40,48 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Every command: one variant, its help, and its module's flags (`Args`).
+/// [`run::dispatch`] sends each to its module's `exec`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Try everything on a sample firm: writes it to a new folder, runs a local sandbox, sets up and syncs
-    Demo {
-        /// Folder to create (default: ./casestatus-sync-demo, or -2, -3... if taken)
-        #[arg(long, value_name = "PATH")]
-        dir: Option<PathBuf>,
-    },
+    Demo(commands::demo::Args),
     /// Write a commented config file for this firm (asks on a terminal for what is not given)
     #[command(after_long_help = INIT_EXAMPLES)]
-    Init(InitArgs),
+    Init(commands::init::Args),
     /// The settings page as a guided walk on a terminal: key, statuses, mappings, event types, cron line
     #[command(after_long_help = SETUP_EXAMPLES)]
     Setup,
     /// Add (or replace) the CaseStatus API key, after testing it
     #[command(after_long_help = CONNECT_EXAMPLES)]
-    Connect(ConnectArgs),
+    Connect(commands::setup::ConnectArgs),
     /// Test Connection: check the key and count the matters eligible now
     Test,
     /// Remove API Key: stop all syncing (the record of what was pushed is kept)
     Disconnect,
     /// Show or change which matter statuses are synced (default Open)
-    SyncedStatuses {
-        /// The new set of synced statuses; none shows the current set
-        #[arg(value_name = "STATUS")]
-        statuses: Vec<String>,
-    },
+    SyncedStatuses(commands::setup::SyncedStatusesArgs),
     /// Pull practice areas and stages from CaseStatus; report what is new and what vanished
     RefetchPracticeAreas,
     /// Practice Area & Stage Mapping: show the overview, or map one item
     #[command(after_long_help = MAP_EXAMPLES)]
-    Map {
-        #[command(subcommand)]
-        action: Option<MapAction>,
-    },
+    Map(commands::mapping::Args),
     /// Appointment Sync — Event Types: list, enable or disable
-    EventTypes {
-        #[command(subcommand)]
-        action: Option<EventTypeAction>,
-    },
+    EventTypes(commands::event_types::Args),
     /// Run one sync cycle
     #[command(after_long_help = SYNC_EXAMPLES)]
-    Sync {
-        #[command(subcommand)]
-        what: SyncWhat,
-    },
+    Sync(commands::sync::Args),
     /// Explain why a matter is or is not in CaseStatus
     #[command(after_long_help = WHY_SKIPPED_EXAMPLES)]
-    WhySkipped {
-        /// A matter id or a file number
-        #[arg(value_name = "MATTER")]
-        matter: String,
-    },
+    WhySkipped(commands::why_skipped::Args),
     /// Recent Activity: recent runs, or one run's details
-    Log {
-        /// Show one run's details
-        #[arg(long, value_name = "ID")]
-        run: Option<i64>,
-        /// How many recent runs to list
-        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
-        limit: u32,
-    },
+    Log(commands::log::Args),
     /// Client messages the sync could not import: list them, or import or acknowledge one
     #[command(after_long_help = MESSAGES_EXAMPLES)]
-    Messages {
-        #[command(subcommand)]
-        action: MessagesAction,
-    },
+    Messages(commands::messages::Args),
     /// Health for monitoring: ok, stale, not_syncing, stuck or disconnected, and each sync kind's last run; exit 6 unless ok or disconnected
     #[command(after_long_help = STATUS_EXAMPLES)]
-    Status {
-        /// A sync kind whose last success is older than this many minutes (or that never succeeded) is stale
-        #[arg(long, value_name = "MINUTES", default_value_t = crate::commands::status::DEFAULT_MAX_AGE_MINUTES,
-              value_parser = clap::value_parser!(u32).range(1..=525_600))]
-        max_age: u32,
-    },
+    Status(commands::status::Args),
     /// This firm's state as Prometheus text (format 0.0.4): last runs and successes, records, skips, pending messages, the status state; read-only, no key needed
     #[command(after_long_help = METRICS_EXAMPLES)]
     Metrics,
@@ -120,224 +90,16 @@ pub enum Command {
     Doctor,
     /// The status page for support staff: a read-only web page of the settings, health, log and matters
     #[command(after_long_help = SERVE_EXAMPLES)]
-    Serve {
-        /// Address to listen on (port 0 picks a free one); a non-loopback one needs --token-file
-        #[arg(long, value_name = "ADDR", default_value = crate::commands::serve::DEFAULT_LISTEN)]
-        listen: String,
-        /// A file holding the token every request must carry (Bearer header, or ?token= once); mode 0600 or 0640
-        #[arg(long, value_name = "PATH")]
-        token_file: Option<PathBuf>,
-        /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key
-        #[arg(long, value_name = "PEM", requires = "tls_key")]
-        tls_cert: Option<PathBuf>,
-        /// The private key of --tls-cert (PEM)
-        #[arg(long, value_name = "PEM", requires = "tls_cert")]
-        tls_key: Option<PathBuf>,
-        /// A host name the page may be reached by (repeatable); requests naming another host are refused
-        #[arg(long = "allow-host", value_name = "NAME")]
-        allow_hosts: Vec<String>,
-    },
+    Serve(commands::serve::Args),
     /// Many firms: `sync all` for each firm folder of DIR in this shard, each in its own process
     #[command(after_long_help = FLEET_EXAMPLES)]
-    Fleet(FleetArgs),
+    Fleet(commands::fleet::Args),
     /// Run a CaseStatus sandbox on 127.0.0.1 for trying the tool
-    Sandbox {
-        /// Port to listen on (0 picks a free one)
-        #[arg(long, default_value_t = 8787)]
-        port: u16,
-    },
+    Sandbox(commands::sandbox::Args),
     /// Print shell completions
-    Completions {
-        /// The shell to print completions for
-        #[arg(value_enum)]
-        shell: Shell,
-    },
+    Completions(completions::Args),
     /// Print the man page (roff) on stdout
     Man,
-}
-
-/// `fleet DIR`: see SPEC §5 and `crate::commands::fleet`.
-#[derive(Debug, Args)]
-pub struct FleetArgs {
-    /// The folder holding one folder per firm, each with its casestatus-sync.toml
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
-    /// This run's shard I/N, 0-based: the firms whose folder name hashes to I mod N [default: 0/1]
-    #[arg(long, value_name = "I/N")]
-    pub shard: Option<String>,
-    /// The number of shards N, with I from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)
-    #[arg(long, value_name = "N")]
-    pub shards: Option<u64>,
-    /// How many firms run at a time, each in its own process
-    #[arg(long, value_name = "P", default_value_t = 4)]
-    pub jobs: u32,
-    /// Seconds a firm's sync may take; then it is killed (safely) and reported
-    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
-    pub budget: u64,
-    /// Where firms' casestatus.api_key_file may lie besides their own folders
-    #[arg(long, value_name = "DIR", default_value = crate::commands::fleet::DEFAULT_KEYS_DIR)]
-    pub keys_dir: PathBuf,
-}
-
-impl FleetArgs {
-    /// The flags for [`crate::commands::fleet`]; `config_given`: whether the global
-    /// `--config` was typed (fleet refuses it).
-    pub fn flags(&self, config_given: bool) -> crate::commands::fleet::Flags {
-        crate::commands::fleet::Flags {
-            dir: self.dir.clone(),
-            shard: self.shard.clone(),
-            shards: self.shards,
-            jobs: self.jobs,
-            budget: self.budget,
-            keys_dir: self.keys_dir.clone(),
-            config_given,
-        }
-    }
-}
-
-/// `init`: every value of the config as a flag (scripts, containers); a
-/// terminal is asked for the ones not given.
-#[derive(Debug, Args)]
-pub struct InitArgs {
-    /// FluentCase's SQLite database (checked to hold FluentCase's tables)
-    #[arg(long, value_name = "PATH")]
-    pub fluentcase_db: Option<PathBuf>,
-    /// FluentCase's address, for deep links, e.g. `https://acme.fluentcase.com`
-    #[arg(long, value_name = "URL")]
-    pub fluentcase_url: Option<String>,
-    /// The firm's IANA time zone [default: the system's]
-    #[arg(long, value_name = "TZ")]
-    pub timezone: Option<String>,
-    /// CaseStatus's address [default: `https://app.casestatus.com`]
-    #[arg(long, value_name = "URL")]
-    pub casestatus_url: Option<String>,
-    /// The tool's own state file [default: casestatus-sync.db beside the config]
-    #[arg(long, value_name = "PATH")]
-    pub state: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct ConnectArgs {
-    /// A descriptive name for the key, e.g. "CaseStatus API Key"
-    #[arg(long, required_unless_present_any = ["same_account", "new_account"])]
-    pub name: Option<String>,
-    /// Read the key from standard input instead of a hidden prompt
-    #[arg(long)]
-    pub api_key_stdin: bool,
-    /// Save the key without testing it with CaseStatus first (offline setup)
-    #[arg(long)]
-    pub no_test: bool,
-    /// A matter status to sync (repeatable; default Open)
-    #[arg(long = "status", value_name = "STATUS")]
-    pub statuses: Vec<String>,
-    /// The key opens another CaseStatus account on purpose: file the old
-    /// account's record (kept for log and why-skipped) and push every
-    /// matter to this one
-    #[arg(long, conflicts_with = "same_account")]
-    pub new_account: bool,
-    /// Accept the account the current key and URL open as this state
-    /// file's, without checking its cases (after a person has looked)
-    #[arg(long, conflicts_with_all = ["api_key_stdin", "no_test", "statuses"])]
-    pub same_account: bool,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum MapAction {
-    /// Map a practice area to a FluentCase case type (or clear it)
-    PracticeArea {
-        /// The CaseStatus practice area, exactly as named there
-        #[arg(value_name = "AREA")]
-        area: String,
-        /// The FluentCase case type
-        #[arg(
-            long,
-            value_name = "TYPE",
-            required_unless_present = "clear",
-            conflicts_with = "clear"
-        )]
-        case_type: Option<String>,
-        /// Remove the mapping
-        #[arg(long)]
-        clear: bool,
-    },
-    /// Map a stage of a practice area to a FluentCase matter status (or clear it)
-    Stage {
-        /// The CaseStatus practice area, exactly as named there
-        #[arg(value_name = "AREA")]
-        area: String,
-        /// The stage of that practice area, exactly as named there
-        #[arg(value_name = "STAGE")]
-        stage: String,
-        /// The FluentCase matter status
-        #[arg(
-            long,
-            value_name = "STATUS",
-            required_unless_present = "clear",
-            conflicts_with = "clear"
-        )]
-        status: Option<String>,
-        /// Remove the mapping
-        #[arg(long)]
-        clear: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum EventTypeAction {
-    /// Push events of these types as appointments
-    Enable {
-        /// FluentCase event types, exactly as named there (see `event-types`)
-        #[arg(required = true, value_name = "NAME")]
-        names: Vec<String>,
-    },
-    /// Stop pushing events of these types
-    Disable {
-        /// FluentCase event types, exactly as named there (see `event-types`)
-        #[arg(required = true, value_name = "NAME")]
-        names: Vec<String>,
-    },
-}
-
-/// `messages ...`: a person decides about stuck client messages
-/// (see `crate::commands::messages`).
-#[derive(Debug, Subcommand)]
-pub enum MessagesAction {
-    /// List the client messages waiting unprocessed in CaseStatus that could not be imported, with why and since when (read-only)
-    Pending,
-    /// Import one message as an activity on the matter named, then mark it processed in CaseStatus
-    Import {
-        /// CaseStatus's message id (see `messages pending`)
-        #[arg(value_name = "ID")]
-        id: i64,
-        /// The FluentCase matter to put it on: a matter id or a file number
-        #[arg(long, value_name = "MATTER")]
-        matter: String,
-    },
-    /// Mark one message processed in CaseStatus without importing it
-    Acknowledge {
-        /// CaseStatus's message id (see `messages pending`)
-        #[arg(value_name = "ID")]
-        id: i64,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum SyncWhat {
-    /// Push eligible matters as cases
-    Matters(SyncArgs),
-    /// Push calendar events of enabled event types as appointments
-    Appointments(SyncArgs),
-    /// Import client messages as activities
-    Messages(SyncArgs),
-    /// Matters, then appointments, then messages
-    All(SyncArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct SyncArgs {
-    /// Show what would happen (printed wherever stdout goes); change nothing anywhere
-    #[arg(short = 'n', long)]
-    pub dry_run: bool,
 }
 
 const INIT_EXAMPLES: &str = "\

@@ -16,10 +16,27 @@ pub mod sandbox;
 pub mod serve;
 pub mod setup;
 pub mod status;
+pub mod sync;
 pub mod walkthrough;
 pub mod why_skipped;
 
+use std::path::PathBuf;
+
 use crate::util::exit::UsageError;
+use crate::util::output::Output;
+
+/// What a command that works on no one firm's config is given (`init`
+/// writes one, `fleet`'s firms have their own, `demo` and `sandbox` make
+/// their own): the global options as typed, and the output made of them.
+/// The others get a [`crate::sync::Ctx`].
+#[derive(Debug, Clone)]
+pub struct Globals {
+    /// `--config`, as typed.
+    pub config: Option<PathBuf>,
+    pub json: bool,
+    pub verbose: bool,
+    pub out: Output,
+}
 
 /// Pick exact names out of a list of choices, or a usage error listing them.
 ///
