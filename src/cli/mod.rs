@@ -313,4 +313,26 @@ mod tests {
         walk(&command(), "casestatus-sync", &mut missing);
         assert!(missing.is_empty(), "no description: {missing:?}");
     }
+
+    /// `sync KIND [-n]` for every [`crate::sync::Kind`], and `sync all`:
+    /// the subcommands are made from the kinds, so a new kind is typed at once.
+    #[test]
+    fn sync_takes_every_kind_by_name_and_all() {
+        use crate::sync::Kind;
+        let parse = |what: &str| match Cli::try_parse_from(["casestatus-sync", "sync", what, "-n"])
+        {
+            Ok(Cli {
+                command: Command::Sync(args),
+                ..
+            }) => args.what,
+            other => panic!("sync {what}: {other:?}"),
+        };
+        for &kind in Kind::all() {
+            let what = parse(kind.name());
+            assert_eq!(what.kinds(), [kind]);
+            assert!(what.args.dry_run);
+        }
+        assert_eq!(parse("all").kinds(), Kind::all());
+        assert!(Cli::try_parse_from(["casestatus-sync", "sync", "contacts"]).is_err());
+    }
 }
