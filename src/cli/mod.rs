@@ -1,16 +1,19 @@
-//! The command line (SPEC §1), as clap derive structs: the global options
-//! and the list of commands; each command's own flags are its module's
-//! `Args` (`crate::commands::log::Args`, ...). Parsing only: [`run`] turns
-//! them into work.
+//! The command line (SPEC §1): the clap definition — the global options
+//! and the list of commands, each command's own flags being its module's
+//! `Args` (`crate::commands::log::Args`, ...) — and, beside the list, the
+//! one table from a command to its module's `exec` ([`dispatch`]). [`run`]
+//! prepares what a command is given.
 
 pub mod completions;
 pub mod run;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{ArgAction, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::commands;
+use crate::casestatus::Trace;
+use crate::commands::{self, Globals};
 
 /// The heading that keeps the options every command takes apart from a
 /// subcommand's own in `--help`.
@@ -41,7 +44,7 @@ pub struct Cli {
 }
 
 /// Every command: one variant, its help, and its module's flags (`Args`).
-/// [`run::dispatch`] sends each to its module's `exec`.
+/// [`dispatch`] sends each to its module's `exec`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Try everything on a sample firm: writes it to a new folder, runs a local sandbox, sets up and syncs
@@ -100,6 +103,77 @@ pub enum Command {
     Completions(completions::Args),
     /// Print the man page (roff) on stdout
     Man,
+}
+
+impl Command {
+    /// Whether the command works on one firm's config: the firm is named
+    /// in its lines and `--trace` may record its exchanges. The others
+    /// need none: `init` writes one, `fleet`'s firms have their own,
+    /// `sandbox` and `demo` make their own; `completions` and `man`.
+    pub fn needs_config(&self) -> bool {
+        !matches!(
+            self,
+            Command::Init(_)
+                | Command::Fleet(_)
+                | Command::Sandbox(_)
+                | Command::Demo(_)
+                | Command::Completions(_)
+                | Command::Man
+        )
+    }
+
+    /// The commands cron runs (a real sync, a fleet): quiet on success
+    /// when stdout is not a terminal.
+    pub fn run_by_cron(&self) -> bool {
+        match self {
+            Command::Sync(args) => args.changes_things(),
+            Command::Fleet(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Each command to its module's `exec` (cargo's `builtin_exec`). A
+/// command that works on one firm loads the config as its arm starts.
+///
+/// # Errors
+/// The command's; or, for one that works on one firm, its config's.
+pub fn dispatch(
+    command: Command,
+    globals: &Globals,
+    trace: Option<Arc<Trace>>,
+) -> anyhow::Result<u8> {
+    let firm = || run::load_ctx(globals, trace.clone());
+    match command {
+        // No config (see `needs_config`).
+        Command::Demo(args) => commands::demo::exec(globals, &args),
+        Command::Init(args) => commands::init::exec(globals, &args),
+        Command::Fleet(args) => commands::fleet::exec(globals, &args),
+        Command::Sandbox(args) => commands::sandbox::exec(globals, &args),
+        Command::Completions(args) => completions::exec(&args),
+        Command::Man => completions::print_man(),
+        // The config or why not: a problem with it is doctor's first check.
+        Command::Doctor => {
+            let loaded = run::load_config(globals);
+            commands::doctor::run(loaded, globals.out, run::now()?, trace)
+        }
+        // One firm.
+        Command::Setup => commands::walkthrough::run(&firm()?),
+        Command::Connect(args) => commands::setup::connect(&firm()?, args),
+        Command::Test => commands::setup::test(&firm()?),
+        Command::Disconnect => commands::setup::disconnect(&firm()?),
+        Command::SyncedStatuses(args) => commands::setup::synced_statuses(&firm()?, &args.statuses),
+        Command::RefetchPracticeAreas => commands::mapping::refetch(&firm()?),
+        Command::Map(args) => commands::mapping::exec(&firm()?, &args),
+        Command::EventTypes(args) => commands::event_types::exec(&firm()?, &args),
+        Command::Sync(args) => commands::sync::exec(&firm()?, &args),
+        Command::WhySkipped(args) => commands::why_skipped::exec(&firm()?, &args),
+        Command::Log(args) => commands::log::exec(&firm()?, &args),
+        Command::Messages(args) => commands::messages::exec(&firm()?, &args),
+        Command::Status(args) => commands::status::exec(&firm()?, &args),
+        Command::Metrics => commands::metrics::run(&firm()?),
+        Command::Serve(args) => commands::serve::exec(&firm()?, &args),
+    }
 }
 
 const INIT_EXAMPLES: &str = "\

@@ -1,8 +1,8 @@
 //! From parsed arguments to work: the output settings, the firm named in
-//! every line, `--trace`, then [`dispatch`]: one match from each command to
-//! its module's `exec` (cargo's `builtin_exec`). A command that works on
-//! one firm gets a [`Ctx`], its config loaded and checked; one that needs
-//! none ([`Command::needs_config`]) gets the [`Globals`].
+//! every line, `--trace`, then [`super::dispatch`], which sends each
+//! command to its module's `exec`: a command that works on one firm gets a
+//! [`Ctx`], its config loaded and checked here; one that needs none
+//! ([`super::Command::needs_config`]) gets the [`Globals`].
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use crate::casestatus::Trace;
 
-use crate::cli::{completions, Cli, Command};
-use crate::commands::{self, Globals};
+use crate::cli::Cli;
+use crate::commands::Globals;
 use crate::sync::Ctx;
 use crate::util::config::{self, Config, ConfigError};
 use crate::util::exit::UsageError;
@@ -56,7 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         verbose,
         out,
     };
-    let result = dispatch(cli.command, &globals, trace.clone());
+    let result = super::dispatch(cli.command, &globals, trace.clone());
     // Each entry is already on disk; this only reports a write that failed.
     if let Some(Err(e)) = trace.map(|t| t.finish()) {
         out.warn(e.to_string());
@@ -64,73 +64,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     result
 }
 
-impl Command {
-    /// Whether the command works on one firm's config: the firm is named
-    /// in its lines and `--trace` may record its exchanges. The others
-    /// need none: `init` writes one, `fleet`'s firms have their own,
-    /// `sandbox` and `demo` make their own; `completions` and `man`.
-    fn needs_config(&self) -> bool {
-        !matches!(
-            self,
-            Command::Init(_)
-                | Command::Fleet(_)
-                | Command::Sandbox(_)
-                | Command::Demo(_)
-                | Command::Completions(_)
-                | Command::Man
-        )
-    }
-
-    /// The commands cron runs (a real sync, a fleet): quiet on success
-    /// when stdout is not a terminal.
-    fn run_by_cron(&self) -> bool {
-        match self {
-            Command::Sync(args) => args.changes_things(),
-            Command::Fleet(_) => true,
-            _ => false,
-        }
-    }
-}
-
-/// Each command to its module's `exec`. A command that works on one firm
-/// loads the config as its arm starts ([`load_ctx`]).
-fn dispatch(command: Command, globals: &Globals, trace: Option<Arc<Trace>>) -> anyhow::Result<u8> {
-    let firm = || load_ctx(globals, trace.clone());
-    match command {
-        // No config (see `needs_config`).
-        Command::Demo(args) => commands::demo::exec(globals, &args),
-        Command::Init(args) => commands::init::exec(globals, &args),
-        Command::Fleet(args) => commands::fleet::exec(globals, &args),
-        Command::Sandbox(args) => commands::sandbox::exec(globals, &args),
-        Command::Completions(args) => completions::exec(&args),
-        Command::Man => completions::print_man(),
-        // The config or why not: a problem with it is doctor's first check.
-        Command::Doctor => {
-            let loaded = load_config(globals);
-            commands::doctor::run(loaded, globals.out, now()?, trace)
-        }
-        // One firm.
-        Command::Setup => commands::walkthrough::run(&firm()?),
-        Command::Connect(args) => commands::setup::connect(&firm()?, args),
-        Command::Test => commands::setup::test(&firm()?),
-        Command::Disconnect => commands::setup::disconnect(&firm()?),
-        Command::SyncedStatuses(args) => commands::setup::synced_statuses(&firm()?, &args.statuses),
-        Command::RefetchPracticeAreas => commands::mapping::refetch(&firm()?),
-        Command::Map(args) => commands::mapping::exec(&firm()?, &args),
-        Command::EventTypes(args) => commands::event_types::exec(&firm()?, &args),
-        Command::Sync(args) => commands::sync::exec(&firm()?, &args),
-        Command::WhySkipped(args) => commands::why_skipped::exec(&firm()?, &args),
-        Command::Log(args) => commands::log::exec(&firm()?, &args),
-        Command::Messages(args) => commands::messages::exec(&firm()?, &args),
-        Command::Status(args) => commands::status::exec(&firm()?, &args),
-        Command::Metrics => commands::metrics::run(&firm()?),
-        Command::Serve(args) => commands::serve::exec(&firm()?, &args),
-    }
-}
-
 /// The config named by `--config`, else `$CASESTATUS_SYNC_CONFIG`, else
 /// the default file, loaded and checked.
-fn load_config(globals: &Globals) -> Result<Config, ConfigError> {
+pub(super) fn load_config(globals: &Globals) -> Result<Config, ConfigError> {
     let env = std::env::var(config::CONFIG_ENV).ok();
     config::locate(globals.config.as_deref(), env.as_deref()).and_then(|path| config::load(&path))
 }
@@ -139,7 +75,7 @@ fn load_config(globals: &Globals) -> Result<Config, ConfigError> {
 ///
 /// # Errors
 /// The config cannot be found, read or checked; the clock is unusable.
-fn load_ctx(globals: &Globals, trace: Option<Arc<Trace>>) -> anyhow::Result<Ctx> {
+pub(super) fn load_ctx(globals: &Globals, trace: Option<Arc<Trace>>) -> anyhow::Result<Ctx> {
     let config = load_config(globals)?;
     Ok(Ctx {
         config,
@@ -150,7 +86,7 @@ fn load_ctx(globals: &Globals, trace: Option<Arc<Trace>>) -> anyhow::Result<Ctx>
 }
 
 /// The time this command runs at.
-fn now() -> Result<chrono::DateTime<chrono::Utc>, UsageError> {
+pub(super) fn now() -> Result<chrono::DateTime<chrono::Utc>, UsageError> {
     crate::util::clock::now().map_err(UsageError)
 }
 
