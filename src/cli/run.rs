@@ -52,8 +52,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     )?;
     let globals = Globals {
         config: cli.config,
-        json: cli.json,
-        verbose,
         out,
     };
     let result = super::dispatch(cli.command, &globals, trace.clone());

@@ -30,7 +30,7 @@ pub struct Args {
 /// # Errors
 /// As [`run`].
 pub fn exec(globals: &Globals, args: &Args) -> anyhow::Result<u8> {
-    run(args.dir.as_deref(), globals.json)
+    run(args.dir.as_deref(), globals.out.json)
 }
 
 const CLIENTS: &[(&str, &str)] = &[

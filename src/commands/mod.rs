@@ -27,14 +27,12 @@ use crate::util::output::Output;
 
 /// What a command that works on no one firm's config is given (`init`
 /// writes one, `fleet`'s firms have their own, `demo` and `sandbox` make
-/// their own): the global options as typed, and the output made of them.
-/// The others get a [`crate::sync::Ctx`].
+/// their own): `--config` as typed, and the output settings. The others
+/// get a [`crate::sync::Ctx`].
 #[derive(Debug, Clone)]
 pub struct Globals {
     /// `--config`, as typed.
     pub config: Option<PathBuf>,
-    pub json: bool,
-    pub verbose: bool,
     pub out: Output,
 }
 

@@ -14,7 +14,16 @@ pub struct Args {
     pub what: SyncWhat,
 }
 
+impl Args {
+    /// A sync that changes things (not a dry run): quiet under cron.
+    pub fn changes_things(&self) -> bool {
+        !self.what.args.dry_run
+    }
+}
+
 /// `sync KIND` for each [`Kind`], or `sync all`, each with its flags.
+/// clap's derive would need a variant per kind; this is made from
+/// [`Kind`]'s values instead (see the `clap::Subcommand` impl).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncWhat {
     /// The kind named; `None` for `all`.
@@ -22,6 +31,7 @@ pub struct SyncWhat {
     pub args: SyncArgs,
 }
 
+/// The flags of `sync KIND` and `sync all`.
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct SyncArgs {
     /// Show what would happen (printed wherever stdout goes); change nothing anywhere
@@ -97,13 +107,6 @@ impl FromArgMatches for SyncWhat {
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
         *self = Self::from_arg_matches(matches)?;
         Ok(())
-    }
-}
-
-impl Args {
-    /// A sync that changes things (not a dry run): quiet under cron.
-    pub fn changes_things(&self) -> bool {
-        !self.what.args.dry_run
     }
 }
 
