@@ -408,5 +408,15 @@ mod tests {
         }
         assert_eq!(parse("all").kinds(), Kind::all());
         assert!(Cli::try_parse_from(["casestatus-sync", "sync", "contacts"]).is_err());
+        // Each kind's help is its doc comment; `all`'s names them in order.
+        let cmd = command();
+        let sync = cmd.find_subcommand("sync").expect("sync");
+        let about = |name: &str| {
+            let sub = sync.find_subcommand(name).expect("subcommand");
+            sub.get_about().map(ToString::to_string).unwrap_or_default()
+        };
+        assert_eq!(about("matters"), "Push eligible matters as cases");
+        assert_eq!(about("messages"), "Import client messages as activities");
+        assert_eq!(about("all"), "Matters, then appointments, then messages");
     }
 }

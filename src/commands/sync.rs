@@ -66,15 +66,16 @@ impl SyncWhat {
 impl clap::Subcommand for SyncWhat {
     fn augment_subcommands(cmd: clap::Command) -> clap::Command {
         let kinds = Kind::all().iter().filter_map(ValueEnum::to_possible_value);
+        // The flags first: clap's derive sets `about` too (the struct's doc).
+        let with_flags = |name: &str| SyncArgs::augment_args(clap::Command::new(name.to_owned()));
         let cmd = kinds.fold(cmd, |cmd, value| {
-            let mut sub = clap::Command::new(value.get_name().to_owned());
+            let mut sub = with_flags(value.get_name());
             if let Some(help) = value.get_help() {
                 sub = sub.about(help.clone());
             }
-            cmd.subcommand(SyncArgs::augment_args(sub))
+            cmd.subcommand(sub)
         });
-        let all = clap::Command::new(ALL).about(Self::all_help());
-        cmd.subcommand(SyncArgs::augment_args(all))
+        cmd.subcommand(with_flags(ALL).about(Self::all_help()))
     }
 
     fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
