@@ -1,5 +1,8 @@
 //! The commands, one module each: what the admin, cron and support staff
-//! type. Each reads its inputs through the context it is given, calls the
+//! type. Each module owns its command's flags (`Args`, a clap derive) and
+//! its `exec`; the cli layer's `dispatch` is the one table that calls them.
+//! Each reads its inputs through the context it is given (a [`crate::sync::Ctx`],
+//! or [`Globals`] for a command that needs no firm's config), calls the
 //! sync engine or the rules, and presents the result.
 
 pub mod demo;
