@@ -20,11 +20,18 @@
 //! sandbox: apart (the demo and sandbox commands, and tests)
 //! ```
 //!
-//! - [`cli`] — the clap definition ([`cli::Cli`]), dispatch
-//!   ([`cli::run::run`]), completions and the man page. `main.rs` only
+//! - [`cli`] — the clap definition ([`cli::Cli`]; the list of commands,
+//!   [`cli::Command`], and beside it the one table from a command to its
+//!   module's `exec`, [`cli::dispatch`]), what a command is given
+//!   ([`cli::run::run`]: the output settings, the firm's name, `--trace`,
+//!   the config), completions and the man page. `main.rs` only
 //!   prints the one error line and the exit status, and sets mimalloc as
 //!   the allocator (plans made on one thread are freed on another).
-//! - [`commands`] — what people type: [`commands::init`] (writes the
+//! - [`commands`] — what people type. Each module owns its command's
+//!   flags (`Args`, a clap derive whose doc comments are the help) and its
+//!   `exec(ctx, args)`; a command that works on no firm's config (init,
+//!   fleet, demo, sandbox) gets the [`commands::Globals`] instead of a
+//!   [`sync::Ctx`]. [`commands::init`] (writes the
 //!   commented config; FluentCase's path checked for its tables first),
 //!   [`commands::walkthrough`] (`setup`: the settings page as a guided walk
 //!   on a terminal, saving each answer through the scripted commands'
@@ -32,8 +39,10 @@
 //!   [`commands::setup`] (connect, test,
 //!   disconnect, synced statuses), [`commands::mapping`],
 //!   [`commands::event_types`], [`commands::why_skipped`], [`commands::log`],
-//!   [`commands::metrics`] (`metrics`, and `[metrics] textfile` written
-//!   atomically after each sync by the dispatch in [`cli::run`]: the
+//!   [`commands::sync`] (`sync KIND|all`: its subcommands are made from
+//!   [`sync::Kind`]'s values), [`commands::metrics`] (`metrics`, and
+//!   `[metrics] textfile` written atomically after each real sync by
+//!   [`commands::sync::exec`]: the
 //!   Prometheus text of the state file, by `prometheus-client`, read-only),
 //!   [`commands::status`] (the firm's one [`commands::status::State`]:
 //!   `ok`, `stale`, `not_syncing`, `stuck`, `disconnected`, and its exit
@@ -61,7 +70,10 @@
 //!   with a time budget, in its own process group with the parent-death
 //!   signal; each firm's paths confined to its folder first
 //!   (`fleet/confine.rs`).
-//! - [`sync`] — one cycle under the run lock ([`sync::run`]; client
+//! - [`sync`] — the sync kinds, [`sync::Kind`] (a clap value enum: its
+//!   variant is its name on the command line, in the log and the metrics,
+//!   its doc comment the help, its order `sync all`'s); one cycle under the
+//!   run lock ([`sync::run`]; client
 //!   messages under a lock of their own, [`sync::runlock::Lock`], and an
 //!   overlap with a holder younger than an hour exits 5 without a line); the one
 //!   engine ([`sync::engine`]) that owns the pool and each worker's own
@@ -109,6 +121,27 @@
 //! - [`sandbox`] — an in-process fake of CaseStatus over real HTTP, with
 //!   fault knobs, one account per `sandbox-…` key (so a fleet shares one
 //!   sandbox), and the sample firm ([`sandbox::sample`]).
+//!
+//! ## Adding a sync kind
+//!
+//! 1. `src/sync/KIND.rs`: its [`sync::engine::SyncKind`] and worker.
+//! 2. `src/sync/mod.rs`: `pub mod KIND;` and a variant of [`sync::Kind`]
+//!    (its doc comment is `sync KIND`'s help); the compiler then asks for
+//!    its arm in `Kind::creates` and in the one `Kind → engine::run` match.
+//!    `sync KIND`, `sync all`, `status`, `metrics` and the status page
+//!    follow from the variant.
+//! 3. `completions/`, regenerated (a test fails while they are stale).
+//!
+//! ## Adding a command
+//!
+//! 1. `src/commands/NAME.rs`: its `Args` (`#[derive(clap::Args)]`) and
+//!    `pub fn exec(ctx: &Ctx, args: &Args) -> anyhow::Result<u8>` (or
+//!    `exec(globals: &Globals, ...)` when it needs no firm's config), and
+//!    `pub mod NAME;` in `src/commands/mod.rs`.
+//! 2. `src/cli/mod.rs`: a variant of [`cli::Command`] (its doc comment is
+//!    the command's help) and its arm in [`cli::dispatch`]; a command that
+//!    needs no config is also named in [`cli::Command::needs_config`].
+//! 3. `completions/`, regenerated.
 //!
 //! ## The help article, sentence by sentence
 //!

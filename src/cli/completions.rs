@@ -21,6 +21,14 @@ use clap_complete::{generate, shells};
 use crate::cli::Shell;
 use crate::util::exit::OK;
 
+/// `completions SHELL`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The shell to print completions for
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
 /// The binary's name, as completions must know it.
 const NAME: &str = "casestatus-sync";
 
@@ -69,6 +77,15 @@ fn fix_fish(mut text: String) -> String {
 pub fn print(shell: Shell) {
     use std::io::Write;
     let _ = std::io::stdout().lock().write_all(script(shell).as_bytes());
+}
+
+/// `completions SHELL`: print its script.
+///
+/// # Errors
+/// None; the signature is every command's.
+pub fn exec(args: &Args) -> anyhow::Result<u8> {
+    print(args.shell);
+    Ok(OK)
 }
 
 /// The man page (roff), from the same definition as `--help`.

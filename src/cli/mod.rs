@@ -1,12 +1,19 @@
-//! The command line (SPEC §1), as clap derive structs. Parsing only: the
-//! values are checked and turned into work in `app`.
+//! The command line (SPEC §1): the clap definition — the global options
+//! and the list of commands, each command's own flags being its module's
+//! `Args` (`crate::commands::log::Args`, ...) — and, beside the list, the
+//! one table from a command to its module's `exec` ([`dispatch`]). [`run`]
+//! prepares what a command is given.
 
 pub mod completions;
 pub mod run;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::casestatus::Trace;
+use crate::commands::{self, Globals};
 
 /// The heading that keeps the options every command takes apart from a
 /// subcommand's own in `--help`.
@@ -36,82 +43,48 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Every command: one variant, its help, and its module's flags (`Args`).
+/// [`dispatch`] sends each to its module's `exec`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Try everything on a sample firm: writes it to a new folder, runs a local sandbox, sets up and syncs
-    Demo {
-        /// Folder to create (default: ./casestatus-sync-demo, or -2, -3... if taken)
-        #[arg(long, value_name = "PATH")]
-        dir: Option<PathBuf>,
-    },
+    Demo(commands::demo::Args),
     /// Write a commented config file for this firm (asks on a terminal for what is not given)
     #[command(after_long_help = INIT_EXAMPLES)]
-    Init(InitArgs),
+    Init(commands::init::Args),
     /// The settings page as a guided walk on a terminal: key, statuses, mappings, event types, cron line
     #[command(after_long_help = SETUP_EXAMPLES)]
     Setup,
     /// Add (or replace) the CaseStatus API key, after testing it
     #[command(after_long_help = CONNECT_EXAMPLES)]
-    Connect(ConnectArgs),
+    Connect(commands::setup::ConnectArgs),
     /// Test Connection: check the key and count the matters eligible now
     Test,
     /// Remove API Key: stop all syncing (the record of what was pushed is kept)
     Disconnect,
     /// Show or change which matter statuses are synced (default Open)
-    SyncedStatuses {
-        /// The new set of synced statuses; none shows the current set
-        #[arg(value_name = "STATUS")]
-        statuses: Vec<String>,
-    },
+    SyncedStatuses(commands::setup::SyncedStatusesArgs),
     /// Pull practice areas and stages from CaseStatus; report what is new and what vanished
     RefetchPracticeAreas,
     /// Practice Area & Stage Mapping: show the overview, or map one item
     #[command(after_long_help = MAP_EXAMPLES)]
-    Map {
-        #[command(subcommand)]
-        action: Option<MapAction>,
-    },
+    Map(commands::mapping::Args),
     /// Appointment Sync — Event Types: list, enable or disable
-    EventTypes {
-        #[command(subcommand)]
-        action: Option<EventTypeAction>,
-    },
+    EventTypes(commands::event_types::Args),
     /// Run one sync cycle
     #[command(after_long_help = SYNC_EXAMPLES)]
-    Sync {
-        #[command(subcommand)]
-        what: SyncWhat,
-    },
+    Sync(commands::sync::Args),
     /// Explain why a matter is or is not in CaseStatus
     #[command(after_long_help = WHY_SKIPPED_EXAMPLES)]
-    WhySkipped {
-        /// A matter id or a file number
-        #[arg(value_name = "MATTER")]
-        matter: String,
-    },
+    WhySkipped(commands::why_skipped::Args),
     /// Recent Activity: recent runs, or one run's details
-    Log {
-        /// Show one run's details
-        #[arg(long, value_name = "ID")]
-        run: Option<i64>,
-        /// How many recent runs to list
-        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
-        limit: u32,
-    },
+    Log(commands::log::Args),
     /// Client messages the sync could not import: list them, or import or acknowledge one
     #[command(after_long_help = MESSAGES_EXAMPLES)]
-    Messages {
-        #[command(subcommand)]
-        action: MessagesAction,
-    },
+    Messages(commands::messages::Args),
     /// Health for monitoring: ok, stale, not_syncing, stuck or disconnected, and each sync kind's last run; exit 6 unless ok or disconnected
     #[command(after_long_help = STATUS_EXAMPLES)]
-    Status {
-        /// A sync kind whose last success is older than this many minutes (or that never succeeded) is stale
-        #[arg(long, value_name = "MINUTES", default_value_t = crate::commands::status::DEFAULT_MAX_AGE_MINUTES,
-              value_parser = clap::value_parser!(u32).range(1..=525_600))]
-        max_age: u32,
-    },
+    Status(commands::status::Args),
     /// This firm's state as Prometheus text (format 0.0.4): last runs and successes, records, skips, pending messages, the status state; read-only, no key needed
     #[command(after_long_help = METRICS_EXAMPLES)]
     Metrics,
@@ -120,224 +93,87 @@ pub enum Command {
     Doctor,
     /// The status page for support staff: a read-only web page of the settings, health, log and matters
     #[command(after_long_help = SERVE_EXAMPLES)]
-    Serve {
-        /// Address to listen on (port 0 picks a free one); a non-loopback one needs --token-file
-        #[arg(long, value_name = "ADDR", default_value = crate::commands::serve::DEFAULT_LISTEN)]
-        listen: String,
-        /// A file holding the token every request must carry (Bearer header, or ?token= once); mode 0600 or 0640
-        #[arg(long, value_name = "PATH")]
-        token_file: Option<PathBuf>,
-        /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key
-        #[arg(long, value_name = "PEM", requires = "tls_key")]
-        tls_cert: Option<PathBuf>,
-        /// The private key of --tls-cert (PEM)
-        #[arg(long, value_name = "PEM", requires = "tls_cert")]
-        tls_key: Option<PathBuf>,
-        /// A host name the page may be reached by (repeatable); requests naming another host are refused
-        #[arg(long = "allow-host", value_name = "NAME")]
-        allow_hosts: Vec<String>,
-    },
+    Serve(commands::serve::Args),
     /// Many firms: `sync all` for each firm folder of DIR in this shard, each in its own process
     #[command(after_long_help = FLEET_EXAMPLES)]
-    Fleet(FleetArgs),
+    Fleet(commands::fleet::Args),
     /// Run a CaseStatus sandbox on 127.0.0.1 for trying the tool
-    Sandbox {
-        /// Port to listen on (0 picks a free one)
-        #[arg(long, default_value_t = 8787)]
-        port: u16,
-    },
+    Sandbox(commands::sandbox::Args),
     /// Print shell completions
-    Completions {
-        /// The shell to print completions for
-        #[arg(value_enum)]
-        shell: Shell,
-    },
+    Completions(completions::Args),
     /// Print the man page (roff) on stdout
     Man,
 }
 
-/// `fleet DIR`: see SPEC §5 and `crate::commands::fleet`.
-#[derive(Debug, Args)]
-pub struct FleetArgs {
-    /// The folder holding one folder per firm, each with its casestatus-sync.toml
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
-    /// This run's shard I/N, 0-based: the firms whose folder name hashes to I mod N [default: 0/1]
-    #[arg(long, value_name = "I/N")]
-    pub shard: Option<String>,
-    /// The number of shards N, with I from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)
-    #[arg(long, value_name = "N")]
-    pub shards: Option<u64>,
-    /// How many firms run at a time, each in its own process
-    #[arg(long, value_name = "P", default_value_t = 4)]
-    pub jobs: u32,
-    /// Seconds a firm's sync may take; then it is killed (safely) and reported
-    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
-    pub budget: u64,
-    /// Where firms' casestatus.api_key_file may lie besides their own folders
-    #[arg(long, value_name = "DIR", default_value = crate::commands::fleet::DEFAULT_KEYS_DIR)]
-    pub keys_dir: PathBuf,
-}
+impl Command {
+    /// Whether the command works on one firm's config: the firm is named
+    /// in its lines and `--trace` may record its exchanges. The others
+    /// need none: `init` writes one, `fleet`'s firms have their own,
+    /// `sandbox` and `demo` make their own; `completions` and `man`.
+    pub fn needs_config(&self) -> bool {
+        !matches!(
+            self,
+            Command::Init(_)
+                | Command::Fleet(_)
+                | Command::Sandbox(_)
+                | Command::Demo(_)
+                | Command::Completions(_)
+                | Command::Man
+        )
+    }
 
-impl FleetArgs {
-    /// The flags for [`crate::commands::fleet`]; `config_given`: whether the global
-    /// `--config` was typed (fleet refuses it).
-    pub fn flags(&self, config_given: bool) -> crate::commands::fleet::Flags {
-        crate::commands::fleet::Flags {
-            dir: self.dir.clone(),
-            shard: self.shard.clone(),
-            shards: self.shards,
-            jobs: self.jobs,
-            budget: self.budget,
-            keys_dir: self.keys_dir.clone(),
-            config_given,
+    /// The commands cron runs (a real sync, a fleet): quiet on success
+    /// when stdout is not a terminal.
+    pub fn run_by_cron(&self) -> bool {
+        match self {
+            Command::Sync(args) => args.changes_things(),
+            Command::Fleet(_) => true,
+            _ => false,
         }
     }
 }
 
-/// `init`: every value of the config as a flag (scripts, containers); a
-/// terminal is asked for the ones not given.
-#[derive(Debug, Args)]
-pub struct InitArgs {
-    /// FluentCase's SQLite database (checked to hold FluentCase's tables)
-    #[arg(long, value_name = "PATH")]
-    pub fluentcase_db: Option<PathBuf>,
-    /// FluentCase's address, for deep links, e.g. `https://acme.fluentcase.com`
-    #[arg(long, value_name = "URL")]
-    pub fluentcase_url: Option<String>,
-    /// The firm's IANA time zone [default: the system's]
-    #[arg(long, value_name = "TZ")]
-    pub timezone: Option<String>,
-    /// CaseStatus's address [default: `https://app.casestatus.com`]
-    #[arg(long, value_name = "URL")]
-    pub casestatus_url: Option<String>,
-    /// The tool's own state file [default: casestatus-sync.db beside the config]
-    #[arg(long, value_name = "PATH")]
-    pub state: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct ConnectArgs {
-    /// A descriptive name for the key, e.g. "CaseStatus API Key"
-    #[arg(long, required_unless_present_any = ["same_account", "new_account"])]
-    pub name: Option<String>,
-    /// Read the key from standard input instead of a hidden prompt
-    #[arg(long)]
-    pub api_key_stdin: bool,
-    /// Save the key without testing it with CaseStatus first (offline setup)
-    #[arg(long)]
-    pub no_test: bool,
-    /// A matter status to sync (repeatable; default Open)
-    #[arg(long = "status", value_name = "STATUS")]
-    pub statuses: Vec<String>,
-    /// The key opens another CaseStatus account on purpose: file the old
-    /// account's record (kept for log and why-skipped) and push every
-    /// matter to this one
-    #[arg(long, conflicts_with = "same_account")]
-    pub new_account: bool,
-    /// Accept the account the current key and URL open as this state
-    /// file's, without checking its cases (after a person has looked)
-    #[arg(long, conflicts_with_all = ["api_key_stdin", "no_test", "statuses"])]
-    pub same_account: bool,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum MapAction {
-    /// Map a practice area to a FluentCase case type (or clear it)
-    PracticeArea {
-        /// The CaseStatus practice area, exactly as named there
-        #[arg(value_name = "AREA")]
-        area: String,
-        /// The FluentCase case type
-        #[arg(
-            long,
-            value_name = "TYPE",
-            required_unless_present = "clear",
-            conflicts_with = "clear"
-        )]
-        case_type: Option<String>,
-        /// Remove the mapping
-        #[arg(long)]
-        clear: bool,
-    },
-    /// Map a stage of a practice area to a FluentCase matter status (or clear it)
-    Stage {
-        /// The CaseStatus practice area, exactly as named there
-        #[arg(value_name = "AREA")]
-        area: String,
-        /// The stage of that practice area, exactly as named there
-        #[arg(value_name = "STAGE")]
-        stage: String,
-        /// The FluentCase matter status
-        #[arg(
-            long,
-            value_name = "STATUS",
-            required_unless_present = "clear",
-            conflicts_with = "clear"
-        )]
-        status: Option<String>,
-        /// Remove the mapping
-        #[arg(long)]
-        clear: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum EventTypeAction {
-    /// Push events of these types as appointments
-    Enable {
-        /// FluentCase event types, exactly as named there (see `event-types`)
-        #[arg(required = true, value_name = "NAME")]
-        names: Vec<String>,
-    },
-    /// Stop pushing events of these types
-    Disable {
-        /// FluentCase event types, exactly as named there (see `event-types`)
-        #[arg(required = true, value_name = "NAME")]
-        names: Vec<String>,
-    },
-}
-
-/// `messages ...`: a person decides about stuck client messages
-/// (see `crate::commands::messages`).
-#[derive(Debug, Subcommand)]
-pub enum MessagesAction {
-    /// List the client messages waiting unprocessed in CaseStatus that could not be imported, with why and since when (read-only)
-    Pending,
-    /// Import one message as an activity on the matter named, then mark it processed in CaseStatus
-    Import {
-        /// CaseStatus's message id (see `messages pending`)
-        #[arg(value_name = "ID")]
-        id: i64,
-        /// The FluentCase matter to put it on: a matter id or a file number
-        #[arg(long, value_name = "MATTER")]
-        matter: String,
-    },
-    /// Mark one message processed in CaseStatus without importing it
-    Acknowledge {
-        /// CaseStatus's message id (see `messages pending`)
-        #[arg(value_name = "ID")]
-        id: i64,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum SyncWhat {
-    /// Push eligible matters as cases
-    Matters(SyncArgs),
-    /// Push calendar events of enabled event types as appointments
-    Appointments(SyncArgs),
-    /// Import client messages as activities
-    Messages(SyncArgs),
-    /// Matters, then appointments, then messages
-    All(SyncArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct SyncArgs {
-    /// Show what would happen (printed wherever stdout goes); change nothing anywhere
-    #[arg(short = 'n', long)]
-    pub dry_run: bool,
+/// Each command to its module's `exec` (cargo's `builtin_exec`). A
+/// command that works on one firm loads the config as its arm starts.
+///
+/// # Errors
+/// The command's; or, for one that works on one firm, its config's.
+pub fn dispatch(
+    command: Command,
+    globals: &Globals,
+    trace: Option<Arc<Trace>>,
+) -> anyhow::Result<u8> {
+    let firm = || run::load_ctx(globals, trace.clone());
+    match command {
+        // No config (see `needs_config`).
+        Command::Demo(args) => commands::demo::exec(globals, &args),
+        Command::Init(args) => commands::init::exec(globals, &args),
+        Command::Fleet(args) => commands::fleet::exec(globals, &args),
+        Command::Sandbox(args) => commands::sandbox::exec(globals, &args),
+        Command::Completions(args) => completions::exec(&args),
+        Command::Man => completions::print_man(),
+        // The config or why not: a problem with it is doctor's first check.
+        Command::Doctor => {
+            let loaded = run::load_config(globals);
+            commands::doctor::run(loaded, globals.out, run::now()?, trace)
+        }
+        // One firm.
+        Command::Setup => commands::walkthrough::run(&firm()?),
+        Command::Connect(args) => commands::setup::connect(&firm()?, args),
+        Command::Test => commands::setup::test(&firm()?),
+        Command::Disconnect => commands::setup::disconnect(&firm()?),
+        Command::SyncedStatuses(args) => commands::setup::synced_statuses(&firm()?, &args.statuses),
+        Command::RefetchPracticeAreas => commands::mapping::refetch(&firm()?),
+        Command::Map(args) => commands::mapping::exec(&firm()?, &args),
+        Command::EventTypes(args) => commands::event_types::exec(&firm()?, &args),
+        Command::Sync(args) => commands::sync::exec(&firm()?, &args),
+        Command::WhySkipped(args) => commands::why_skipped::exec(&firm()?, &args),
+        Command::Log(args) => commands::log::exec(&firm()?, &args),
+        Command::Messages(args) => commands::messages::exec(&firm()?, &args),
+        Command::Status(args) => commands::status::exec(&firm()?, &args),
+        Command::Metrics => commands::metrics::run(&firm()?),
+        Command::Serve(args) => commands::serve::exec(&firm()?, &args),
+    }
 }
 
 const INIT_EXAMPLES: &str = "\
@@ -550,5 +386,37 @@ mod tests {
         let mut missing = Vec::new();
         walk(&command(), "casestatus-sync", &mut missing);
         assert!(missing.is_empty(), "no description: {missing:?}");
+    }
+
+    /// `sync KIND [-n]` for every [`crate::sync::Kind`], and `sync all`:
+    /// the subcommands are made from the kinds, so a new kind is typed at once.
+    #[test]
+    fn sync_takes_every_kind_by_name_and_all() {
+        use crate::sync::Kind;
+        let parse = |what: &str| match Cli::try_parse_from(["casestatus-sync", "sync", what, "-n"])
+        {
+            Ok(Cli {
+                command: Command::Sync(args),
+                ..
+            }) => args.what,
+            other => panic!("sync {what}: {other:?}"),
+        };
+        for &kind in Kind::all() {
+            let what = parse(kind.name());
+            assert_eq!(what.kinds(), [kind]);
+            assert!(what.args.dry_run);
+        }
+        assert_eq!(parse("all").kinds(), Kind::all());
+        assert!(Cli::try_parse_from(["casestatus-sync", "sync", "contacts"]).is_err());
+        // Each kind's help is its doc comment; `all`'s names them in order.
+        let cmd = command();
+        let sync = cmd.find_subcommand("sync").expect("sync");
+        let about = |name: &str| {
+            let sub = sync.find_subcommand(name).expect("subcommand");
+            sub.get_about().map(ToString::to_string).unwrap_or_default()
+        };
+        assert_eq!(about("matters"), "Push eligible matters as cases");
+        assert_eq!(about("messages"), "Import client messages as activities");
+        assert_eq!(about("all"), "Matters, then appointments, then messages");
     }
 }

@@ -10,12 +10,28 @@ use anyhow::Context as _;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection};
 
-use crate::commands::shell_word;
+use crate::commands::{shell_word, Globals};
 use crate::sandbox::sample::{self, SampleClient, SampleMatter};
 use crate::sandbox::{NewMessage, Sandbox};
 use crate::store::state::StateStore;
 use crate::sync::context::Ctx;
 use crate::util::output::Output;
+
+/// `demo`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Folder to create (default: ./casestatus-sync-demo, or -2, -3... if taken)
+    #[arg(long, value_name = "PATH")]
+    pub dir: Option<PathBuf>,
+}
+
+/// `demo`: see [`run`].
+///
+/// # Errors
+/// As [`run`].
+pub fn exec(globals: &Globals, args: &Args) -> anyhow::Result<u8> {
+    run(args.dir.as_deref(), globals.out.json)
+}
 
 const CLIENTS: &[(&str, &str)] = &[
     ("Maria", "Lopez"),
@@ -335,7 +351,7 @@ fn sync_all(ctx: &Ctx) {
         now,
         trace: None,
     };
-    if let Err(e) = crate::sync::run(&verbose, crate::sync::ALL, false) {
+    if let Err(e) = crate::sync::run(&verbose, crate::sync::Kind::all(), false) {
         out.line(format!("(the sync reported: {e:#})"));
     }
 }

@@ -10,6 +10,41 @@ use crate::sync::Ctx;
 use crate::util::exit::OK;
 use crate::util::term::Styled;
 
+/// `event-types [enable|disable NAME...]`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Option<EventTypeAction>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum EventTypeAction {
+    /// Push events of these types as appointments
+    Enable {
+        /// FluentCase event types, exactly as named there (see `event-types`)
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+    },
+    /// Stop pushing events of these types
+    Disable {
+        /// FluentCase event types, exactly as named there (see `event-types`)
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+    },
+}
+
+/// `event-types`: the list ([`list`]), or enable or disable ([`set`]).
+///
+/// # Errors
+/// As [`list`] and [`set`].
+pub fn exec(ctx: &Ctx, args: &Args) -> anyhow::Result<u8> {
+    match &args.action {
+        None => list(ctx),
+        Some(EventTypeAction::Enable { names }) => set(ctx, names, true),
+        Some(EventTypeAction::Disable { names }) => set(ctx, names, false),
+    }
+}
+
 /// Appointment Sync — Event Types as read: FluentCase's event types, the
 /// ones checked, and checked ones FluentCase no longer has. `event-types`,
 /// its `--json` and the status page present this.

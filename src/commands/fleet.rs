@@ -37,7 +37,7 @@
 //! drain its stderr (a full pipe would block the child).
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, IsTerminal};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::JoinHandle;
@@ -45,6 +45,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::commands::Globals;
 use crate::util::config::{CONFIG_ENV, DEFAULT_CONFIG_FILE};
 use crate::util::exit::{SetupError, UsageError, LOCKED, OK};
 use crate::util::output::Output;
@@ -70,18 +71,41 @@ pub const DEFAULT_KEYS_DIR: &str = "/run/secrets/casestatus";
 
 pub use shard::{fnv1a64, Shard};
 
-/// The `fleet` flags as typed (clap's struct stays in the cli layer).
-#[derive(Debug, Clone)]
-pub struct Flags {
+/// `fleet DIR`: see SPEC §5.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The folder holding one folder per firm, each with its casestatus-sync.toml
+    #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+    /// This run's shard I/N, 0-based: the firms whose folder name hashes to I mod N [default: 0/1]
+    #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// The number of shards N, with I from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)
+    #[arg(long, value_name = "N")]
     pub shards: Option<u64>,
+    /// How many firms run at a time, each in its own process
+    #[arg(long, value_name = "P", default_value_t = 4)]
     pub jobs: u32,
+    /// Seconds a firm's sync may take; then it is killed (safely) and reported
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub budget: u64,
-    /// Where firms' key files may lie besides their own folders.
+    /// Where firms' casestatus.api_key_file may lie besides their own folders
+    #[arg(long, value_name = "DIR", default_value = crate::commands::fleet::DEFAULT_KEYS_DIR)]
     pub keys_dir: PathBuf,
-    /// Whether the global `--config` was given (fleet takes none).
-    pub config_given: bool,
+}
+
+/// `fleet`: see [`run`]. It takes no `--config`: each firm has its own.
+///
+/// # Errors
+/// [`UsageError`] for a `--config`; else as [`run`].
+pub fn exec(globals: &Globals, args: &Args) -> anyhow::Result<u8> {
+    if globals.config.is_some() {
+        return Err(UsageError(format!(
+            "fleet takes no --config: each firm's config is DIR/FIRM/{DEFAULT_CONFIG_FILE}"
+        ))
+        .into());
+    }
+    run(args, &globals.out)
 }
 
 /// The checked flags of one `fleet` run.
@@ -99,13 +123,8 @@ impl Options {
     ///
     /// # Errors
     /// [`UsageError`] for a bad shard, `--jobs 0`, `--budget 0`, both
-    /// `--shard` and `--shards`, or a `--config`.
-    pub fn check(args: &Flags, index_env: Option<&str>) -> Result<Options, UsageError> {
-        if args.config_given {
-            return Err(UsageError(format!(
-                "fleet takes no --config: each firm's config is DIR/FIRM/{DEFAULT_CONFIG_FILE}"
-            )));
-        }
+    /// `--shard` and `--shards`.
+    pub fn check(args: &Args, index_env: Option<&str>) -> Result<Options, UsageError> {
         let shard = match (&args.shard, args.shards) {
             (Some(_), Some(_)) => {
                 return Err(UsageError(
@@ -268,7 +287,7 @@ impl Outcome {
 /// # Errors
 /// [`UsageError`] for bad flags or DIR (before anything runs); [`FleetFailed`]
 /// (exit 1) after the report when a firm did not end in 0 or 5.
-pub fn run(args: &Flags, out: &Output) -> anyhow::Result<u8> {
+pub fn run(args: &Args, out: &Output) -> anyhow::Result<u8> {
     let index_env = std::env::var(SHARD_INDEX_ENV).ok();
     let opts = Options::check(args, index_env.as_deref())?;
     let all = list_firms(&opts.dir)?;
@@ -647,14 +666,6 @@ fn ended(firm: &str, status: ExitStatus, seconds: f64, stderr: Option<String>) -
 
 fn round_tenths(d: Duration) -> f64 {
     (d.as_secs_f64() * 10.0).round() / 10.0
-}
-
-/// True when the per-firm lines and the summary are left out: stdout is
-/// not a terminal (cron, a pod's log) and neither `-v` nor `--json` asked
-/// for them. A fleet that went well then prints nothing, like `sync`; one
-/// that did not still says which firms failed, on stderr.
-pub fn quiet_under_cron(verbose: bool, json: bool) -> bool {
-    !std::io::stdout().is_terminal() && !verbose && !json
 }
 
 #[cfg(test)]

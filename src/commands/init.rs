@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use serde::Serialize;
 
-use crate::commands::prompt;
+use crate::commands::{prompt, Globals};
 use crate::store::fluentcase::{Access, FluentCase};
 use crate::util::config;
 use crate::util::exit::{UsageError, OK};
@@ -27,6 +27,48 @@ use crate::util::output::Output;
 pub const DEFAULT_CASESTATUS_URL: &str = "https://app.casestatus.com";
 /// The state file's name, beside the config, when none is given.
 pub const DEFAULT_STATE_FILE: &str = "casestatus-sync.db";
+
+/// `init`: every value of the config as a flag (scripts, containers); a
+/// terminal is asked for the ones not given.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// FluentCase's SQLite database (checked to hold FluentCase's tables)
+    #[arg(long, value_name = "PATH")]
+    pub fluentcase_db: Option<PathBuf>,
+    /// FluentCase's address, for deep links, e.g. `https://acme.fluentcase.com`
+    #[arg(long, value_name = "URL")]
+    pub fluentcase_url: Option<String>,
+    /// The firm's IANA time zone [default: the system's]
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<String>,
+    /// CaseStatus's address [default: `https://app.casestatus.com`]
+    #[arg(long, value_name = "URL")]
+    pub casestatus_url: Option<String>,
+    /// The tool's own state file [default: casestatus-sync.db beside the config]
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+}
+
+/// `init`, writing the config where every other command will look for
+/// it: `--config`, else `$CASESTATUS_SYNC_CONFIG`, else the default.
+///
+/// # Errors
+/// As [`run`].
+pub fn exec(globals: &Globals, args: &Args) -> anyhow::Result<u8> {
+    let flags = Flags {
+        config: globals.config.clone().or_else(|| {
+            std::env::var_os(config::CONFIG_ENV)
+                .filter(|v| !v.to_string_lossy().trim().is_empty())
+                .map(PathBuf::from)
+        }),
+        fluentcase_db: args.fluentcase_db.clone(),
+        fluentcase_url: args.fluentcase_url.clone(),
+        timezone: args.timezone.clone(),
+        casestatus_url: args.casestatus_url.clone(),
+        state: args.state.clone(),
+    };
+    run(&flags, &globals.out)
+}
 
 /// `init`'s flags; `config` is the global `--config` (else
 /// `$CASESTATUS_SYNC_CONFIG`: where the other commands will look).

@@ -12,6 +12,25 @@ use crate::store::state::StateStore;
 use crate::sync::Ctx;
 use crate::util::exit::{UsageError, OK};
 
+/// `log`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Show one run's details
+    #[arg(long, value_name = "ID")]
+    pub run: Option<i64>,
+    /// How many recent runs to list
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+}
+
+/// `log`: see [`show`].
+///
+/// # Errors
+/// As [`show`].
+pub fn exec(ctx: &Ctx, args: &Args) -> anyhow::Result<u8> {
+    show(ctx, args.run, args.limit)
+}
+
 /// `log` and `log --run ID`.
 pub fn show(ctx: &Ctx, run: Option<i64>, limit: u32) -> anyhow::Result<u8> {
     let state = ctx.state_read_only()?;

@@ -20,6 +20,74 @@ use crate::util::exit::{SetupError, UsageError, OK};
 use crate::util::output::Tone;
 use crate::util::term::Styled;
 
+/// `map [practice-area|stage ...]`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Option<MapAction>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum MapAction {
+    /// Map a practice area to a FluentCase case type (or clear it)
+    PracticeArea {
+        /// The CaseStatus practice area, exactly as named there
+        #[arg(value_name = "AREA")]
+        area: String,
+        /// The FluentCase case type
+        #[arg(
+            long,
+            value_name = "TYPE",
+            required_unless_present = "clear",
+            conflicts_with = "clear"
+        )]
+        case_type: Option<String>,
+        /// Remove the mapping
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Map a stage of a practice area to a FluentCase matter status (or clear it)
+    Stage {
+        /// The CaseStatus practice area, exactly as named there
+        #[arg(value_name = "AREA")]
+        area: String,
+        /// The stage of that practice area, exactly as named there
+        #[arg(value_name = "STAGE")]
+        stage: String,
+        /// The FluentCase matter status
+        #[arg(
+            long,
+            value_name = "STATUS",
+            required_unless_present = "clear",
+            conflicts_with = "clear"
+        )]
+        status: Option<String>,
+        /// Remove the mapping
+        #[arg(long)]
+        clear: bool,
+    },
+}
+
+/// `map`: the overview ([`overview`]), or one mapping ([`map_area`],
+/// [`map_stage`]; `--clear` is a mapping to nothing).
+///
+/// # Errors
+/// As those.
+pub fn exec(ctx: &Ctx, args: &Args) -> anyhow::Result<u8> {
+    match &args.action {
+        None => overview(ctx),
+        Some(MapAction::PracticeArea {
+            area, case_type, ..
+        }) => map_area(ctx, area, case_type.as_deref()),
+        Some(MapAction::Stage {
+            area,
+            stage,
+            status,
+            ..
+        }) => map_stage(ctx, area, stage, status.as_deref()),
+    }
+}
+
 /// What a refetch found different from the last snapshot.
 #[derive(Debug, Default, Serialize)]
 pub struct Changes {

@@ -31,6 +31,47 @@ use crate::sync::messages::Lookup;
 use crate::sync::Ctx;
 use crate::util::exit::{UsageError, OK};
 
+/// `messages pending|import|acknowledge`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: MessagesAction,
+}
+
+/// `messages ...`: a person decides about stuck client messages.
+#[derive(Debug, clap::Subcommand)]
+pub enum MessagesAction {
+    /// List the client messages waiting unprocessed in CaseStatus that could not be imported, with why and since when (read-only)
+    Pending,
+    /// Import one message as an activity on the matter named, then mark it processed in CaseStatus
+    Import {
+        /// CaseStatus's message id (see `messages pending`)
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// The FluentCase matter to put it on: a matter id or a file number
+        #[arg(long, value_name = "MATTER")]
+        matter: String,
+    },
+    /// Mark one message processed in CaseStatus without importing it
+    Acknowledge {
+        /// CaseStatus's message id (see `messages pending`)
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
+}
+
+/// `messages ...`: [`pending`], [`import`] or [`acknowledge`].
+///
+/// # Errors
+/// As those.
+pub fn exec(ctx: &Ctx, args: &Args) -> anyhow::Result<u8> {
+    match &args.action {
+        MessagesAction::Pending => pending(ctx),
+        MessagesAction::Import { id, matter } => import(ctx, *id, matter),
+        MessagesAction::Acknowledge { id } => acknowledge(ctx, *id),
+    }
+}
+
 /// The run kind of a person's decision in the log (not a sync kind:
 /// `status` judges the syncs only).
 pub const DECISION_KIND: &str = "message decision";

@@ -1,5 +1,8 @@
 //! The commands, one module each: what the admin, cron and support staff
-//! type. Each reads its inputs through the context it is given, calls the
+//! type. Each module owns its command's flags (`Args`, a clap derive) and
+//! its `exec`; the cli layer's `dispatch` is the one table that calls them.
+//! Each reads its inputs through the context it is given (a [`crate::sync::Ctx`],
+//! or [`Globals`] for a command that needs no firm's config), calls the
 //! sync engine or the rules, and presents the result.
 
 pub mod demo;
@@ -16,10 +19,25 @@ pub mod sandbox;
 pub mod serve;
 pub mod setup;
 pub mod status;
+pub mod sync;
 pub mod walkthrough;
 pub mod why_skipped;
 
+use std::path::PathBuf;
+
 use crate::util::exit::UsageError;
+use crate::util::output::Output;
+
+/// What a command that works on no one firm's config is given (`init`
+/// writes one, `fleet`'s firms have their own, `demo` and `sandbox` make
+/// their own): `--config` as typed, and the output settings. The others
+/// get a [`crate::sync::Ctx`].
+#[derive(Debug, Clone)]
+pub struct Globals {
+    /// `--config`, as typed.
+    pub config: Option<PathBuf>,
+    pub out: Output,
+}
 
 /// Pick exact names out of a list of choices, or a usage error listing them.
 ///

@@ -2,8 +2,25 @@
 //! the tool. It serves demo practice areas and accepts the demo key, which
 //! is test data, not a secret.
 
+use crate::commands::Globals;
 use crate::sandbox::Sandbox;
 use crate::util::output::{emit, Output};
+
+/// `sandbox`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+}
+
+/// `sandbox`: see [`run`].
+///
+/// # Errors
+/// As [`run`].
+pub fn exec(globals: &Globals, args: &Args) -> anyhow::Result<u8> {
+    run(args.port, &globals.out)
+}
 
 /// Start the demo sandbox on 127.0.0.1:`port` and serve until killed.
 ///

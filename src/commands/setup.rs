@@ -20,25 +20,44 @@ use crate::util::exit::{SetupError, UsageError, OK};
 /// The status synced when the admin names none (help article: "only Open").
 use crate::rules::eligibility::DEFAULT_SYNCED_STATUS as DEFAULT_STATUS;
 
-/// What `connect` was asked to do.
-#[derive(Debug, Clone)]
+/// What `connect` was asked to do: its flags, and the key when `setup`
+/// has read it already.
+#[derive(Debug, Clone, clap::Args)]
 pub struct ConnectArgs {
-    /// A descriptive name for the key (none with `same_account`, or a
-    /// new account read from the key file).
+    /// A descriptive name for the key, e.g. "CaseStatus API Key"
+    #[arg(long, required_unless_present_any = ["same_account", "new_account"])]
     pub name: Option<String>,
-    /// Read the key from standard input, not a hidden prompt.
+    /// Read the key from standard input instead of a hidden prompt
+    #[arg(long)]
     pub api_key_stdin: bool,
-    /// Save without testing the key against CaseStatus first.
+    /// Save the key without testing it with CaseStatus first (offline setup)
+    #[arg(long)]
     pub no_test: bool,
-    /// The synced statuses to set (empty: keep or default).
+    /// A matter status to sync (repeatable; default Open)
+    #[arg(long = "status", value_name = "STATUS")]
     pub statuses: Vec<String>,
-    /// File the current account's record and start a fresh one.
+    /// The key opens another CaseStatus account on purpose: file the old
+    /// account's record (kept for log and why-skipped) and push every
+    /// matter to this one
+    #[arg(long, conflicts_with = "same_account")]
     pub new_account: bool,
-    /// Accept the current key and URL's account without checking it.
+    /// Accept the account the current key and URL open as this state
+    /// file's, without checking its cases (after a person has looked)
+    #[arg(long, conflicts_with_all = ["api_key_stdin", "no_test", "statuses"])]
     pub same_account: bool,
     /// A key already read by `setup`'s hidden prompt; None reads it here
-    /// (stdin with `api_key_stdin`, else a hidden prompt).
+    /// (stdin with `api_key_stdin`, else a hidden prompt). Never an
+    /// argument: clap's errors would echo it.
+    #[arg(skip)]
     pub key: Option<ApiKey>,
+}
+
+/// `synced-statuses [STATUS...]`.
+#[derive(Debug, clap::Args)]
+pub struct SyncedStatusesArgs {
+    /// The new set of synced statuses; none shows the current set
+    #[arg(value_name = "STATUS")]
+    pub statuses: Vec<String>,
 }
 
 /// `connect`: save (or replace) the key and, if given, the synced statuses.

@@ -20,13 +20,30 @@ use crate::store::runlog::{self, RunRow};
 use crate::store::state::StateStore;
 use crate::sync::context::DISCONNECTED_SETTING;
 use crate::sync::Ctx;
-use crate::sync::ALL;
+use crate::sync::Kind;
 use crate::util::exit::{OK, STALE};
 use crate::util::output::Tone;
 use crate::util::term::Styled;
 
 /// Default `--max-age`: four missed 15-minute cycles.
 pub const DEFAULT_MAX_AGE_MINUTES: u32 = 60;
+
+/// `status`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A sync kind whose last success is older than this many minutes (or that never succeeded) is stale
+    #[arg(long, value_name = "MINUTES", default_value_t = crate::commands::status::DEFAULT_MAX_AGE_MINUTES,
+          value_parser = clap::value_parser!(u32).range(1..=525_600))]
+    pub max_age: u32,
+}
+
+/// `status`: see [`run`].
+///
+/// # Errors
+/// As [`run`].
+pub fn exec(ctx: &Ctx, args: &Args) -> anyhow::Result<u8> {
+    run(ctx, args.max_age)
+}
 
 /// The firm's health in one word (SPEC §1): a closed vocabulary, with its
 /// `--json` name, its exit status and its tone.
@@ -204,7 +221,7 @@ pub fn gather(ctx: &Ctx, state: &StateStore, max_age: u32) -> anyhow::Result<Hea
     let now = ctx.now;
     let limit = chrono::Duration::minutes(max_age.into());
     let mut kinds = Vec::new();
-    for kind in ALL {
+    for kind in Kind::all() {
         let last_run = runlog::last_run(state, kind.name())?;
         let last_success = runlog::last_success(state, kind.name())?;
         let success_at = last_success

@@ -23,6 +23,22 @@ use crate::util::exit::{UsageError, OK};
 use crate::util::output::Tone;
 use crate::util::term::Styled;
 
+/// `why-skipped MATTER`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A matter id or a file number
+    #[arg(value_name = "MATTER")]
+    pub matter: String,
+}
+
+/// `why-skipped`: see [`run`].
+///
+/// # Errors
+/// As [`run`].
+pub fn exec(ctx: &Ctx, args: &Args) -> anyhow::Result<u8> {
+    run(ctx, &args.matter)
+}
+
 /// How many recent log entries about the matter to show.
 const HISTORY: u32 = 10;
 

@@ -33,11 +33,17 @@ use crate::sync::runlock::{Lock, LockHeld, RunLock};
 use crate::util::exit::{RecordsFailed, OK};
 pub use context::Ctx;
 
-/// One kind of sync.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One kind of sync. Its name (clap's `sync KIND`, the log's and the
+/// metrics' `kind`) is the variant's, in kebab case, and its doc comment is
+/// `sync KIND`'s help; `sync all` runs every variant in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Kind {
+    /// Push eligible matters as cases
     Matters,
+    /// Push calendar events of enabled event types as appointments
     Appointments,
+    /// Import client messages as activities
     Messages,
 }
 
@@ -45,21 +51,22 @@ impl Kind {
     /// Whether this kind creates records in CaseStatus (and so needs the
     /// account check first; messages carry their own matter id).
     pub fn creates(self) -> bool {
-        matches!(self, Kind::Matters | Kind::Appointments)
-    }
-
-    /// The name used in the log and output.
-    pub fn name(self) -> &'static str {
         match self {
-            Kind::Matters => "matters",
-            Kind::Appointments => "appointments",
-            Kind::Messages => "messages",
+            Kind::Matters | Kind::Appointments => true,
+            Kind::Messages => false,
         }
     }
-}
 
-/// Every kind, in `sync all` order.
-pub const ALL: &[Kind] = &[Kind::Matters, Kind::Appointments, Kind::Messages];
+    /// The name used on the command line, in the log and output.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// Every kind, in `sync all` order.
+    pub fn all() -> &'static [Kind] {
+        <Kind as clap::ValueEnum>::value_variants()
+    }
+}
 
 /// One step as one run in the log: opened here, closed here with the
 /// step's counts — or with the error if the step failed part-way — so no

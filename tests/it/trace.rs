@@ -126,6 +126,28 @@ fn trace_is_refused_where_there_is_no_firm_to_trace() {
     assert!(!har.exists());
 }
 
+/// `init` writes a config and talks to no CaseStatus: like the other
+/// commands without a firm's config, it refuses `--trace` (it used to
+/// write the config and leave no archive, the flag silently ignored).
+#[test]
+fn trace_is_refused_by_init_which_has_no_firm_yet() {
+    let firm = crate::common::Firm::new();
+    std::fs::remove_file(&firm.config).expect("remove the harness's config");
+    let har = firm.dir.path().join("t.har");
+    let (code, out, err) = crate::common::run_cmd(
+        crate::common::bare(firm.dir.path())
+            .args(["--trace", har.to_str().expect("path")])
+            .arg("--config")
+            .arg(&firm.config)
+            .args(["init", "--fluentcase-db", "fluentcase.db"])
+            .args(["--fluentcase-url", "https://acme.fluentcase.com"]),
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    crate::common::assert_one_line_error(&err, &["--trace", "a command that reads a config"]);
+    assert!(!har.exists());
+    assert!(!firm.config.exists(), "nothing written");
+}
+
 #[test]
 fn a_lost_answer_and_its_retry_are_two_entries() {
     use casestatus_sync::casestatus::{ApiKey, CaseStatus, Trace};

@@ -71,7 +71,42 @@ const TLS_TOKEN_COOKIE: &str = "__Host-casestatus_sync_token";
 
 pub use listener::LIMITS_ENV;
 
-/// The `serve` flags as typed (clap's struct stays in the cli layer).
+/// `serve`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on (port 0 picks a free one); a non-loopback one needs --token-file
+    #[arg(long, value_name = "ADDR", default_value = crate::commands::serve::DEFAULT_LISTEN)]
+    pub listen: String,
+    /// A file holding the token every request must carry (Bearer header, or ?token= once); mode 0600 or 0640
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM)
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// A host name the page may be reached by (repeatable); requests naming another host are refused
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
+}
+
+/// `serve`: see [`run`].
+///
+/// # Errors
+/// As [`run`].
+pub fn exec(ctx: &Ctx, args: &Args) -> anyhow::Result<u8> {
+    let opts = Options {
+        listen: args.listen.clone(),
+        token_file: args.token_file.clone(),
+        tls_cert: args.tls_cert.clone(),
+        tls_key: args.tls_key.clone(),
+        allow_hosts: args.allow_hosts.clone(),
+    };
+    run(ctx, &opts)
+}
+
+/// The `serve` flags, checked by [`run`].
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub listen: String,
