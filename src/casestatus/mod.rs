@@ -27,11 +27,11 @@ use serde::{Deserialize, Serialize};
 mod error;
 pub mod listing;
 mod send;
-pub mod trace;
+mod trace;
 mod types;
 
 pub use error::ApiError;
-pub use listing::Listing;
+use listing::Listing;
 use listing::{LISTING_PASSES, LOOKUP_PASSES};
 use send::Answer;
 pub use trace::Trace;

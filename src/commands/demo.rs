@@ -14,7 +14,7 @@ use crate::commands::shell_word;
 use crate::sandbox::sample::{self, SampleClient, SampleMatter};
 use crate::sandbox::{NewMessage, Sandbox};
 use crate::store::state::StateStore;
-use crate::sync::context::Ctx;
+use crate::sync::Ctx;
 use crate::util::output::Output;
 
 const CLIENTS: &[(&str, &str)] = &[

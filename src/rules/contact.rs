@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 
-use crate::store::fluentcase::{MatterRecord, Phone, PrimaryParty};
+use crate::store::records::{MatterRecord, Phone, PrimaryParty};
 use crate::util::config::PhoneRegion;
 
 /// The phone to send, with its number in E.164. Only entries that are

@@ -20,7 +20,7 @@ use crate::commands::mapping;
 use crate::commands::status::{KindRow, DEFAULT_MAX_AGE_MINUTES};
 use crate::store::fluentcase::Access;
 use crate::store::runlog;
-use crate::sync::context::{Ctx, DISCONNECTED_SETTING};
+use crate::sync::{Ctx, DISCONNECTED_SETTING};
 use crate::util::exit::{SetupError, UsageError};
 use crate::util::output::Tone;
 

@@ -130,7 +130,7 @@ pub enum Access {
     InsertActivities,
 }
 
-pub use crate::store::records::{EventRecord, MatterRecord, Phone, PrimaryParty, Staff};
+use crate::store::records::{EventRecord, MatterRecord, Phone, PrimaryParty};
 
 mod names;
 mod parties;
