@@ -36,7 +36,7 @@ pub fn current_ids(matter: &MatterRecord, policy: &Policy<'_>) -> Option<SentIds
         .ids_for(matter.status.as_ref()?)
 }
 
-pub fn draft_body(
+pub(in crate::rules) fn draft_body(
     matter: &MatterRecord,
     area: String,
     stage: String,
