@@ -209,6 +209,10 @@
 //! overlap), and with `--json` the error document
 //! ([`util::output::error_document`]) when no document was printed yet.
 
+// One module-file style: a module with children is `x/mod.rs`, never
+// `x.rs` beside `x/` (cargo's rule; CI runs clippy with -D warnings).
+#![warn(clippy::self_named_module_files)]
+
 pub mod casestatus;
 pub mod cli;
 pub mod commands;

@@ -13,7 +13,7 @@
 //!
 //! `--trace FILE` hooks in at the one place requests are sent (`send.rs`,
 //! under `call`): each exchange — every retry, and every request that got
-//! no answer — goes to the [`trace`] archive, with the key redacted there.
+//! no answer — goes to the [`Trace`] archive, with the key redacted there.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -22,7 +22,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 use crate::store::migrations::MIGRATIONS;
 
-/// What can go wrong with the state file. All of these need a person.
+/// What can go wrong with the state file. Most need a person; a file busy
+/// past the busy timeout ([`StateError::is_busy`]) is passing, and the
+/// next cycle retries.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
     #[error("state database {path}: cannot create its folder: {source}")]

@@ -68,8 +68,9 @@ impl Subject {
 }
 
 /// One cycle in progress: the state file, the run (None for a dry run)
-/// and the report. Kinds record outcomes here; only the engine and this
-/// type write log items.
+/// and the report. Kinds record outcomes here, and the engine and this type
+/// write their log items — except the matters' skips, which planning writes
+/// in bulk through `store::runlog` (`sync/matters/mod.rs`).
 pub struct Cycle<'a> {
     pub ctx: &'a Ctx,
     pub state: &'a StateStore,

@@ -269,7 +269,7 @@ fn no_cycle_among_the_modules_of_a_folder() {
             let Some(k) = (0..m.path.len().min(r.len())).find(|&k| m.path[k] != r[k]) else {
                 continue; // into itself or its own children
             };
-            if !known.contains(&r[..=k].to_vec()) {
+            if !known.contains(&r[..=k]) {
                 continue; // an item of the folder's own mod.rs, not a sibling
             }
             let folder = m.path[..k].to_vec();
