@@ -34,7 +34,7 @@ pub use error::ApiError;
 use listing::Listing;
 use listing::{LISTING_PASSES, LOOKUP_PASSES};
 use send::Answer;
-pub use trace::Trace;
+pub use trace::{Trace, TraceError};
 pub use types::*;
 
 /// Page size asked for on every list call (CaseStatus's maximum; the
