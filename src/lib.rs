@@ -91,8 +91,9 @@
 //!   function per help-article row; [`rules::eligibility::reason_codes`]
 //!   runs the same rules without writing messages, for a quiet cycle's
 //!   unchanged skips), reasons and where to fix them
-//!   ([`rules::reasons`]), contact data ([`rules::contact`]), the case body
-//!   ([`rules::case_body`]), a matter's action ([`rules::matter`]), drift
+//!   ([`rules::reasons`]), contact data ([`rules::contact`]), the mappings
+//!   and the [`rules::policy::Policy`] both judge and build with
+//!   ([`rules::policy`]), the case body ([`rules::case_body`]), a matter's action ([`rules::matter`]), drift
 //!   ([`rules::drift`]), appointments ([`rules::appointment`]), the activity
 //!   text and which messages are imported, with SPEC §2's fallbacks and
 //!   stuck messages ([`rules::activity`]).
@@ -109,7 +110,7 @@
 //!   ([`casestatus::ApiError`]); lists read as the real service may answer
 //!   them ([`casestatus::listing`]: to an empty page, twice over when a
 //!   listing must prove absence); and `--trace`'s HAR archive
-//!   ([`casestatus::trace`]), written by the client's one `call`.
+//!   ([`casestatus::Trace`]), written by the client's one `call`.
 //! - [`util`] — config ([`util::config`]), clock ([`util::clock`]), output
 //!   ([`util::output`]; its [`util::output::prefix`] names the firm,
 //!   `casestatus-sync[acme.fluentcase.com]`, in every error, warning and
@@ -240,6 +241,10 @@
 //! prints the one line (unless [`sync::exit::is_silent`]: an ordinary
 //! overlap), and with `--json` the error document
 //! ([`util::output::error_document`]) when no document was printed yet.
+
+// One module-file style: a module with children is `x/mod.rs`, never
+// `x.rs` beside `x/` (cargo's rule; CI runs clippy with -D warnings).
+#![warn(clippy::self_named_module_files)]
 
 pub mod casestatus;
 pub mod cli;

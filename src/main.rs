@@ -1,6 +1,8 @@
 //! The `casestatus-sync` binary: parse, run, print one error line, exit.
 //! Everything else is in the library (see `src/lib.rs` for the map).
 
+#![warn(clippy::self_named_module_files)]
+
 use std::io::Write;
 use std::process::ExitCode;
 

@@ -47,8 +47,9 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// The key or plan is refused, or CaseStatus cannot be reached: a whole
-    /// run can't proceed and a person must look.
+    /// A whole run cannot go on: the key or plan is refused (a person must
+    /// act), or CaseStatus is unreachable, rate limiting or failing after
+    /// every retry (passing: the next cycle retries).
     pub fn is_run_level(&self) -> bool {
         matches!(
             self,

@@ -13,7 +13,7 @@
 //!
 //! `--trace FILE` hooks in at the one place requests are sent (`send.rs`,
 //! under `call`): each exchange — every retry, and every request that got
-//! no answer — goes to the [`trace`] archive, with the key redacted there.
+//! no answer — goes to the [`Trace`] archive, with the key redacted there.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,14 +27,14 @@ use serde::{Deserialize, Serialize};
 mod error;
 pub mod listing;
 mod send;
-pub mod trace;
+mod trace;
 mod types;
 
 pub use error::ApiError;
-pub use listing::Listing;
+use listing::Listing;
 use listing::{LISTING_PASSES, LOOKUP_PASSES};
 use send::Answer;
-pub use trace::Trace;
+pub use trace::{Trace, TraceError};
 pub use types::*;
 
 /// Page size asked for on every list call (CaseStatus's maximum; the
@@ -593,17 +593,18 @@ fn jitter_fraction() -> f64 {
 }
 
 /// `Retry-After` in either of its forms (RFC 9110 §10.2.3): delay-seconds
-/// (`120`) or an HTTP-date (`Fri, 28 Nov 2026 12:02:00 GMT`), measured from
-/// `now`; a date in the past means "now". None when it is neither.
+/// (`120`) or an HTTP-date in any of its three forms (`Fri, 28 Nov 2026
+/// 12:02:00 GMT`, and the obsolete RFC 850 and asctime ones, parsed by
+/// `httpdate`), measured from `now`; a date in the past means "now". None
+/// when it is neither.
 fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let when = httpdate::parse_http_date(value).ok()?;
     Some(
-        (when.with_timezone(&chrono::Utc) - now)
-            .to_std()
+        when.duration_since(std::time::SystemTime::from(now))
             .unwrap_or(Duration::ZERO),
     )
 }
@@ -644,6 +645,22 @@ mod retry_tests {
             "a date in the past means retry now"
         );
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn retry_after_takes_the_obsolete_http_date_forms() {
+        // RFC 9110 §5.6.7: a recipient must accept all three forms.
+        let now = crate::util::clock::parse("2026-11-28T12:00:00Z").unwrap();
+        assert_eq!(
+            parse_retry_after("Saturday, 28-Nov-26 12:02:00 GMT", now),
+            Some(Duration::from_secs(120)),
+            "RFC 850"
+        );
+        assert_eq!(
+            parse_retry_after("Sat Nov 28 12:02:00 2026", now),
+            Some(Duration::from_secs(120)),
+            "asctime"
+        );
     }
 
     #[test]

@@ -8,13 +8,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use crate::commands::{shell_word, Globals};
-use crate::sandbox::sample::{self, SampleClient, SampleMatter};
+use crate::sandbox::sample::{self, SampleClient, SampleEvent, SampleMatter};
 use crate::sandbox::{NewMessage, Sandbox};
+use crate::store::activities;
+use crate::store::fluentcase::{Access, FluentCase};
 use crate::store::state::StateStore;
-use crate::sync::context::Ctx;
+use crate::sync::Ctx;
 use crate::util::output::Output;
 
 /// `demo`'s flags.
@@ -148,11 +150,7 @@ fn write_firm(conn: &Connection, now: DateTime<Utc>) -> anyhow::Result<()> {
         m.insert(conn)?;
     }
     // A second primary party on matter 33.
-    conn.execute(
-        "INSERT INTO contacts (id, first_name, last_name) VALUES (90033, 'Second', 'Primary')",
-        [],
-    )?;
-    conn.execute("INSERT INTO matter_parties (matter_id, contact_id, role, is_primary) VALUES (33, 90033, 'Spouse', 1)", [])?;
+    sample::add_primary_party(conn, 33, 90033, ("Second", "Primary"))?;
 
     let mut event_id = 0;
     for matter in 1..=36i64 {
@@ -170,15 +168,18 @@ fn write_firm(conn: &Connection, now: DateTime<Utc>) -> anyhow::Result<()> {
                 1 => Some(format!("{} Main St, Austin TX", 100 + matter)),
                 _ => None,
             };
-            conn.execute(
-                "INSERT INTO calendar_events (id, matter_id, event_type_id, title, starts_at, ends_at, all_day, location, notes, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9)",
-                params![
-                    event_id, matter, type_id, title,
-                    crate::util::clock::stamp(start), crate::util::clock::stamp(start + Duration::hours(1)),
-                    location, "Bring photo ID and any new paperwork", long_ago
-                ],
-            )?;
+            SampleEvent {
+                id: event_id,
+                matter_id: matter,
+                event_type_id: type_id,
+                title,
+                starts_at: crate::util::clock::stamp(start),
+                ends_at: crate::util::clock::stamp(start + Duration::hours(1)),
+                location,
+                notes: "Bring photo ID and any new paperwork",
+                updated_at: &long_ago,
+            }
+            .insert(conn)?;
         }
     }
     Ok(())
@@ -425,13 +426,8 @@ fn show_messages(out: &Output, folder: &Path) -> anyhow::Result<()> {
         out,
         "9. Client messages imported into FluentCase as activities",
     );
-    let fc = Connection::open(folder.join("fluentcase.db"))?;
-    let mut stmt = fc.prepare(
-        "SELECT matter_id, body FROM activities WHERE source = 'casestatus' ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-    for row in rows {
-        let (matter, body) = row?;
+    let fc = FluentCase::open(&folder.join("fluentcase.db"), Access::ReadOnly)?;
+    for (matter, body) in activities::imported(&fc)? {
         out.line(format!("  matter {matter}: {body}"));
     }
     out.line(

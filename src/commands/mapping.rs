@@ -12,7 +12,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::commands::exact_choice;
-use crate::rules::eligibility::{evaluate, Policy};
+use crate::rules::eligibility::evaluate;
+use crate::rules::policy::Policy;
 use crate::store::fluentcase::Access;
 use crate::store::state::{AreaRow, StateStore};
 use crate::sync::Ctx;

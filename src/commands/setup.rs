@@ -11,7 +11,8 @@ use serde_json::json;
 
 use crate::casestatus::{ApiError, ApiKey};
 use crate::commands::{exact_choice, quoted};
-use crate::rules::eligibility::{evaluate, Policy};
+use crate::rules::eligibility::evaluate;
+use crate::rules::policy::Policy;
 use crate::store::fluentcase::Access;
 use crate::store::state::{StateStore, StoredKey};
 use crate::sync::Ctx;
@@ -110,7 +111,7 @@ pub fn connect(ctx: &Ctx, args: ConnectArgs) -> anyhow::Result<u8> {
     if filed.is_some() {
         crate::sync::account::accept(ctx, &state, &ctx.key(&state)?)?;
     }
-    state.clear_setting(crate::sync::context::DISCONNECTED_SETTING)?;
+    state.clear_setting(crate::sync::DISCONNECTED_SETTING)?;
     if let Some(s) = &statuses {
         state.set_synced_statuses(s)?;
     }
@@ -423,7 +424,7 @@ pub fn disconnect(ctx: &Ctx) -> anyhow::Result<u8> {
     let had = state.key()?;
     if had.is_some() {
         state.set_setting(
-            crate::sync::context::DISCONNECTED_SETTING,
+            crate::sync::DISCONNECTED_SETTING,
             &crate::util::clock::stamp(ctx.now),
         )?;
     }

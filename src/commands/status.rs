@@ -18,9 +18,9 @@ use serde::Serialize;
 
 use crate::store::runlog::{self, RunRow};
 use crate::store::state::StateStore;
-use crate::sync::context::DISCONNECTED_SETTING;
 use crate::sync::Ctx;
 use crate::sync::Kind;
+use crate::sync::DISCONNECTED_SETTING;
 use crate::util::exit::{OK, STALE};
 use crate::util::output::Tone;
 use crate::util::term::Styled;

@@ -11,14 +11,17 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::rules::case_body::current_body;
 use crate::rules::drift::{changed_fields, drift_message, Change};
-use crate::rules::eligibility::{current_body, evaluate, notes, Evaluation, ReasonCode, RULES};
+use crate::rules::eligibility::{evaluate, notes, Evaluation};
 use crate::rules::matter::UNCONFIRMED_GRACE_MINUTES;
-use crate::store::fluentcase::{Access, MatterRecord};
+use crate::rules::reasons::{ReasonCode, RULES};
+use crate::store::fluentcase::Access;
 use crate::store::ledger::{LedgerRow, SkipRow};
+use crate::store::records::MatterRecord;
 use crate::store::runlog::ItemRow;
 use crate::store::{ledger, runlog};
-use crate::sync::context::{Ctx, DISCONNECTED_SETTING};
+use crate::sync::{Ctx, DISCONNECTED_SETTING};
 use crate::util::exit::{UsageError, OK};
 use crate::util::output::Tone;
 use crate::util::term::Styled;

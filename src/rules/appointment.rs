@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 
 use crate::casestatus::AppointmentBody;
 use crate::store::appointments::PushedEvent;
-use crate::store::fluentcase::EventRecord;
+use crate::store::records::EventRecord;
 
 pub const DAYS_AHEAD: i64 = 180;
 

@@ -3,9 +3,9 @@
 
 use crate::casestatus::{Attorney, CaseBody, Client};
 use crate::rules::contact::{is_date, person_name, preferred_phone, trimmed, valid_email};
-use crate::rules::eligibility::Policy;
-use crate::store::fluentcase::{MatterRecord, PrimaryParty};
+use crate::rules::policy::Policy;
 use crate::store::ledger::SentIds;
+use crate::store::records::{MatterRecord, PrimaryParty};
 
 /// The case body as it would be sent now, even for a matter that is not
 /// eligible (missing pieces are empty). Used to tell what changed since a push.
@@ -36,7 +36,7 @@ pub fn current_ids(matter: &MatterRecord, policy: &Policy<'_>) -> Option<SentIds
         .ids_for(matter.status.as_ref()?)
 }
 
-pub fn draft_body(
+pub(in crate::rules) fn draft_body(
     matter: &MatterRecord,
     area: String,
     stage: String,

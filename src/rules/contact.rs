@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 
-use crate::store::fluentcase::{MatterRecord, Phone, PrimaryParty};
+use crate::store::records::{MatterRecord, Phone, PrimaryParty};
 use crate::util::config::PhoneRegion;
 
 /// The phone to send, with its number in E.164. Only entries that are
@@ -17,7 +17,7 @@ use crate::util::config::PhoneRegion;
 /// in any case: one containing "mobile" or "cell" ("Cell Phone"), then
 /// "phone" itself, then one containing "home", then "work" or "office",
 /// then any other; the first entry wins a tie.
-pub fn preferred_phone<'p>(
+pub(in crate::rules) fn preferred_phone<'p>(
     phones: &'p [Phone],
     region: PhoneRegion,
     book: &PhoneBook,
@@ -112,7 +112,7 @@ pub static NO_PHONE_BOOK: std::sync::LazyLock<PhoneBook> =
 /// A phone number as typed, parsed for `region` (unless it has its own
 /// country code) and written in E.164 (`+15125550142`); None when it is
 /// not a valid number.
-pub fn e164(number: &str, region: PhoneRegion) -> Option<String> {
+pub(in crate::rules) fn e164(number: &str, region: PhoneRegion) -> Option<String> {
     let n = phonenumber::parse(Some(region), number.trim()).ok()?;
     phonenumber::is_valid(&n).then(|| n.format().mode(phonenumber::Mode::E164).to_string())
 }
@@ -120,7 +120,7 @@ pub fn e164(number: &str, region: PhoneRegion) -> Option<String> {
 /// An email address a mail server would accept: one address, no display
 /// name or brackets, a dotted domain (checked by the `email_address`
 /// parser, not by hand).
-pub fn valid_email(email: &str) -> bool {
+pub(in crate::rules) fn valid_email(email: &str) -> bool {
     let options = email_address::Options {
         minimum_sub_domains: 2,
         allow_domain_literal: false,
@@ -134,7 +134,7 @@ pub fn valid_email(email: &str) -> bool {
 /// parser's answer is remembered per thread (a few hundred staff at most;
 /// the memo is emptied if it ever holds more), which saves a tenth of
 /// judging a quiet matter.
-pub fn valid_staff_email(email: &str) -> bool {
+pub(in crate::rules) fn valid_staff_email(email: &str) -> bool {
     thread_local! {
         static SEEN: RefCell<FxHashMap<String, bool>> = RefCell::new(FxHashMap::default());
     }
@@ -153,22 +153,22 @@ pub fn valid_staff_email(email: &str) -> bool {
 
 /// `YYYY-MM-DD` (NaiveDate's own parser: no format string to interpret
 /// for each of 100,000 matters).
-pub fn is_date(s: &str) -> bool {
+pub(in crate::rules) fn is_date(s: &str) -> bool {
     s.trim().len() == 10 && s.trim().parse::<NaiveDate>().is_ok()
 }
 
-pub fn blank(v: &Option<String>) -> bool {
+pub(in crate::rules) fn blank(v: &Option<String>) -> bool {
     v.as_deref().is_none_or(|s| s.trim().is_empty())
 }
 
-pub fn trimmed(v: &Option<String>) -> Option<String> {
+pub(in crate::rules) fn trimmed(v: &Option<String>) -> Option<String> {
     v.as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
 }
 
-pub fn person_name(first: &Option<String>, last: &Option<String>) -> String {
+pub(in crate::rules) fn person_name(first: &Option<String>, last: &Option<String>) -> String {
     [first, last]
         .iter()
         .filter_map(|v| trimmed(v))
@@ -177,7 +177,11 @@ pub fn person_name(first: &Option<String>, last: &Option<String>) -> String {
 }
 
 /// The message for `primary_party_no_phone`, naming refused entries.
-pub fn no_phone_message(p: &PrimaryParty, region: PhoneRegion, book: &PhoneBook) -> String {
+pub(in crate::rules) fn no_phone_message(
+    p: &PrimaryParty,
+    region: PhoneRegion,
+    book: &PhoneBook,
+) -> String {
     let who = format!(
         "the primary party {} (contact {})",
         person_name(&p.first_name, &p.last_name),
@@ -206,7 +210,7 @@ pub fn no_phone_message(p: &PrimaryParty, region: PhoneRegion, book: &PhoneBook)
 }
 
 /// Optional fields that will be sent as null because they are unusable.
-pub fn optional_field_notes(matter: &MatterRecord) -> Vec<String> {
+pub(in crate::rules) fn optional_field_notes(matter: &MatterRecord) -> Vec<String> {
     let mut notes = Vec::new();
     if let [p] = matter.primary_parties.as_slice() {
         if let Some(e) = trimmed(&p.email).filter(|e| !valid_email(e)) {

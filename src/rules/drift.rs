@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::casestatus::CaseBody;
-use crate::rules::eligibility::Mappings;
+use crate::rules::policy::Mappings;
 use crate::store::ledger::SentIds;
 
 /// One field that differs between what was sent and what would be sent now.

@@ -1,10 +1,16 @@
 //! Table-driven tests of the eligibility rules: every reason code, the
 //! 45-minute boundary, phones, emails, broken rows.
 
+use std::collections::BTreeSet;
+
 use super::*;
-use crate::store::fluentcase::Phone;
-use crate::store::fluentcase::Staff;
+use crate::rules::contact::{valid_email, PhoneBook, NO_PHONE_BOOK};
+use crate::rules::policy::Mappings;
+use crate::store::records::Phone;
+use crate::store::records::Staff;
+use crate::store::state::AreaRow;
 use crate::store::state::StageRow;
+use crate::util::config::PhoneRegion;
 
 fn now() -> DateTime<Utc> {
     crate::util::clock::parse("2026-11-28T12:00:00Z").unwrap()

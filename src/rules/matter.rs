@@ -5,7 +5,9 @@
 
 use crate::casestatus::CaseBody;
 use crate::rules::drift::{changed_fields, Change};
-use crate::rules::eligibility::{Evaluation, Mappings, Reason, ReasonCode};
+use crate::rules::eligibility::Evaluation;
+use crate::rules::policy::Mappings;
+use crate::rules::reasons::{Reason, ReasonCode};
 use crate::store::ledger::{LedgerRow, SentIds};
 
 /// What one cycle does with one matter.
@@ -191,7 +193,6 @@ mod tests {
     #[test]
     fn each_matter_gets_one_action() {
         use crate::casestatus::{Attorney, Client};
-        use crate::rules::reasons::{Reason, ReasonCode};
         let body = CaseBody {
             integration_id: "1".into(),
             readable_id: "WC-1".into(),

@@ -9,4 +9,5 @@ pub mod contact;
 pub mod drift;
 pub mod eligibility;
 pub mod matter;
+pub mod policy;
 pub mod reasons;

@@ -218,3 +218,66 @@ impl SampleMatter {
         Ok(())
     }
 }
+
+/// Add a second primary party to a matter (a contact of its own): a
+/// matter that eligibility must refuse.
+///
+/// # Errors
+/// Any SQLite error.
+pub fn add_primary_party(
+    conn: &Connection,
+    matter_id: i64,
+    contact_id: i64,
+    (first_name, last_name): (&str, &str),
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO contacts (id, first_name, last_name) VALUES (?1, ?2, ?3)",
+        params![contact_id, first_name, last_name],
+    )?;
+    conn.execute(
+        "INSERT INTO matter_parties (matter_id, contact_id, role, is_primary)
+         VALUES (?1, ?2, 'Spouse', 1)",
+        params![matter_id, contact_id],
+    )?;
+    Ok(())
+}
+
+/// A calendar event to insert (timed, not all-day).
+#[derive(Debug, Clone)]
+pub struct SampleEvent<'a> {
+    pub id: i64,
+    pub matter_id: i64,
+    pub event_type_id: i64,
+    pub title: &'a str,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub location: Option<String>,
+    pub notes: &'a str,
+    pub updated_at: &'a str,
+}
+
+impl SampleEvent<'_> {
+    /// Insert the event.
+    ///
+    /// # Errors
+    /// Any SQLite error.
+    pub fn insert(&self, conn: &Connection) -> rusqlite::Result<()> {
+        conn.execute(
+            "INSERT INTO calendar_events (id, matter_id, event_type_id, title, starts_at,
+                 ends_at, all_day, location, notes, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9)",
+            params![
+                self.id,
+                self.matter_id,
+                self.event_type_id,
+                self.title,
+                self.starts_at,
+                self.ends_at,
+                self.location,
+                self.notes,
+                self.updated_at
+            ],
+        )?;
+        Ok(())
+    }
+}

@@ -630,3 +630,17 @@ fn drop_shuts_down() {
     drop(sb);
     assert!(TcpStream::connect(addr).is_err());
 }
+
+#[test]
+fn a_query_decodes_as_a_form_does() {
+    // `+` is a space in a query (application/x-www-form-urlencoded); `%2B` a plus.
+    assert_eq!(
+        http::parse_query("q=Maria+Lopez&tag=a%2Bb&empty&k%20x=%E2%9C%93"),
+        vec![
+            ("q".to_string(), "Maria Lopez".to_string()),
+            ("tag".to_string(), "a+b".to_string()),
+            ("empty".to_string(), String::new()),
+            ("k x".to_string(), "✓".to_string()),
+        ]
+    );
+}

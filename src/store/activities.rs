@@ -91,3 +91,17 @@ pub fn matter_exists(fc: &FluentCase, id: i64) -> Result<bool, FluentCaseError> 
         .map(|found| found.is_some())
         .map_err(|e| fc.err(e))
 }
+
+/// The activities imported from CaseStatus, as (matter id, text), in id order.
+///
+/// # Errors
+/// A FluentCase database error.
+pub fn imported(fc: &FluentCase) -> Result<Vec<(i64, String)>, FluentCaseError> {
+    fc.conn()
+        .prepare("SELECT matter_id, body FROM activities WHERE source = 'casestatus' ORDER BY id")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|e| fc.err(e))
+}

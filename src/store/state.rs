@@ -22,7 +22,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 use crate::store::migrations::MIGRATIONS;
 
-/// What can go wrong with the state file. All of these need a person.
+/// What can go wrong with the state file. Most need a person; a file busy
+/// past the busy timeout ([`StateError::is_busy`]) is passing, and the
+/// next cycle retries.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
     #[error("state database {path}: cannot create its folder: {source}")]
@@ -236,20 +238,37 @@ impl StateStore {
         &self.path
     }
 
-    /// The raw connection, for the modules that own their own tables
-    /// (ledger, run log). Keep SQL for one concern in one module.
-    pub fn conn(&self) -> &Connection {
+    /// The raw connection, for the store modules that own their own tables
+    /// (ledger, run log): SQL for one concern stays in one module, and no
+    /// layer above the store writes SQL.
+    pub(in crate::store) fn conn(&self) -> &Connection {
         &self.conn
     }
 
     /// Start an IMMEDIATE write transaction; dropping it uncommitted rolls back.
-    pub fn transaction(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+    pub(in crate::store) fn transaction(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
         self.conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
     }
 
+    /// Begin a batch of writes on this connection (one IMMEDIATE
+    /// transaction): a cycle's planning writes thousands of log lines and
+    /// skip rows, which one commit makes cheap. The writes go through the
+    /// store's functions as usual; they land only when [`Batch::commit`]
+    /// is called, and a batch dropped uncommitted (an error, an early
+    /// return, a panic) rolls back: it cannot be left open by mistake.
+    ///
+    /// # Errors
+    /// [`StateError::Sqlite`] when the write lock is not had within the
+    /// busy timeout.
+    pub fn batch(&self) -> Result<Batch<'_>, StateError> {
+        rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map(|tx| Batch { tx, store: self })
+            .map_err(|e| self.err(e))
+    }
+
     /// Wrap a rusqlite error with this file's name.
-    pub fn err(&self, source: rusqlite::Error) -> StateError {
+    pub(in crate::store) fn err(&self, source: rusqlite::Error) -> StateError {
         StateError::Sqlite {
             path: self.path.clone(),
             source,
@@ -373,29 +392,8 @@ impl StateStore {
         Ok(())
     }
 
-    /// The practice-area snapshot with stages and mappings, areas by name,
-    /// stages by position.
     /// Every (kind, CaseStatus id, name) ever seen for practice areas and
     /// stages, so drift can compare by id across renames.
-    /// Begin a batch of writes on this connection (one IMMEDIATE
-    /// transaction): a cycle's planning writes thousands of log lines and
-    /// skip rows, which one commit makes cheap.
-    pub fn begin_batch(&self) -> Result<(), StateError> {
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(|e| self.err(e))
-    }
-
-    /// Commit the batch begun by [`StateStore::begin_batch`].
-    pub fn commit_batch(&self) -> Result<(), StateError> {
-        self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))
-    }
-
-    /// Roll the batch back (best effort: the error being handled matters more).
-    pub fn rollback_batch(&self) {
-        let _ = self.conn.execute_batch("ROLLBACK");
-    }
-
     pub fn casestatus_names(&self) -> Result<Vec<(String, i64, String)>, StateError> {
         let mut stmt = self
             .conn
@@ -408,6 +406,8 @@ impl StateStore {
         Ok(rows)
     }
 
+    /// The practice-area snapshot with stages and mappings, areas by name,
+    /// stages by position.
     pub fn areas(&self) -> Result<Vec<AreaRow>, StateError> {
         let mut areas = {
             let mut stmt = self
@@ -626,6 +626,28 @@ pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
+/// A batch of writes to the state file (taskchampion's `Txn`): begun by
+/// [`StateStore::batch`], kept only by [`Batch::commit`], rolled back when
+/// dropped uncommitted.
+#[must_use = "a batch that is not committed rolls back when dropped"]
+pub struct Batch<'s> {
+    /// rusqlite's transaction on the shared connection: its drop rolls back.
+    tx: rusqlite::Transaction<'s>,
+    store: &'s StateStore,
+}
+
+impl Batch<'_> {
+    /// Keep every write made since the batch began.
+    ///
+    /// # Errors
+    /// [`StateError::Sqlite`] when SQLite cannot commit (the writes are
+    /// then rolled back).
+    pub fn commit(self) -> Result<(), StateError> {
+        let store = self.store;
+        self.tx.commit().map_err(|e| store.err(e))
+    }
+}
+
 #[cfg(test)]
 #[path = "state_tests.rs"]
 mod tests;
@@ -633,14 +655,14 @@ mod tests;
 /// Rows per multi-row INSERT in bulk writes: one statement per 64 rows
 /// instead of one per row halves SQLite's per-row cost, which is most of a
 /// first cycle that logs 90,000 skipped matters.
-pub const ROWS_PER_INSERT: usize = 64;
+const ROWS_PER_INSERT: usize = 64;
 
 impl StateStore {
     /// Insert `rows` in multi-row statements of up to [`ROWS_PER_INSERT`]
     /// rows: `insert` (SQL up to `VALUES`), the placeholders, then `tail`
     /// (an `ON CONFLICT` clause, or empty). `values` adds one row's
     /// `columns` values in order. The SQL is only literals and `?`s.
-    pub fn insert_rows<'r, R>(
+    pub(in crate::store) fn insert_rows<'r, R>(
         &self,
         rows: &'r [R],
         columns: usize,

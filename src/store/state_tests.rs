@@ -88,3 +88,25 @@ fn a_removed_key_leaves_no_trace_in_the_file() {
         );
     }
 }
+
+#[test]
+fn a_batch_keeps_its_writes_only_when_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let s = StateStore::open(&path).unwrap();
+    {
+        let _batch = s.batch().unwrap();
+        s.set_setting("dropped", "1").unwrap();
+        // An early return: the batch is dropped uncommitted.
+    }
+    assert_eq!(s.setting("dropped").unwrap(), None, "rolled back on drop");
+    let batch = s.batch().unwrap();
+    s.set_setting("kept", "1").unwrap();
+    batch.commit().unwrap();
+    drop(s);
+    let again = StateStore::open(&path).unwrap();
+    assert_eq!(again.setting("kept").unwrap().as_deref(), Some("1"));
+    // Nothing left open: a second writer gets the lock at once.
+    let other = StateStore::open(&path).unwrap();
+    other.batch().unwrap().commit().unwrap();
+}

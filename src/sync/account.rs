@@ -17,7 +17,7 @@ use crate::casestatus::CaseStatus;
 use crate::store::account;
 use crate::store::runlog;
 use crate::store::state::{StateStore, StoredKey};
-use crate::sync::context::Ctx;
+use crate::sync::Ctx;
 use crate::util::exit::SetupError;
 
 /// How many recorded cases a changed key or URL is checked against.

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::casestatus::{ApiKey, CaseStatus, Trace};
-use crate::rules::eligibility::{Mappings, PhoneBook, Policy};
+use crate::rules::contact::PhoneBook;
+use crate::rules::policy::{Mappings, Policy};
 use crate::store::fluentcase::{Access, FluentCase};
 use crate::store::state::{StateStore, StoredKey};
 use crate::util::config::Config;
@@ -142,7 +143,7 @@ impl Ctx {
             deep_link_base: &self.config.fluentcase.base_url,
             phone_region: self.config.fluentcase.phone_region,
             timezone: self.config.fluentcase.timezone,
-            phone_book: &crate::rules::eligibility::NO_PHONE_BOOK,
+            phone_book: &crate::rules::contact::NO_PHONE_BOOK,
         }
     }
 }

@@ -28,9 +28,9 @@ use crate::casestatus::{ApiError, CaseStatus};
 use crate::store::fluentcase::{Access, FluentCase};
 use crate::store::runlog;
 use crate::store::state::{StateError, StateStore};
-use crate::sync::context::Ctx;
 use crate::sync::pool::{self, Flow};
 use crate::sync::report::Report;
+use crate::sync::Ctx;
 
 /// After this many record failures in a row that point at CaseStatus
 /// itself (unreachable, 5xx, 429), a run stops instead of trying every
@@ -68,8 +68,9 @@ impl Subject {
 }
 
 /// One cycle in progress: the state file, the run (None for a dry run)
-/// and the report. Kinds record outcomes here; only the engine and this
-/// type write log items.
+/// and the report. Kinds record outcomes here, and the engine and this type
+/// write their log items — except the matters' skips, which planning writes
+/// in bulk through `store::runlog` (`sync/matters/mod.rs`).
 pub struct Cycle<'a> {
     pub ctx: &'a Ctx,
     pub state: &'a StateStore,
@@ -275,19 +276,12 @@ pub fn run<K: SyncKind>(
 }
 
 /// Run `f` inside one IMMEDIATE transaction on the main connection; it is
-/// committed on success and rolled back on failure.
+/// committed on success and rolled back on failure (the batch's drop).
 fn batched<T>(state: &StateStore, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
-    state.begin_batch()?;
-    match f() {
-        Ok(v) => {
-            state.commit_batch()?;
-            Ok(v)
-        }
-        Err(e) => {
-            state.rollback_batch();
-            Err(e)
-        }
-    }
+    let batch = state.batch()?;
+    let v = f()?;
+    batch.commit()?;
+    Ok(v)
 }
 
 /// The pool: jobs on `concurrency` workers, results recorded here one at a

@@ -11,7 +11,7 @@
 
 pub mod account;
 pub mod appointments;
-pub mod context;
+mod context;
 pub mod engine;
 pub mod exit;
 pub mod matters;
@@ -31,7 +31,7 @@ use crate::sync::messages::Messages;
 use crate::sync::report::Report;
 use crate::sync::runlock::{Lock, LockHeld, RunLock};
 use crate::util::exit::{RecordsFailed, OK};
-pub use context::Ctx;
+pub use context::{Ctx, DISCONNECTED_SETTING};
 
 /// One kind of sync. Its name (clap's `sync KIND`, the log's and the
 /// metrics' `kind`) is the variant's, in kebab case, and its doc comment is

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::casestatus::ApiError;
 use crate::store::runlog::{self, Counts};
-use crate::sync::context::Ctx;
+use crate::sync::Ctx;
 
 /// How many records a report keeps for printing: a first sync of 50,000
 /// appointments is not worth 50,000 lines (or megabytes) here; `log --run`

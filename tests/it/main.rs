@@ -27,3 +27,4 @@ mod setup;
 mod trace;
 mod trust;
 mod unattended;
+mod upgrade;

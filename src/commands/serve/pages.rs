@@ -21,7 +21,7 @@ use crate::commands::status::{KindRow, DEFAULT_MAX_AGE_MINUTES};
 use crate::commands::why_skipped;
 use crate::store::fluentcase::Access;
 use crate::store::runlog;
-use crate::sync::context::{Ctx, DISCONNECTED_SETTING};
+use crate::sync::{Ctx, DISCONNECTED_SETTING};
 use crate::util::exit::{SetupError, UsageError};
 use crate::util::output::Tone;
 

@@ -1,6 +1,6 @@
 //! A matter's primary parties by name only: what a client message without
 //! a sender name is imported under (SPEC §2). Beside `primary_parties` in
-//! `fluentcase.rs`, which reads them whole for eligibility.
+//! `fluentcase/mod.rs`, which reads them whole for eligibility.
 
 use super::{text, FluentCase, FluentCaseError};
 

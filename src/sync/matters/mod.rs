@@ -20,10 +20,10 @@ use serde_json::json;
 
 use crate::casestatus::{ApiError, RemoteCase};
 use crate::rules::drift::{drift_message, Change};
-use crate::rules::eligibility::{Reason, ReasonCode};
 use crate::rules::matter::{
     existence_by_listing, matter_of_integration_id, Action, UNCONFIRMED_GRACE_MINUTES,
 };
+use crate::rules::reasons::{Reason, ReasonCode};
 use crate::store::ledger::{self, LedgerRow, SkipChange};
 use crate::store::state::StateError;
 use crate::sync::engine::{Cycle, DoneOf, Recorded, Subject, SyncKind};

@@ -16,17 +16,18 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
+use crate::rules::case_body::current_body;
 use crate::rules::case_body::current_ids;
-use crate::rules::eligibility::{
-    current_body, evaluate, reason_codes, Mappings, PhoneBook, Policy,
-};
+use crate::rules::contact::PhoneBook;
+use crate::rules::eligibility::{evaluate, reason_codes};
 use crate::rules::matter::{plan_matter, split_ids, Action};
+use crate::rules::policy::{Mappings, Policy};
 use crate::store::fluentcase::Access;
 use crate::store::ledger::{self, LedgerRow};
 use crate::store::phones;
 use crate::store::records::{MatterRecord, Phone};
 use crate::store::state::StateStore;
-use crate::sync::context::Ctx;
+use crate::sync::Ctx;
 
 use super::{changed_skip, codes_text, Planned};
 

@@ -58,17 +58,12 @@ impl LedgerWriter {
         if self.answers.is_empty() {
             return ledger::record_intent(&self.store, matter_id, sent, ids, now);
         }
-        self.store.begin_batch()?;
-        let written = self
-            .write_answers()
-            .and_then(|()| ledger::record_intent(&self.store, matter_id, sent, ids, now))
-            .and_then(|()| self.store.commit_batch());
-        if written.is_err() {
-            self.store.rollback_batch();
-        } else {
-            self.answers.clear();
-        }
-        written
+        let batch = self.store.batch()?;
+        self.write_answers()?;
+        ledger::record_intent(&self.store, matter_id, sent, ids, now)?;
+        batch.commit()?;
+        self.answers.clear();
+        Ok(())
     }
 
     /// Keep an answer to be written with the next intent.
@@ -96,20 +91,11 @@ impl LedgerWriter {
         if self.answers.is_empty() {
             return Ok(());
         }
-        self.store.begin_batch()?;
-        match self
-            .write_answers()
-            .and_then(|()| self.store.commit_batch())
-        {
-            Ok(()) => {
-                self.answers.clear();
-                Ok(())
-            }
-            Err(e) => {
-                self.store.rollback_batch();
-                Err(e)
-            }
-        }
+        let batch = self.store.batch()?;
+        self.write_answers()?;
+        batch.commit()?;
+        self.answers.clear();
+        Ok(())
     }
 
     fn write_answers(&self) -> Result<(), StateError> {

@@ -91,7 +91,9 @@ const REQUIRED: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Problems opening or reading FluentCase's database. All need a person.
+/// Problems opening or reading FluentCase's database. Most need a person;
+/// a database busy past the busy timeout ([`FluentCaseError::is_busy`]) is
+/// passing, and the next cycle retries.
 #[derive(Debug, thiserror::Error)]
 pub enum FluentCaseError {
     #[error("FluentCase database {path} not found (config key fluentcase.database)")]
@@ -130,7 +132,7 @@ pub enum Access {
     InsertActivities,
 }
 
-pub use crate::store::records::{EventRecord, MatterRecord, Phone, PrimaryParty, Staff};
+use crate::store::records::{EventRecord, MatterRecord, Phone, PrimaryParty};
 
 mod names;
 mod parties;
