@@ -80,11 +80,22 @@ fn step(
         Kind::Appointments => engine::run(ctx, state, client, run_id, &mut Appointments::default()),
         Kind::Messages => engine::run(ctx, state, client, run_id, &mut Messages),
     };
+    // Records in id order (SPEC §1), whatever order the workers answered in.
+    let result = result.map(|mut report| {
+        report.cut_items();
+        report
+    });
     if let Some(run_id) = run_id {
         match &result {
             Ok(report) => {
-                let counts = report.logged_counts();
-                runlog::finish(state, run_id, &counts, report.error.as_deref(), ctx.now)?;
+                runlog::finish(
+                    state,
+                    run_id,
+                    &report.counts,
+                    &report.skipped_by_reason,
+                    report.error.as_deref(),
+                    ctx.now,
+                )?;
             }
             Err(e) => runlog::fail(state, run_id, e, ctx.now),
         }
