@@ -21,7 +21,8 @@
 //! ```
 //!
 //! - [`cli`] — the clap definition ([`cli::Cli`]), dispatch
-//!   ([`cli::run::run`]), completions and the man page. `main.rs` only
+//!   ([`cli::run::run`]), the error → exit status table ([`cli::exit`]),
+//!   completions and the man page. `main.rs` only
 //!   prints the one error line and the exit status, and sets mimalloc as
 //!   the allocator (plans made on one thread are freed on another).
 //! - [`commands`] — what people type: [`commands::init`] (writes the
@@ -66,8 +67,9 @@
 //!   overlap with a holder younger than an hour exits 5 without a line); the one
 //!   engine ([`sync::engine`]) that owns the pool and each worker's own
 //!   connection ([`sync::engine::Resource`]), progress, the outage streak,
-//!   record- vs run-level failures, log items and the exit status
-//!   ([`sync::exit`]); the three kinds supply plan, describe and apply:
+//!   record- vs run-level failures (typed all the way: a worker that
+//!   cannot open its connection fails the run with its own error), log
+//!   items; the three kinds supply plan, describe and apply:
 //!   [`sync::matters`] (its planning spread over the cores in
 //!   `sync/matters/planning.rs`), [`sync::appointments`],
 //!   [`sync::messages`]; one
@@ -203,9 +205,10 @@
 //! Library modules return typed errors ([`util::config::ConfigError`],
 //! [`store::state::StateError`], [`store::fluentcase::FluentCaseError`],
 //! [`casestatus::ApiError`]); commands add `anyhow` context, and
-//! [`sync::exit::code_for`] picks the documented exit status. `main`
-//! prints the one line (unless [`sync::exit::is_silent`]: an ordinary
-//! overlap), and with `--json` the error document
+//! [`cli::exit::code_for`], the one table at the edge, picks the
+//! documented exit status (an error it does not recognise exits 70, never
+//! 1). `main` prints the one line (unless [`cli::exit::is_silent`]: an
+//! ordinary overlap), and with `--json` the error document
 //! ([`util::output::error_document`]) when no document was printed yet.
 
 pub mod casestatus;

@@ -2,6 +2,7 @@
 //! values are checked and turned into work in `app`.
 
 pub mod completions;
+pub mod exit;
 pub mod run;
 
 use std::path::PathBuf;

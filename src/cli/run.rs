@@ -18,7 +18,7 @@ use crate::util::output::Output;
 /// Run a parsed command line; the exit status on success.
 ///
 /// # Errors
-/// Any failure, to be printed once by `main` and mapped by [`crate::sync::exit::code_for`].
+/// Any failure, to be printed once by `main` and mapped by [`crate::cli::exit::code_for`].
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let verbose = cli.verbose > 0;
     let mut out = Output::new(cli.json, cli.quiet, verbose);
@@ -211,7 +211,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<u8> {
             // after an overlap, which did nothing (and must stay silent).
             let overlapped = result
                 .as_ref()
-                .is_err_and(|e| sync::exit::code_for(e) == crate::util::exit::LOCKED);
+                .is_err_and(|e| crate::cli::exit::code_for(e) == crate::util::exit::LOCKED);
             if !dry_run && !overlapped {
                 // Said even under cron (a stale textfile would hide the
                 // firm from its alerts); the sync's own exit status stands.

@@ -382,7 +382,7 @@ fn report(
 }
 
 /// Some firms did not end in 0 or 5: exit 1 (the fallback of
-/// [`crate::sync::exit::code_for`]), naming the first few with their reasons.
+/// [`crate::cli::exit::code_for`]), naming the first few with their reasons.
 #[derive(Debug, thiserror::Error)]
 #[error("fleet: {count} of {total} firm(s) did not sync: {named}")]
 pub struct FleetFailed {

@@ -341,14 +341,23 @@ fn execute<K: SyncKind>(
     pool::run(
         jobs,
         cycle.ctx.config.casestatus.concurrency,
-        || <<K::Worker as Worker>::Resources as Resource>::open(cycle.ctx, state_file),
+        // The error is kept whole (its type decides the exit status: a busy
+        // database is a passing condition) and handed on once.
+        || {
+            <<K::Worker as Worker>::Resources as Resource>::open(cycle.ctx, state_file)
+                .map_err(Some)
+        },
         |res, job, emit| {
             // A worker that cannot open its resources fails the run, for
-            // every kind alike.
+            // every kind alike; its later jobs are dropped (the run stops).
             match res {
                 Ok(r) => worker.apply(client, r, job, &mut |done| emit(Ok(done))),
                 Err(e) => {
-                    emit(Err(anyhow::anyhow!("{e:#}")));
+                    if let Some(e) = e.take() {
+                        emit(Err(e.context(
+                            "a sync worker could not open its database connection",
+                        )));
+                    }
                 }
             }
         },

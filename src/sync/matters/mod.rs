@@ -61,7 +61,13 @@ struct SkipWrites {
 impl SkipWrites {
     fn write(&mut self, cycle: &Cycle, now: &str) -> Result<(), StateError> {
         if let Some(run_id) = cycle.run_id() {
-            crate::store::runlog::items_json(cycle.state, run_id, ItemKind::Matter, &self.log, now)?;
+            crate::store::runlog::items_json(
+                cycle.state,
+                run_id,
+                ItemKind::Matter,
+                &self.log,
+                now,
+            )?;
             ledger::apply_skips(cycle.state, &self.changes, run_id, now)?;
         }
         self.log.clear();
