@@ -172,6 +172,9 @@ impl Item {
         if let Some(more) = detail.get("codes").and_then(|c| c.as_array()) {
             codes.extend(more.iter().filter_map(|c| c.as_str().map(str::to_string)));
         }
+        // Once each, in the order given (a code may fail two rules).
+        let mut seen = std::collections::HashSet::new();
+        codes.retain(|c| seen.insert(c.clone()));
         let message = match detail.get("message").and_then(|m| m.as_str()) {
             Some(m) => m.to_string(),
             None if !messages.is_empty() => messages.join("; "),

@@ -26,4 +26,5 @@ mod serve;
 mod setup;
 mod trace;
 mod trust;
+mod typed_core;
 mod unattended;

@@ -377,11 +377,14 @@ fn count_skipped(
     }
     // Only the first few are shown; don't format the other 100,000.
     cycle.report.keep_with(ItemKind::Matter, p.id, || {
-        let codes: Vec<String> = codes_text(codes)
-            .split(',')
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .collect();
+        // In rule order, once each, as the log's items read them back.
+        let mut said: Vec<String> = Vec::new();
+        for code in codes.map(ReasonCode::code) {
+            if !said.iter().any(|c| c == code) {
+                said.push(code.to_string());
+            }
+        }
+        let codes = said;
         let message = match reasons {
             Some(r) => r
                 .iter()
