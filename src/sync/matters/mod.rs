@@ -78,7 +78,7 @@ impl SkipWrites {
 
 /// A matter that needs CaseStatus this cycle.
 pub struct Job {
-    planned: Planned,
+    planned: Planned<Remote>,
     /// An earlier create is unconfirmed and recent enough to wait for.
     unconfirmed_recent: bool,
     /// What this run's listing of the account's cases says (the case id,
@@ -86,11 +86,24 @@ pub struct Job {
     listed: Option<Option<i64>>,
 }
 
-/// One planned matter.
-struct Planned {
+/// What a worker does for a matter: only the actions that need
+/// CaseStatus, so the workers match no action planning never sends them.
+enum Remote {
+    /// Look up, then create (see [`Action::Push`]).
+    Push {
+        body: Box<crate::casestatus::CaseBody>,
+        ids: Option<crate::store::ledger::SentIds>,
+    },
+    /// Look up only: an earlier create may have landed (see [`Action::Reconcile`]).
+    Reconcile { reasons: Vec<Reason> },
+}
+
+/// One planned matter; `A` is its action: the rules' [`Action`] while
+/// planning, [`Remote`] once it is a worker's job.
+struct Planned<A = Action> {
     id: i64,
     file_number: Option<String>,
-    action: Action,
+    action: A,
     /// The ledger row as planned (for intent age and drift).
     row: Option<LedgerRow>,
     /// Whether it was skipped last cycle.
@@ -102,9 +115,35 @@ struct Planned {
     new_skip: Option<(String, String)>,
 }
 
-impl Planned {
+impl<A> Planned<A> {
     fn subject(&self) -> Subject {
         Subject::matter(self.id, self.file_number.as_deref())
+    }
+}
+
+impl Planned {
+    /// The job for a matter that needs CaseStatus; the plan back for the
+    /// others.
+    fn into_remote(self) -> Result<Planned<Remote>, Planned> {
+        let action = match self.action {
+            Action::Push { body, ids, .. } => Remote::Push { body, ids },
+            Action::Reconcile { reasons } => Remote::Reconcile { reasons },
+            other => {
+                return Err(Planned {
+                    action: other,
+                    ..self
+                })
+            }
+        };
+        Ok(Planned {
+            id: self.id,
+            file_number: self.file_number,
+            action,
+            row: self.row,
+            skipped_before: self.skipped_before,
+            previous_codes: self.previous_codes,
+            new_skip: self.new_skip,
+        })
     }
 }
 
@@ -196,11 +235,14 @@ impl SyncKind for Matters {
                         .row
                         .as_ref()
                         .is_some_and(|r| r.case_id.is_none() && r.intent_at > grace_cutoff);
-                    network.push(Job {
-                        planned: p,
-                        unconfirmed_recent,
-                        listed: None,
-                    });
+                    // Always Ok in this arm: these are the remote actions.
+                    if let Ok(planned) = p.into_remote() {
+                        network.push(Job {
+                            planned,
+                            unconfirmed_recent,
+                            listed: None,
+                        });
+                    }
                 }
             }
             Ok(())
@@ -218,14 +260,12 @@ impl SyncKind for Matters {
         for job in jobs {
             let p = &job.planned;
             match &p.action {
-                Action::Push { body, .. } => {
+                Remote::Push { body, .. } => {
                     let detail = format!("{} / {}", body.practice_area, body.stage);
                     cycle.record(&p.subject(), Outcome::WouldCreate, detail, json!({}))?;
                 }
-                Action::Reconcile { reasons } => {
+                Remote::Reconcile { reasons } => {
                     count_skipped(cycle, p, reasons.iter().map(|r| r.code), Some(reasons))
-                }
-                Action::Skip { .. } | Action::SkipAsBefore { .. } | Action::InCaseStatus { .. } => {
                 }
             }
         }
@@ -350,9 +390,9 @@ impl Matters {
 /// One skipped matter: `skipped` once, and once under each of its codes.
 /// `reasons` are its rules' messages, when this cycle wrote them (a skip
 /// unchanged since the last cycle has only its codes).
-fn count_skipped(
+fn count_skipped<A>(
     cycle: &mut Cycle,
-    p: &Planned,
+    p: &Planned<A>,
     codes: impl Iterator<Item = ReasonCode> + Clone,
     reasons: Option<&[Reason]>,
 ) {
@@ -410,8 +450,8 @@ fn record_outcome(
     outcome: NetOutcome,
 ) -> anyhow::Result<(Recorded, Option<(String, serde_json::Value)>)> {
     let reasons = match &job.planned.action {
-        Action::Reconcile { reasons } => reasons.clone(),
-        _ => Vec::new(),
+        Remote::Reconcile { reasons } => reasons.clone(),
+        Remote::Push { .. } => Vec::new(),
     };
     let done = Recorded::Done { called: true };
     match outcome {
