@@ -31,7 +31,7 @@ fn keys(item: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn item_of<'a>(items: &'a Value, id: i64) -> &'a Value {
+fn item_of(items: &Value, id: i64) -> &Value {
     items
         .as_array()
         .and_then(|a| a.iter().find(|i| i["id"] == id))

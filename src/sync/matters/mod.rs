@@ -122,20 +122,16 @@ impl<A> Planned<A> {
 }
 
 impl Planned {
-    /// The job for a matter that needs CaseStatus; the plan back for the
-    /// others.
-    fn into_remote(self) -> Result<Planned<Remote>, Planned> {
+    /// The job for a matter that needs CaseStatus; None for the others.
+    fn into_remote(self) -> Option<Planned<Remote>> {
         let action = match self.action {
             Action::Push { body, ids, .. } => Remote::Push { body, ids },
             Action::Reconcile { reasons } => Remote::Reconcile { reasons },
-            other => {
-                return Err(Planned {
-                    action: other,
-                    ..self
-                })
+            Action::Skip { .. } | Action::SkipAsBefore { .. } | Action::InCaseStatus { .. } => {
+                return None
             }
         };
-        Ok(Planned {
+        Some(Planned {
             id: self.id,
             file_number: self.file_number,
             action,
@@ -235,8 +231,8 @@ impl SyncKind for Matters {
                         .row
                         .as_ref()
                         .is_some_and(|r| r.case_id.is_none() && r.intent_at > grace_cutoff);
-                    // Always Ok in this arm: these are the remote actions.
-                    if let Ok(planned) = p.into_remote() {
+                    // Always Some in this arm: these are the remote actions.
+                    if let Some(planned) = p.into_remote() {
                         network.push(Job {
                             planned,
                             unconfirmed_recent,
