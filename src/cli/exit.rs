@@ -12,6 +12,7 @@
 //! monitoring never read an unforeseen failure as a record-level one.
 
 use crate::commands::fleet::FleetFailed;
+use crate::commands::messages::NotDecided;
 use crate::sync::runlock::{LockFileError, LockHeld};
 use crate::util::config::ConfigError;
 use crate::util::exit::{
@@ -54,9 +55,14 @@ fn code_of(cause: &(dyn std::error::Error + 'static)) -> Option<u8> {
     {
         return Some(SETUP);
     }
-    // Records that failed; firms of a fleet that did not end in 0 or 5;
-    // output that could not be written (a full disk).
-    if cause.is::<RecordsFailed>() || cause.is::<FleetFailed>() || cause.is::<OutputError>() {
+    // Records that failed; firms of a fleet that did not end in 0 or 5; a
+    // person's message decision that could not be carried out; output
+    // that could not be written (a full disk).
+    if cause.is::<RecordsFailed>()
+        || cause.is::<FleetFailed>()
+        || cause.is::<NotDecided>()
+        || cause.is::<OutputError>()
+    {
         return Some(RECORDS_FAILED);
     }
     None
