@@ -89,7 +89,10 @@
 //! - [`store`] — one home for each table's SQL: the state file
 //!   ([`store::state`], [`store::migrations`]), the matter ledger and skips
 //!   ([`store::ledger`]), the appointment ledger ([`store::appointments`]),
-//!   the run log ([`store::runlog`]), the account binding and the record of
+//!   the run log ([`store::runlog`]: its items structured alike for
+//!   `sync --json` and `log --run --json`) with the closed vocabulary of a
+//!   record's outcome ([`store::outcome::Outcome`]: its stored name, label,
+//!   whether it is a failure, whether only `-v` shows it), the account binding and the record of
 //!   accounts left ([`store::account`]), the client messages that wait for
 //!   a person ([`store::stuck_messages`]); FluentCase's reads
 //!   ([`store::fluentcase`], [`store::records`]) and its one insert
