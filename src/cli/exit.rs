@@ -74,3 +74,41 @@ pub fn is_silent(err: &anyhow::Error) -> bool {
     err.chain()
         .any(|c| c.downcast_ref::<LockHeld>().is_some_and(|h| h.quiet))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unrecognised_error_is_not_records_failed() {
+        let err = anyhow::anyhow!("something nobody foresaw");
+        assert_eq!(code_for(&err), UNRECOGNISED);
+        assert_ne!(code_for(&err), RECORDS_FAILED);
+    }
+
+    #[test]
+    fn the_first_typed_cause_decides_through_context() {
+        let failed = anyhow::Error::new(RecordsFailed {
+            failed: 2,
+            run_id: 7,
+        })
+        .context("sync matters");
+        assert_eq!(code_for(&failed), RECORDS_FAILED);
+        let busy = anyhow::Error::new(crate::store::state::StateError::Sqlite {
+            path: "state.db".into(),
+            source: rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                None,
+            ),
+        })
+        .context("a sync worker could not open its database connection")
+        .context("sync matters");
+        assert_eq!(code_for(&busy), TEMPORARY);
+        let missing = anyhow::Error::new(crate::store::state::StateError::Missing {
+            path: "state.db".into(),
+        });
+        assert_eq!(code_for(&missing), SETUP);
+        let usage = anyhow::Error::new(UsageError("no such matter".into())).context("why-skipped");
+        assert_eq!(code_for(&usage), USAGE);
+    }
+}

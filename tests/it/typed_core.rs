@@ -197,3 +197,35 @@ fn a_worker_that_cannot_open_its_busy_database_is_a_passing_condition() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(firm.sandbox.cases().len(), 12);
 }
+
+#[test]
+fn log_items_written_before_they_had_a_time_still_show() {
+    let firm = Firm::new();
+    firm.connect_and_map();
+    firm.add_matters(1, 1);
+    let doc = firm.json(&["sync", "matters"]);
+    let run = doc["run_id"].as_i64().expect("run id");
+    // Rows as an older version wrote them (no time, no file number), and
+    // one whose outcome this version does not know (a hand-edited file).
+    let state = rusqlite::Connection::open(&firm.state_path).expect("state file");
+    state
+        .execute_batch(&format!(
+            "UPDATE run_items SET at = NULL, file_number = NULL WHERE run_id = {run};
+             INSERT INTO run_items (run_id, subject, subject_id, outcome, detail)
+             VALUES ({run}, 'matter', '9', 'no_such_outcome', '{{\"message\": \"?\"}}');"
+        ))
+        .expect("old rows");
+    let started = firm.json(&["log"])["runs"][0]["started_at"].clone();
+    let log = firm.json(&["log", "--run", &run.to_string()]);
+    assert_eq!(
+        ids(&log["items"]),
+        vec![1],
+        "the unknown outcome is left out: {log}"
+    );
+    let item = item_of(&log["items"], 1);
+    assert_eq!(item["at"], started, "{item}");
+    assert_eq!(item["file_number"], Value::Null, "{item}");
+    assert_eq!(item["outcome"], "created", "{item}");
+    let text = firm.ok(&["log", "--run", &run.to_string()]);
+    assert!(text.contains("matter 1"), "{text}");
+}
