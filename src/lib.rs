@@ -24,7 +24,8 @@
 //!   [`cli::Command`], and beside it the one table from a command to its
 //!   module's `exec`, [`cli::dispatch`]), what a command is given
 //!   ([`cli::run::run`]: the output settings, the firm's name, `--trace`,
-//!   the config), completions and the man page. `main.rs` only
+//!   the config), the error → exit status table ([`cli::exit`]),
+//!   completions and the man page. `main.rs` only
 //!   prints the one error line and the exit status, and sets mimalloc as
 //!   the allocator (plans made on one thread are freed on another).
 //! - [`commands`] — what people type. Each module owns its command's
@@ -78,8 +79,9 @@
 //!   overlap with a holder younger than an hour exits 5 without a line); the one
 //!   engine ([`sync::engine`]) that owns the pool and each worker's own
 //!   connection ([`sync::engine::Resource`]), progress, the outage streak,
-//!   record- vs run-level failures, log items and the exit status
-//!   ([`sync::exit`]); the three kinds supply plan, describe and apply:
+//!   record- vs run-level failures (typed all the way: a worker that
+//!   cannot open its connection fails the run with its own error), log
+//!   items; the three kinds supply plan, describe and apply:
 //!   [`sync::matters`] (its planning spread over the cores in
 //!   `sync/matters/planning.rs`), [`sync::appointments`],
 //!   [`sync::messages`]; one
@@ -100,7 +102,10 @@
 //! - [`store`] — one home for each table's SQL: the state file
 //!   ([`store::state`], [`store::migrations`]), the matter ledger and skips
 //!   ([`store::ledger`]), the appointment ledger ([`store::appointments`]),
-//!   the run log ([`store::runlog`]), the account binding and the record of
+//!   the run log ([`store::runlog`]: its items structured alike for
+//!   `sync --json` and `log --run --json`) with the closed vocabulary of a
+//!   record's outcome ([`store::outcome::Outcome`]: its stored name, label,
+//!   whether it is a failure, whether only `-v` shows it), the account binding and the record of
 //!   accounts left ([`store::account`]), the client messages that wait for
 //!   a person ([`store::stuck_messages`]); FluentCase's reads
 //!   ([`store::fluentcase`], [`store::records`]) and its one insert
@@ -237,9 +242,10 @@
 //! Library modules return typed errors ([`util::config::ConfigError`],
 //! [`store::state::StateError`], [`store::fluentcase::FluentCaseError`],
 //! [`casestatus::ApiError`]); commands add `anyhow` context, and
-//! [`sync::exit::code_for`] picks the documented exit status. `main`
-//! prints the one line (unless [`sync::exit::is_silent`]: an ordinary
-//! overlap), and with `--json` the error document
+//! [`cli::exit::code_for`], the one table at the edge, picks the
+//! documented exit status (an error it does not recognise exits 70, never
+//! 1). `main` prints the one line (unless [`cli::exit::is_silent`]: an
+//! ordinary overlap), and with `--json` the error document
 //! ([`util::output::error_document`]) when no document was printed yet.
 
 // One module-file style: a module with children is `x/mod.rs`, never

@@ -34,13 +34,13 @@ fn main() -> ExitCode {
         Err(err) => {
             // The whole context chain on one line, with any data in it
             // (CaseStatus's messages, names) made visible, never raw.
-            let code = casestatus_sync::sync::exit::code_for(&err);
+            let code = casestatus_sync::cli::exit::code_for(&err);
             // A tool that asked for JSON gets a document even now.
             if json {
                 let _ = casestatus_sync::util::output::error_document(&err, code);
             }
             // An ordinary overlap (exit 5) says nothing: cron mails nothing.
-            if !casestatus_sync::sync::exit::is_silent(&err) {
+            if !casestatus_sync::cli::exit::is_silent(&err) {
                 casestatus_sync::util::output::error_line(
                     &err,
                     code == casestatus_sync::util::exit::TEMPORARY,

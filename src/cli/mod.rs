@@ -5,6 +5,7 @@
 //! prepares what a command is given.
 
 pub mod completions;
+pub mod exit;
 pub mod run;
 
 use std::path::PathBuf;

@@ -20,7 +20,7 @@ use crate::util::output::Output;
 /// Run a parsed command line; the exit status on success.
 ///
 /// # Errors
-/// Any failure, to be printed once by `main` and mapped by [`crate::sync::exit::code_for`].
+/// Any failure, to be printed once by `main` and mapped by [`crate::cli::exit::code_for`].
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let verbose = cli.verbose > 0;
     let mut out = Output::new(cli.json, cli.quiet, verbose);

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::store::runlog::{
-    describe_detail, get, items, latest_of_kind, recent, summary, ItemRow, RunRow, RETENTION_DAYS,
+    get, items, latest_of_kind, recent, summary, Item, RunRow, RETENTION_DAYS,
 };
 use crate::store::state::StateStore;
 use crate::sync::Ctx;
@@ -121,7 +121,8 @@ pub struct SkippedNow {
 #[derive(Debug, Clone, Serialize)]
 pub struct RunDetail {
     pub run: RunRow,
-    pub items: Vec<ItemRow>,
+    /// Structured, in id order (SPEC §1): the shape of `sync --json`'s items.
+    pub items: Vec<Item>,
     /// The current skip state, only for the newest matters run.
     pub skipped_now: Vec<SkippedNow>,
 }
@@ -180,7 +181,7 @@ fn print_run(ctx: &Ctx, detail: RunDetail) {
     }
     let mut t = ctx.out.table(&["Count", "Value"]);
     for (k, v) in &run.counts {
-        t.add_row(vec![k.replace('_', " "), v.to_string()]);
+        t.add_row(vec![k.name().replace('_', " "), v.to_string()]);
     }
     for (code, v) in &run.skipped_by_reason {
         t.add_row(vec![format!("  skipped: {code}"), v.to_string()]);
@@ -190,9 +191,9 @@ fn print_run(ctx: &Ctx, detail: RunDetail) {
         let mut t = ctx.out.table(&["What", "Outcome", "Detail"]);
         for i in &items {
             t.add_row(vec![
-                format!("{} {}", i.subject, i.subject_id),
-                i.outcome.clone(),
-                describe_detail(&i.detail),
+                format!("{} {}", i.kind.name(), i.id),
+                i.outcome.name().to_string(),
+                detail_text(i),
             ]);
         }
         ctx.out.print_table(&t);
@@ -205,5 +206,23 @@ fn print_run(ctx: &Ctx, detail: RunDetail) {
         for s in skipped_now {
             ctx.out.line(format!("  {} — {}", s.matter_id, s.codes));
         }
+    }
+}
+
+/// An item's detail for people: its codes with the message, as
+/// "code: message; code: message" when each code has its message.
+pub fn detail_text(i: &Item) -> String {
+    let messages: Vec<&str> = i.message.split("; ").collect();
+    if i.codes.is_empty() {
+        i.message.clone()
+    } else if messages.len() == i.codes.len() {
+        i.codes
+            .iter()
+            .zip(messages)
+            .map(|(c, m)| format!("{c}: {m}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    } else {
+        format!("{} — {}", i.codes.join(", "), i.message)
     }
 }

@@ -24,7 +24,8 @@ use crate::casestatus::{CaseStatus, Message};
 use crate::rules::activity::{prepare_by_hand, preview, SOURCE, TAG};
 use crate::store::activities::{self, NewActivity, Saved};
 use crate::store::fluentcase::Access;
-use crate::store::runlog::{self, Counts, RECORD_ERRORS};
+use crate::store::outcome::{Counts, Outcome};
+use crate::store::runlog::{self, About, ItemKind};
 use crate::store::state::StateStore;
 use crate::store::stuck_messages::{self, StuckMessage};
 use crate::sync::messages::Lookup;
@@ -104,12 +105,12 @@ pub enum Decided {
 }
 
 impl Decided {
-    /// The outcome's name in the log's items and counts.
-    pub fn name(self) -> &'static str {
+    /// The outcome in the log's items and counts.
+    pub fn outcome(self) -> Outcome {
         match self {
-            Decided::Imported => "imported",
-            Decided::AlreadyImported => "already_imported",
-            Decided::Acknowledged => "acknowledged",
+            Decided::Imported => Outcome::Imported,
+            Decided::AlreadyImported => Outcome::AlreadyImported,
+            Decided::Acknowledged => Outcome::Acknowledged,
         }
     }
 }
@@ -239,8 +240,8 @@ pub fn import(ctx: &Ctx, message_id: i64, matter: &str) -> anyhow::Result<u8> {
                 "message {message_id} was not imported: FluentCase already holds activity {activity_id} for it (source casestatus, id {message_id}) on matter {matter_id} with the text {:?}; left unprocessed — to keep that activity, use `casestatus-sync messages acknowledge {message_id}`",
                 preview(&body)
             );
-            item(&state, run_id, &subject_id, RECORD_ERRORS, &why)?;
-            finish(&state, run_id, RECORD_ERRORS, Some(&why), ctx)?;
+            item(ctx, &state, run_id, &subject_id, Outcome::Failed, &why)?;
+            finish(&state, run_id, Outcome::Failed, Some(&why), ctx)?;
             return Err(NotDecided(why).into());
         }
         Saved::Inserted => Decided::Imported,
@@ -251,8 +252,8 @@ pub fn import(ctx: &Ctx, message_id: i64, matter: &str) -> anyhow::Result<u8> {
             "message {message_id}'s activity is on matter {}{file}, but marking it processed in CaseStatus failed ({e}); run this command again: it finds the activity and only marks",
             target.id
         );
-        item(&state, run_id, &subject_id, RECORD_ERRORS, &why)?;
-        finish(&state, run_id, RECORD_ERRORS, Some(&why), ctx)?;
+        item(ctx, &state, run_id, &subject_id, Outcome::Failed, &why)?;
+        finish(&state, run_id, Outcome::Failed, Some(&why), ctx)?;
         return Err(anyhow::Error::new(e).context(why));
     }
     stuck_messages::remove(&state, message_id)?;
@@ -260,8 +261,8 @@ pub fn import(ctx: &Ctx, message_id: i64, matter: &str) -> anyhow::Result<u8> {
         "imported by a person to matter {}{file}: {}",
         target.id, incoming.body
     );
-    item(&state, run_id, &subject_id, outcome.name(), &detail)?;
-    finish(&state, run_id, outcome.name(), None, ctx)?;
+    item(ctx, &state, run_id, &subject_id, outcome.outcome(), &detail)?;
+    finish(&state, run_id, outcome.outcome(), None, ctx)?;
     let done = Decision {
         message_id,
         outcome,
@@ -301,8 +302,8 @@ pub fn acknowledge(ctx: &Ctx, message_id: i64) -> anyhow::Result<u8> {
         let why = format!(
             "message {message_id} could not be marked processed in CaseStatus ({e}); nothing changed, run this command again"
         );
-        item(&state, run_id, &subject_id, RECORD_ERRORS, &why)?;
-        finish(&state, run_id, RECORD_ERRORS, Some(&why), ctx)?;
+        item(ctx, &state, run_id, &subject_id, Outcome::Failed, &why)?;
+        finish(&state, run_id, Outcome::Failed, Some(&why), ctx)?;
         return Err(anyhow::Error::new(e).context(why));
     }
     stuck_messages::remove(&state, message_id)?;
@@ -321,8 +322,8 @@ pub fn acknowledge(ctx: &Ctx, message_id: i64) -> anyhow::Result<u8> {
         preview(m.content.as_deref().unwrap_or_default())
     );
     let outcome = Decided::Acknowledged;
-    item(&state, run_id, &subject_id, outcome.name(), &detail)?;
-    finish(&state, run_id, outcome.name(), None, ctx)?;
+    item(ctx, &state, run_id, &subject_id, outcome.outcome(), &detail)?;
+    finish(&state, run_id, outcome.outcome(), None, ctx)?;
     let done = Decision {
         message_id,
         outcome,
@@ -377,20 +378,21 @@ fn unprocessed(client: &CaseStatus, state: &StateStore, id: i64) -> anyhow::Resu
 
 /// Log one item of a decision run.
 fn item(
+    ctx: &Ctx,
     state: &StateStore,
     run_id: i64,
     subject_id: &str,
-    outcome: &str,
+    outcome: Outcome,
     detail: &str,
 ) -> anyhow::Result<()> {
-    runlog::item(
-        state,
-        run_id,
-        "message",
-        subject_id,
-        outcome,
-        &json!({ "message": detail, "by": "person" }),
-    )?;
+    let about = About {
+        kind: ItemKind::Message,
+        id: subject_id,
+        file_number: None,
+    };
+    let doc = json!({ "message": detail, "by": "person" });
+    let at = crate::util::clock::stamp(ctx.now);
+    runlog::item(state, run_id, about, outcome, &doc, &at)?;
     Ok(())
 }
 
@@ -398,11 +400,11 @@ fn item(
 fn finish(
     state: &StateStore,
     run_id: i64,
-    outcome: &str,
+    outcome: Outcome,
     error: Option<&str>,
     ctx: &Ctx,
 ) -> anyhow::Result<()> {
-    let counts = Counts::from([(outcome.to_string(), 1)]);
-    runlog::finish(state, run_id, &counts, error, ctx.now)?;
+    let counts = Counts::from([(outcome, 1)]);
+    runlog::finish(state, run_id, &counts, &Default::default(), error, ctx.now)?;
     Ok(())
 }

@@ -117,7 +117,10 @@ pub fn render(ctx: &Ctx, state: &StateStore) -> anyhow::Result<String> {
                 }
             }
             for (outcome, n) in &r.counts {
-                let labels = vec![("kind", k.kind.to_string()), ("outcome", outcome.clone())];
+                let labels = vec![
+                    ("kind", k.kind.to_string()),
+                    ("outcome", outcome.name().to_string()),
+                ];
                 records
                     .get_or_create(&labels)
                     .set(i64::try_from(*n).unwrap_or(i64::MAX));

@@ -166,15 +166,18 @@ fn file_previous_account(
     let now = crate::util::clock::stamp(ctx.now);
     let filed = crate::store::account::file_away(state, &name, &url, &now)?;
     let run_id = crate::store::runlog::start(state, "account", ctx.now)?;
-    crate::store::runlog::item(
-        state,
-        run_id,
-        "account",
-        &filed.id.to_string(),
-        "new_account",
-        &json!({ "message": filed_text(&filed), "previous_account": &filed }),
-    )?;
-    crate::store::runlog::finish(state, run_id, &Default::default(), None, ctx.now)?;
+    let id = filed.id.to_string();
+    let about = crate::store::runlog::About {
+        kind: crate::store::runlog::ItemKind::Account,
+        id: &id,
+        file_number: None,
+    };
+    let doc = json!({ "message": filed_text(&filed), "previous_account": &filed });
+    let at = crate::util::clock::stamp(ctx.now);
+    let outcome = crate::store::outcome::Outcome::NewAccount;
+    crate::store::runlog::item(state, run_id, about, outcome, &doc, &at)?;
+    let (counts, reasons) = (Default::default(), Default::default());
+    crate::store::runlog::finish(state, run_id, &counts, &reasons, None, ctx.now)?;
     Ok(filed)
 }
 

@@ -123,7 +123,7 @@ pub fn exec(ctx: &Ctx, args: &Args) -> anyhow::Result<u8> {
     let result = sync::run(ctx, args.what.kinds(), dry_run);
     let overlapped = result
         .as_ref()
-        .is_err_and(|e| sync::exit::code_for(e) == crate::util::exit::LOCKED);
+        .is_err_and(|e| e.chain().any(|c| c.is::<sync::runlock::LockHeld>()));
     if !dry_run && !overlapped {
         // Said even under cron (a stale textfile would hide the firm from
         // its alerts); the sync's own exit status stands.

@@ -173,13 +173,19 @@ pub fn gather(ctx: &Ctx, key: &str) -> anyhow::Result<Facts> {
 /// log is a refusal (a later create or error supersedes it). Its message
 /// is CaseStatus's, without our reason code in front.
 fn last_refusal(history: &[(i64, String, ItemRow)]) -> Option<(String, String)> {
+    use crate::store::outcome::Outcome;
     let (_, at, item) = history.iter().find(|(_, _, i)| {
         matches!(
-            i.outcome.as_str(),
-            "rejected" | "created" | "already_in_casestatus" | "failed" | "error"
+            Outcome::from_name(&i.outcome),
+            Some(
+                Outcome::Rejected
+                    | Outcome::Created
+                    | Outcome::AlreadyInCasestatus
+                    | Outcome::Failed
+            )
         )
     })?;
-    if item.outcome != "rejected" {
+    if Outcome::from_name(&item.outcome) != Some(Outcome::Rejected) {
         return None;
     }
     let message = item.detail["reasons"]

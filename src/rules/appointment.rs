@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 
 use crate::casestatus::AppointmentBody;
 use crate::store::appointments::PushedEvent;
+use crate::store::outcome::Outcome;
 use crate::store::records::EventRecord;
 
 pub const DAYS_AHEAD: i64 = 180;
@@ -65,13 +66,13 @@ pub enum NotWanted {
 }
 
 impl NotWanted {
-    /// The count an event not wanted is kept under.
-    pub fn count_key(&self) -> &'static str {
+    /// The outcome an event not wanted is counted under.
+    pub fn outcome(&self) -> Outcome {
         match self {
-            NotWanted::Deleted => "deleted_in_fluentcase",
-            NotWanted::TypeDisabled => "type_not_enabled",
-            NotWanted::NotInCaseStatus => "matter_not_in_casestatus",
-            NotWanted::Invalid(_) => "invalid",
+            NotWanted::Deleted => Outcome::DeletedInFluentcase,
+            NotWanted::TypeDisabled => Outcome::TypeNotEnabled,
+            NotWanted::NotInCaseStatus => Outcome::MatterNotInCasestatus,
+            NotWanted::Invalid(_) => Outcome::Invalid,
         }
     }
 }

@@ -163,4 +163,12 @@ pub const MIGRATIONS: &[&str] = &[
         n     INTEGER NOT NULL DEFAULT 0
     );
     "#,
+    // 9: each log item's own time and a matter's file number, so items
+    // are structured (SPEC §1: kind, id, file_number, outcome, codes,
+    // message, at) without reading FluentCase again. Older rows keep NULL:
+    // their time is their run's start, their file number unknown.
+    r#"
+    ALTER TABLE run_items ADD COLUMN file_number TEXT;
+    ALTER TABLE run_items ADD COLUMN at TEXT;
+    "#,
 ];

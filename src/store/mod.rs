@@ -9,6 +9,7 @@ pub mod fluentcase;
 pub mod keyfile;
 pub mod ledger;
 pub mod migrations;
+pub mod outcome;
 pub mod phones;
 pub mod records;
 pub mod runlog;

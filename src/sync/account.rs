@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::casestatus::CaseStatus;
 use crate::store::account;
+use crate::store::outcome::Outcome;
 use crate::store::runlog;
 use crate::store::state::{StateStore, StoredKey};
 use crate::sync::Ctx;
@@ -87,15 +88,16 @@ pub fn check(
                 sample.len()
             );
             let run_id = runlog::start(state, "account", ctx.now)?;
-            runlog::item(
-                state,
-                run_id,
-                "account",
-                url,
-                "same_account",
-                &json!({ "message": message }),
-            )?;
-            runlog::finish(state, run_id, &Default::default(), None, ctx.now)?;
+            let about = runlog::About {
+                kind: runlog::ItemKind::Account,
+                id: url,
+                file_number: None,
+            };
+            let doc = json!({ "message": message });
+            let at = crate::util::clock::stamp(ctx.now);
+            runlog::item(state, run_id, about, Outcome::SameAccount, &doc, &at)?;
+            let (counts, reasons) = (Default::default(), Default::default());
+            runlog::finish(state, run_id, &counts, &reasons, None, ctx.now)?;
         }
         return Ok(());
     }

@@ -18,6 +18,8 @@ use crate::rules::appointment::{plan_event, window, NotWanted, PlanInputs, Step}
 use crate::store::appointments::{self, PushedEvent};
 use crate::store::fluentcase::Access;
 use crate::store::ledger::pushed_cases;
+use crate::store::outcome::Outcome;
+use crate::store::runlog::ItemKind;
 use crate::store::state::{StateError, StateStore};
 use crate::sync::engine::{Cycle, DoneOf, Recorded, Subject, SyncKind, Worker};
 
@@ -70,7 +72,7 @@ impl SyncKind for Appointments {
             *cycle
                 .report
                 .counts
-                .entry("type_not_enabled".into())
+                .entry(Outcome::TypeNotEnabled)
                 .or_default() += not_enabled;
         }
         // Pushed events of other types (or gone): read one by one.
@@ -80,14 +82,15 @@ impl SyncKind for Appointments {
             let event = fc.event(id)?;
             if event.as_ref().is_some_and(|e| e.deleted_at.is_none()) {
                 // Counted above as "not enabled"; its fate is decided here.
-                if let Some(n) = cycle.report.counts.get_mut("type_not_enabled") {
+                if let Some(n) = cycle.report.counts.get_mut(&Outcome::TypeNotEnabled) {
                     *n = n.saturating_sub(1);
                 }
             }
             plan.add(id, plan_event(event.as_ref(), Some(&pushed), &input), cycle);
         }
         for (event_id, msg) in plan.invalid {
-            cycle.record(&Subject::new("event", event_id), "invalid", msg, json!({}))?;
+            let event = Subject::new(ItemKind::Event, event_id);
+            cycle.record(&event, Outcome::Invalid, msg, json!({}))?;
         }
         let mut groups: Vec<(i64, EventSteps)> = plan.groups.into_iter().collect();
         groups.sort_by_key(|(case, _)| *case);
@@ -98,7 +101,7 @@ impl SyncKind for Appointments {
         for (_, events) in jobs {
             for (event_id, steps) in events {
                 for step in steps {
-                    describe_step(cycle, &Subject::new("event", event_id), &step)?;
+                    describe_step(cycle, &Subject::new(ItemKind::Event, event_id), &step)?;
                 }
             }
         }
@@ -118,7 +121,7 @@ impl SyncKind for Appointments {
     }
 
     fn record(&mut self, cycle: &mut Cycle, result: DoneOf<Self>) -> anyhow::Result<Recorded> {
-        let subject = Subject::new("event", result.event_id);
+        let subject = Subject::new(ItemKind::Event, result.event_id);
         for (outcome, detail) in result.records {
             if detail.is_empty() {
                 cycle.report.bump(outcome);
@@ -136,7 +139,7 @@ impl SyncKind for Appointments {
             Some(Failure::Api(ApiError::Rejected { code, message })) => {
                 let detail =
                     format!("CaseStatus refused it ({code}): {message}; retried next cycle");
-                cycle.record(&subject, "rejected", detail, json!({}))?;
+                cycle.record(&subject, Outcome::Rejected, detail, json!({}))?;
                 Ok(Recorded::Done { called: true })
             }
             Some(Failure::Api(error)) => Ok(Recorded::Failed {
@@ -173,10 +176,10 @@ impl Plan {
         let mut actionable = Vec::new();
         for step in steps {
             match step {
-                Step::Unchanged => cycle.report.bump("unchanged"),
-                Step::OutOfWindow => cycle.report.bump("outside_window"),
+                Step::Unchanged => cycle.report.bump(Outcome::Unchanged),
+                Step::OutOfWindow => cycle.report.bump(Outcome::OutsideWindow),
                 Step::Skip(NotWanted::Invalid(msg)) => self.invalid.push((event_id, msg)),
-                Step::Skip(why) => cycle.report.bump(why.count_key()),
+                Step::Skip(why) => cycle.report.bump(why.outcome()),
                 other => actionable.push(other),
             }
         }
@@ -198,17 +201,17 @@ impl Plan {
 fn describe_step(cycle: &mut Cycle, subject: &Subject, step: &Step) -> Result<(), StateError> {
     let (outcome, detail) = match step {
         Step::Create { case_id, body, .. } => (
-            "would_create",
+            Outcome::WouldCreate,
             format!(
                 "{} on case {case_id}",
                 said(body, cycle.ctx.config.fluentcase.timezone)
             ),
         ),
         Step::Update { body, .. } => (
-            "would_update",
+            Outcome::WouldUpdate,
             said(body, cycle.ctx.config.fluentcase.timezone),
         ),
-        Step::Delete { why, .. } => ("would_delete", why.to_string()),
+        Step::Delete { why, .. } => (Outcome::WouldDelete, why.to_string()),
         Step::Unchanged | Step::Skip(_) | Step::OutOfWindow => return Ok(()),
     };
     cycle.record(subject, outcome, detail, json!({}))
@@ -284,7 +287,7 @@ impl Worker for AppointmentWorker {
 pub struct EventResult {
     event_id: i64,
     /// (outcome, detail) for the report; an empty detail is only counted.
-    records: Vec<(&'static str, String)>,
+    records: Vec<(Outcome, String)>,
     /// A call to CaseStatus succeeded (the outage streak is over).
     called_ok: bool,
     error: Option<Failure>,
@@ -324,7 +327,7 @@ struct Executor<'a> {
     listings: HashMap<i64, HashMap<String, i64>>,
     /// What the listings showed each appointment holding (by its id).
     listed_bodies: HashMap<i64, AppointmentBody>,
-    records: Vec<(&'static str, String)>,
+    records: Vec<(Outcome, String)>,
     called_ok: bool,
 }
 
@@ -350,7 +353,7 @@ impl Executor<'_> {
                         m.remove(&event_id.to_string());
                     }
                     self.records
-                        .push(("deleted", format!("appointment {id}: {why}")));
+                        .push((Outcome::Deleted, format!("appointment {id}: {why}")));
                 }
                 appointments::forget(state, event_id)?;
             }
@@ -362,7 +365,7 @@ impl Executor<'_> {
                     Ok(()) => {
                         self.called_ok = true;
                         appointments::record_sent(state, event_id, id, &body, self.now)?;
-                        self.records.push(("updated", said(&body, self.tz)));
+                        self.records.push((Outcome::Updated, said(&body, self.tz)));
                     }
                     Err(ApiError::NotFound { .. }) => {
                         // Removed in CaseStatus by someone: put it back.
@@ -393,7 +396,7 @@ impl Executor<'_> {
         let Some((id, outcome)) = self.find_or_create(case_id, &body)? else {
             return self.case_not_there(case_id);
         };
-        if outcome == "found" {
+        if outcome == Outcome::AlreadyInCasestatus {
             // It exists, maybe with older data: make it match, unless the
             // listing showed it holding just this.
             appointments::record_id(state, event_id, id)?;
@@ -406,11 +409,7 @@ impl Executor<'_> {
             m.insert(body.integration_id.clone(), id);
         }
         self.records.push((
-            if outcome == "created" {
-                "created"
-            } else {
-                "already_in_casestatus"
-            },
+            outcome,
             format!(
                 "{} → appointment {id} on case {case_id}",
                 said(&body, self.tz)
@@ -419,30 +418,31 @@ impl Executor<'_> {
         Ok(())
     }
 
-    /// The appointment's id in CaseStatus and whether it was `found` or
-    /// `created`; None when CaseStatus does not show the case.
+    /// The appointment's id in CaseStatus and whether it was found
+    /// ([`Outcome::AlreadyInCasestatus`]) or [`Outcome::Created`]; None
+    /// when CaseStatus does not show the case.
     fn find_or_create(
         &mut self,
         case_id: i64,
         body: &AppointmentBody,
-    ) -> Result<Option<(i64, &'static str)>, Failure> {
+    ) -> Result<Option<(i64, Outcome)>, Failure> {
         let existing = match self.listing(case_id) {
             Ok(map) => map.get(&body.integration_id).copied(),
             Err(ApiError::NotFound { .. }) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
         if let Some(id) = existing {
-            return Ok(Some((id, "found")));
+            return Ok(Some((id, Outcome::AlreadyInCasestatus)));
         }
         match self.client.create_appointment(case_id, body) {
             Ok(id) => {
                 self.called_ok = true;
-                Ok(Some((id, "created")))
+                Ok(Some((id, Outcome::Created)))
             }
             Err(ApiError::Conflict {
                 existing_id: Some(id),
                 ..
-            }) => Ok(Some((id, "found"))),
+            }) => Ok(Some((id, Outcome::AlreadyInCasestatus))),
             Err(ApiError::NotFound { .. }) => Ok(None),
             Err(e) => {
                 // Perhaps created with the answer lost: look before giving up.
@@ -451,7 +451,7 @@ impl Executor<'_> {
                     .listing(case_id)
                     .map(|m| m.get(&body.integration_id).copied())
                 {
-                    Ok(Some(id)) => Ok(Some((id, "found"))),
+                    Ok(Some(id)) => Ok(Some((id, Outcome::AlreadyInCasestatus))),
                     _ => Err(e.into()),
                 }
             }
@@ -473,7 +473,7 @@ impl Executor<'_> {
             }));
         }
         self.records.push((
-            "waiting",
+            Outcome::Waiting,
             format!("case {case_id} is new and CaseStatus has not finished setting it up; retried next cycle"),
         ));
         Ok(())

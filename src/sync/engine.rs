@@ -26,10 +26,11 @@ use std::path::Path;
 
 use crate::casestatus::{ApiError, CaseStatus};
 use crate::store::fluentcase::{Access, FluentCase};
-use crate::store::runlog;
+use crate::store::outcome::Outcome;
+use crate::store::runlog::{self, About, ItemKind};
 use crate::store::state::{StateError, StateStore};
 use crate::sync::pool::{self, Flow};
-use crate::sync::report::Report;
+use crate::sync::report::{NewItem, Report};
 use crate::sync::Ctx;
 
 /// After this many record failures in a row that point at CaseStatus
@@ -37,32 +38,43 @@ use crate::sync::Ctx;
 /// remaining record; one bad record alone never stops it.
 pub const MAX_CONSECUTIVE_OUTAGES: u32 = 3;
 
-/// The record a log item or report line is about: ("matter", "1042") and
-/// how people name it ("matter 1042 (WC-2026-0042)").
+/// The record a log item or report line is about: its kind, id and (a
+/// matter's) file number.
 #[derive(Debug, Clone)]
 pub struct Subject {
-    pub kind: &'static str,
-    pub id: String,
-    pub label: String,
+    pub kind: ItemKind,
+    pub id: i64,
+    pub file_number: Option<String>,
 }
 
 impl Subject {
-    /// A subject people name by kind and id.
-    pub fn new(kind: &'static str, id: impl ToString) -> Subject {
-        let id = id.to_string();
+    /// A record named by kind and id.
+    pub fn new(kind: ItemKind, id: i64) -> Subject {
         Subject {
-            label: format!("{kind} {id}"),
             kind,
             id,
+            file_number: None,
         }
     }
 
-    /// A subject with its own label for people.
-    pub fn labelled(kind: &'static str, id: impl ToString, label: String) -> Subject {
+    /// A matter, with its file number.
+    pub fn matter(id: i64, file_number: Option<&str>) -> Subject {
         Subject {
-            kind,
-            id: id.to_string(),
-            label,
+            kind: ItemKind::Matter,
+            id,
+            file_number: file_number.map(str::to_string),
+        }
+    }
+
+    /// A report item about this record.
+    pub fn item(&self, outcome: Outcome, codes: Vec<String>, message: String) -> NewItem {
+        NewItem {
+            kind: self.kind,
+            id: self.id,
+            file_number: self.file_number.clone(),
+            outcome,
+            codes,
+            message,
         }
     }
 }
@@ -84,22 +96,26 @@ impl Cycle<'_> {
         self.report.run_id
     }
 
+    /// Now, as log items carry it.
+    pub fn at(&self) -> String {
+        crate::util::clock::stamp(self.ctx.now)
+    }
+
     /// Count one record under `outcome`, keep it for the report and log it
-    /// (with `extra` fields beside the message).
+    /// (with `extra` fields beside the message; its `codes`, if any, are
+    /// the item's codes).
     ///
     /// # Errors
     /// The state file could not be written: run-level.
     pub fn record(
         &mut self,
         subject: &Subject,
-        outcome: &str,
-        detail: String,
+        outcome: Outcome,
+        message: String,
         extra: serde_json::Value,
     ) -> Result<(), StateError> {
         self.report.bump(outcome);
-        self.log(subject, outcome, &detail, extra)?;
-        self.report.keep(outcome, subject.label.clone(), detail);
-        Ok(())
+        self.note(subject, outcome, message, extra)
     }
 
     /// Log an item (and show it) without counting it: a record already
@@ -107,12 +123,13 @@ impl Cycle<'_> {
     pub fn note(
         &mut self,
         subject: &Subject,
-        outcome: &str,
-        detail: String,
+        outcome: Outcome,
+        message: String,
         extra: serde_json::Value,
     ) -> Result<(), StateError> {
-        self.log(subject, outcome, &detail, extra)?;
-        self.report.keep(outcome, subject.label.clone(), detail);
+        let codes = codes_of(&extra);
+        self.log(subject, outcome, &message, extra)?;
+        self.report.keep(subject.item(outcome, codes, message));
         Ok(())
     }
 
@@ -120,19 +137,37 @@ impl Cycle<'_> {
     pub fn log(
         &self,
         subject: &Subject,
-        outcome: &str,
-        detail: &str,
+        outcome: Outcome,
+        message: &str,
         extra: serde_json::Value,
     ) -> Result<(), StateError> {
         let Some(run_id) = self.run_id() else {
             return Ok(());
         };
-        let mut doc = json!({ "message": detail });
+        let mut doc = json!({ "message": message });
         if let (Some(d), serde_json::Value::Object(more)) = (doc.as_object_mut(), extra) {
             d.extend(more);
         }
-        runlog::item(self.state, run_id, subject.kind, &subject.id, outcome, &doc)
+        let id = subject.id.to_string();
+        let about = About {
+            kind: subject.kind,
+            id: &id,
+            file_number: subject.file_number.as_deref(),
+        };
+        runlog::item(self.state, run_id, about, outcome, &doc, &self.at())
     }
+}
+
+/// The `codes` of an item's extra fields.
+fn codes_of(extra: &serde_json::Value) -> Vec<String> {
+    extra["codes"]
+        .as_array()
+        .map(|c| {
+            c.iter()
+                .filter_map(|c| c.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// What one worker result means to the engine, after the kind recorded
@@ -252,7 +287,7 @@ pub fn run<K: SyncKind>(
         ctx,
         state,
         client,
-        report: Report::new(kind.name(), run_id),
+        report: Report::new(kind.name(), run_id, crate::util::clock::stamp(ctx.now)),
     };
     if run_id.is_none() {
         let jobs = kind.plan(&mut cycle)?;
@@ -300,14 +335,23 @@ fn execute<K: SyncKind>(
     pool::run(
         jobs,
         cycle.ctx.config.casestatus.concurrency,
-        || <<K::Worker as Worker>::Resources as Resource>::open(cycle.ctx, state_file),
+        // The error is kept whole (its type decides the exit status: a busy
+        // database is a passing condition) and handed on once.
+        || {
+            <<K::Worker as Worker>::Resources as Resource>::open(cycle.ctx, state_file)
+                .map_err(Some)
+        },
         |res, job, emit| {
             // A worker that cannot open its resources fails the run, for
-            // every kind alike.
+            // every kind alike; its later jobs are dropped (the run stops).
             match res {
                 Ok(r) => worker.apply(client, r, job, &mut |done| emit(Ok(done))),
                 Err(e) => {
-                    emit(Err(anyhow::anyhow!("{e:#}")));
+                    if let Some(e) = e.take() {
+                        emit(Err(e.context(
+                            "a sync worker could not open its database connection",
+                        )));
+                    }
                 }
             }
         },
@@ -351,7 +395,7 @@ fn step<K: SyncKind>(
                 cycle.report.fatal = Some(error);
                 return Ok(Flow::Stop);
             }
-            cycle.record(&subject, "failed", detail, json!({}))?;
+            cycle.record(&subject, Outcome::Failed, detail, json!({}))?;
             Ok(Flow::Continue)
         }
     }

@@ -41,17 +41,13 @@ use crate::rules::activity::{
 };
 use crate::store::activities::{self, NewActivity, Saved};
 use crate::store::fluentcase::{Access, FluentCase, FluentCaseError, PartyName};
-use crate::store::runlog::RECORD_ERRORS;
+use crate::store::outcome::Outcome;
+use crate::store::runlog::ItemKind;
 use crate::store::stuck_messages::{self, StuckReason};
 use crate::sync::engine::{Cycle, DoneOf, Recorded, Subject, SyncKind, Worker};
 
 /// The message sync.
 pub struct Messages;
-
-/// The outcome of a message that waits for a person (`counts.stuck`): a
-/// record-level outcome, like a skipped matter; it leaves the exit status
-/// alone.
-pub const STUCK: &str = "stuck";
 
 /// One message for a worker.
 pub enum Work {
@@ -65,8 +61,8 @@ pub enum Work {
 impl Work {
     fn subject(&self) -> Subject {
         match self {
-            Work::Import(i, _) => Subject::new("message", i.message_id),
-            Work::Acknowledge(id) => Subject::new("message", id),
+            Work::Import(i, _) => Subject::new(ItemKind::Message, i.message_id),
+            Work::Acknowledge(id) => Subject::new(ItemKind::Message, *id),
         }
     }
 }
@@ -114,7 +110,7 @@ impl SyncKind for Messages {
         }
         let mut work = Vec::new();
         for m in messages {
-            let subject = Subject::new("message", m.id);
+            let subject = Subject::new(ItemKind::Message, m.id);
             let mut lookup = Lookup {
                 fc: &fc,
                 error: None,
@@ -123,7 +119,7 @@ impl SyncKind for Messages {
             if let Some(e) = lookup.error {
                 // A database problem is not "no matter": it is an error.
                 let detail = format!("{e}; left unprocessed, retried next cycle");
-                cycle.record(&subject, "failed", detail, json!({}))?;
+                cycle.record(&subject, Outcome::Failed, detail, json!({}))?;
                 continue;
             }
             match prepared {
@@ -133,11 +129,13 @@ impl SyncKind for Messages {
                     if writes {
                         stuck_messages::upsert(cycle.state, &stuck_row(&m, &s, cycle.ctx.now))?;
                     }
-                    record_stuck(cycle, &subject, &s, STUCK)?;
+                    // A record-level outcome, like a skipped matter: it
+                    // leaves the exit status alone.
+                    record_stuck(cycle, &subject, &s, Outcome::Stuck)?;
                 }
             }
         }
-        if let Some(n) = cycle.report.counts.get(STUCK).copied() {
+        if let Some(n) = cycle.report.counts.get(&Outcome::Stuck).copied() {
             cycle.report.notes.push(format!(
                 "{n} message(s) could not be imported and wait, unprocessed, for a person: casestatus-sync messages pending"
             ));
@@ -150,9 +148,9 @@ impl SyncKind for Messages {
             match &job {
                 Work::Import(i, _) => {
                     let detail = format!("to matter {}: {}", i.matter_id, preview(&i.body));
-                    cycle.record(&job.subject(), "would_import", detail, json!({}))?;
+                    cycle.record(&job.subject(), Outcome::WouldImport, detail, json!({}))?;
                 }
-                Work::Acknowledge(_) => cycle.report.bump("would_acknowledge"),
+                Work::Acknowledge(_) => cycle.report.bump(Outcome::WouldAcknowledge),
             }
         }
         Ok(())
@@ -171,7 +169,7 @@ impl SyncKind for Messages {
         };
         let (outcome, detail) = match imported {
             Imported::Acknowledged => {
-                cycle.report.bump("acknowledged");
+                cycle.report.bump(Outcome::Acknowledged);
                 stuck_messages::remove(cycle.state, work_id(&work))?;
                 return Ok(Recorded::Done { called: true });
             }
@@ -185,7 +183,7 @@ impl SyncKind for Messages {
                 if let Work::Import(_, m) = &work {
                     stuck_messages::upsert(cycle.state, &stuck_row(m, &s, cycle.ctx.now))?;
                 }
-                record_stuck(cycle, &subject, &s, RECORD_ERRORS)?;
+                record_stuck(cycle, &subject, &s, Outcome::Failed)?;
                 return Ok(Recorded::Done { called: false });
             }
             Imported::NotMarked(error) => {
@@ -207,21 +205,21 @@ impl SyncKind for Messages {
                     Work::Import(i, _) => i.body.clone(),
                     Work::Acknowledge(_) => String::new(),
                 };
-                ("imported", format!("to matter {matter}: {body}"))
+                (Outcome::Imported, format!("to matter {matter}: {body}"))
             }
             Imported::Done(_) => {
                 stuck_messages::remove(cycle.state, work_id(&work))?;
                 (
-                    "already_imported",
+                    Outcome::AlreadyImported,
                     format!("the same activity on matter {matter} existed; marked processed now"),
                 )
             }
             Imported::NotSaved(e) => (
-                "failed",
+                Outcome::Failed,
                 format!("{e}; left unprocessed, retried next cycle"),
             ),
         };
-        let called = outcome != "failed";
+        let called = !outcome.is_failure();
         cycle.record(&subject, outcome, detail, json!({}))?;
         Ok(Recorded::Done { called })
     }
@@ -293,13 +291,14 @@ fn work_id(work: &Work) -> i64 {
     }
 }
 
-/// Count, log and show a stuck message under `outcome` ([`STUCK`], or
-/// [`RECORD_ERRORS`] for a collision), with its reason code beside the message.
+/// Count, log and show a stuck message under `outcome` ([`Outcome::Stuck`],
+/// or [`Outcome::Failed`] for a collision), with its reason code beside
+/// the message.
 fn record_stuck(
     cycle: &mut Cycle,
     subject: &Subject,
     s: &Stuck,
-    outcome: &str,
+    outcome: Outcome,
 ) -> anyhow::Result<()> {
     let detail = format!(
         "{}; left unprocessed in CaseStatus until a person decides (casestatus-sync messages pending)",

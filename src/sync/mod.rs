@@ -13,7 +13,6 @@ pub mod account;
 pub mod appointments;
 mod context;
 pub mod engine;
-pub mod exit;
 pub mod matters;
 pub mod messages;
 pub mod pool;
@@ -22,8 +21,10 @@ pub mod runlock;
 
 use serde_json::json;
 
-use crate::casestatus::CaseStatus;
+use crate::casestatus::{ApiError, CaseStatus};
+use crate::store::fluentcase::FluentCaseError;
 use crate::store::runlog;
+use crate::store::state::StateError;
 use crate::store::state::StateStore;
 use crate::sync::appointments::Appointments;
 use crate::sync::matters::Matters;
@@ -87,13 +88,34 @@ fn step(
         Kind::Appointments => engine::run(ctx, state, client, run_id, &mut Appointments::default()),
         Kind::Messages => engine::run(ctx, state, client, run_id, &mut Messages),
     };
+    // Records in id order (SPEC §1), whatever order the workers answered in.
+    let result = result.map(|mut report| {
+        report.cut_items();
+        report
+    });
     if let Some(run_id) = run_id {
         match &result {
             Ok(report) => {
-                let counts = report.logged_counts();
-                runlog::finish(state, run_id, &counts, report.error.as_deref(), ctx.now)?;
+                runlog::finish(
+                    state,
+                    run_id,
+                    &report.counts,
+                    &report.skipped_by_reason,
+                    report.error.as_deref(),
+                    ctx.now,
+                )?;
             }
-            Err(e) => runlog::fail(state, run_id, e, ctx.now),
+            // Best effort: the failure itself is what the caller reports.
+            Err(e) => {
+                let _ = runlog::finish(
+                    state,
+                    run_id,
+                    &Default::default(),
+                    &Default::default(),
+                    Some(&said(e)),
+                    ctx.now,
+                );
+            }
         }
     }
     result
@@ -237,11 +259,41 @@ fn take(ctx: &Ctx, lock: Lock) -> anyhow::Result<RunLock> {
 /// each failed step still gets its one line on stderr.
 fn note_error(first: &mut Option<anyhow::Error>, e: anyhow::Error) {
     if first.is_some() {
-        crate::util::output::error_line(
-            &e,
-            crate::sync::exit::code_for(&e) == crate::util::exit::TEMPORARY,
-        );
+        crate::util::output::error_line(&e, is_passing(&e));
     } else {
         *first = Some(e);
     }
+}
+
+/// A run-level failure as the log keeps it: the whole chain, and for a
+/// passing condition that the next cycle retries.
+fn said(e: &anyhow::Error) -> String {
+    match is_passing(e) {
+        true => format!("{e:#} — temporary: the next cycle retries"),
+        false => format!("{e:#}"),
+    }
+}
+
+/// Whether a failure is a passing condition — FluentCase's database or
+/// the state file busy past the busy timeout, CaseStatus unreachable, 5xx,
+/// 429, an answer it could not use — that the next cycle retries. The
+/// first typed error in the chain decides ([`passing_cause`]).
+pub fn is_passing(err: &anyhow::Error) -> bool {
+    err.chain().find_map(passing_cause).unwrap_or(false)
+}
+
+/// For a cause that is one of the errors a sync meets below it: whether
+/// it passes by itself (`Some(true)`) or needs a person (`Some(false)`:
+/// a missing or broken database, a refused key or plan); `None` for any
+/// other error. The exit table (`cli::exit`) maps these to 4 and 3.
+pub fn passing_cause(cause: &(dyn std::error::Error + 'static)) -> Option<bool> {
+    if let Some(e) = cause.downcast_ref::<FluentCaseError>() {
+        return Some(e.is_busy());
+    }
+    if let Some(e) = cause.downcast_ref::<StateError>() {
+        return Some(e.is_busy());
+    }
+    cause
+        .downcast_ref::<ApiError>()
+        .map(|e| !matches!(e, ApiError::Unauthorized | ApiError::Forbidden))
 }

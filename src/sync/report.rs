@@ -9,7 +9,8 @@
 use serde::Serialize;
 
 use crate::casestatus::ApiError;
-use crate::store::runlog::{self, Counts};
+use crate::store::outcome::{Counts, Outcome};
+use crate::store::runlog::{self, Item, ItemId, ItemKind, ReasonCounts};
 use crate::sync::Ctx;
 
 /// How many records a report keeps for printing: a first sync of 50,000
@@ -24,9 +25,10 @@ pub struct Report {
     pub run_id: Option<i64>,
     pub dry_run: bool,
     pub counts: Counts,
-    pub skipped_by_reason: Counts,
-    /// Noteworthy records: created, updated, deleted, imported, refused,
-    /// failed... The first [`MAX_ITEMS`] only; all of them are in the run log.
+    pub skipped_by_reason: ReasonCounts,
+    /// Noteworthy records, structured (SPEC §1), in id order: created,
+    /// updated, deleted, imported, refused, failed... The [`MAX_ITEMS`]
+    /// lowest ids only; all of them are in the run log.
     pub items: Vec<Item>,
     /// How many more records the run log holds than `items` shows.
     pub items_omitted: u64,
@@ -37,73 +39,101 @@ pub struct Report {
     /// The error that stopped it, for the exit status.
     #[serde(skip)]
     pub fatal: Option<ApiError>,
+    /// Now, as items carry it (RFC 3339 UTC).
+    #[serde(skip)]
+    at: String,
+    /// Once more than [`MAX_ITEMS`] were kept: the highest key still kept;
+    /// a record above it is only counted as omitted.
+    #[serde(skip)]
+    cut: Option<(ItemKind, ItemId)>,
 }
 
-/// One noteworthy record.
-#[derive(Debug, Serialize)]
-pub struct Item {
-    pub outcome: String,
-    /// e.g. "matter 1042 (WC-2026-0042)", "event 77" or "message 301".
-    pub subject: String,
-    pub detail: String,
+/// What an item of the report says, before it is kept: the record, its
+/// outcome, its codes and the message for people.
+pub struct NewItem {
+    pub kind: ItemKind,
+    pub id: i64,
+    pub file_number: Option<String>,
+    pub outcome: Outcome,
+    pub codes: Vec<String>,
+    pub message: String,
 }
 
 impl Report {
-    /// An empty report for a run of `kind`.
-    pub fn new(kind: &'static str, run_id: Option<i64>) -> Report {
+    /// An empty report for a run of `kind` at `at` (RFC 3339 UTC).
+    pub fn new(kind: &'static str, run_id: Option<i64>, at: String) -> Report {
         Report {
             kind,
             run_id,
             dry_run: run_id.is_none(),
+            at,
             ..Report::default()
         }
     }
 
     /// Add one to an outcome.
-    pub fn bump(&mut self, outcome: &str) {
-        *self.counts.entry(outcome.to_string()).or_default() += 1;
+    pub fn bump(&mut self, outcome: Outcome) {
+        *self.counts.entry(outcome).or_default() += 1;
     }
 
-    /// Keep an item for printing (the first [`MAX_ITEMS`]).
-    pub fn keep(&mut self, outcome: &str, subject: String, detail: String) {
-        if self.items.len() < MAX_ITEMS {
-            self.items.push(Item {
-                outcome: outcome.to_string(),
-                subject,
-                detail,
-            });
+    /// Whether an item about record (`kind`, `id`) would be kept: among
+    /// the [`MAX_ITEMS`] lowest ids seen so far.
+    fn wanted(&self, kind: ItemKind, id: i64) -> bool {
+        match &self.cut {
+            None => true,
+            Some(cut) => (kind, ItemId::Number(id)) <= (cut.0, cut.1.clone()),
+        }
+    }
+
+    /// Keep an item for printing (the [`MAX_ITEMS`] lowest ids).
+    pub fn keep(&mut self, item: NewItem) {
+        if !self.wanted(item.kind, item.id) {
+            self.items_omitted += 1;
+            return;
+        }
+        self.items.push(Item {
+            kind: item.kind,
+            id: ItemId::Number(item.id),
+            file_number: item.file_number,
+            outcome: item.outcome,
+            codes: item.codes,
+            message: item.message,
+            at: self.at.clone(),
+        });
+        // Sorted and cut now and then, not per item.
+        if self.items.len() >= 2 * MAX_ITEMS {
+            self.cut_items();
+        }
+    }
+
+    /// [`Report::keep`], making the item only when it is kept (a big firm
+    /// skips 100,000 matters a cycle).
+    pub fn keep_with(&mut self, kind: ItemKind, id: i64, item: impl FnOnce() -> NewItem) {
+        if self.wanted(kind, id) {
+            self.keep(item());
         } else {
             self.items_omitted += 1;
         }
     }
 
-    /// [`Report::keep`], formatting the subject and detail only when the
-    /// item is kept (a big firm skips 100,000 matters a cycle).
-    pub fn keep_with(&mut self, outcome: &str, item: impl FnOnce() -> (String, String)) {
-        if self.items.len() < MAX_ITEMS {
-            let (subject, detail) = item();
-            self.keep(outcome, subject, detail);
-        } else {
-            self.items_omitted += 1;
+    /// Items in id order (SPEC §1), the [`MAX_ITEMS`] lowest kept.
+    pub fn cut_items(&mut self) {
+        // Stable: a record's items keep the order they happened in.
+        self.items.sort_by(|a, b| a.key().cmp(&b.key()));
+        if self.items.len() > MAX_ITEMS {
+            self.items_omitted += (self.items.len() - MAX_ITEMS) as u64;
+            self.items.truncate(MAX_ITEMS);
+            self.cut = self.items.last().map(|i| (i.kind, i.id.clone()));
         }
     }
 
     /// How many records failed with errors.
     pub fn failed(&self) -> u64 {
         self.counts
-            .get(crate::store::runlog::RECORD_ERRORS)
-            .copied()
-            .unwrap_or(0)
-    }
-
-    /// The counts as the run log keeps them: outcomes, and reasons under
-    /// `skipped:CODE` keys (split again by [`runlog::split_reasons`]).
-    pub fn logged_counts(&self) -> Counts {
-        let mut all = self.counts.clone();
-        for (code, n) in &self.skipped_by_reason {
-            all.insert(format!("skipped:{code}"), *n);
-        }
-        all
+            .iter()
+            .filter(|(o, _)| o.is_failure())
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// Print for people, or as JSON.
@@ -130,10 +160,15 @@ impl Report {
             ctx.out.line(format!("  note: {n}"));
         }
         for i in &self.items {
-            let text = format!("  {}: {} — {}", label(&i.outcome), i.subject, i.detail);
-            // Skipped records are detail for -v in a real run; a dry run's
+            // A skip shows its codes (`why-skipped` has the rest).
+            let said = match i.outcome {
+                Outcome::Skipped => i.codes.join(","),
+                _ => i.message.clone(),
+            };
+            let text = format!("  {}: {} — {said}", i.outcome.label(), i.subject());
+            // Some outcomes are detail for -v in a real run; a dry run's
             // plan is its output, wherever stdout goes.
-            if i.outcome == "skipped" && !self.dry_run {
+            if i.outcome.verbose_only() && !self.dry_run {
                 ctx.out.detail(text);
             } else {
                 ctx.out.line(text);
@@ -147,16 +182,6 @@ impl Report {
             ));
         }
         Ok(())
-    }
-}
-
-/// An outcome as people read it.
-fn label(outcome: &str) -> String {
-    match outcome {
-        "already_in_casestatus" => "already in CaseStatus".into(),
-        "changed_since_push" => "changed since the push".into(),
-        "rejected" => "rejected by CaseStatus".into(),
-        other => other.replace('_', " "),
     }
 }
 

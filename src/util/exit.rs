@@ -1,7 +1,7 @@
 //! Exit statuses (documented in the README) and the error types that say
 //! "the user typed something wrong", "setup needs a person" and "records
-//! failed". Which status an error chain gets is decided by
-//! the sync engine (`sync::exit`), which sees every typed error below it.
+//! failed". Which status an error chain gets is decided at the edge, by
+//! the one table in `cli::exit`, from the first typed error in the chain.
 //!
 //! Cron reads the exit status; a person reads the one line on stderr. Record
 //! level outcomes (a skipped matter, a 422) are not errors here: they go to

@@ -26,5 +26,6 @@ mod serve;
 mod setup;
 mod trace;
 mod trust;
+mod typed_core;
 mod unattended;
 mod upgrade;

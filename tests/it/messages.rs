@@ -510,11 +510,11 @@ fn a_stuck_message_is_counted_listed_kept_since_and_imported_by_hand_once() {
         .clone();
     let detail = firm.json(&["log", "--run", &decision["id"].to_string()]);
     let item = &detail["items"][0];
-    assert_eq!(item["subject"], "message");
-    assert_eq!(item["subject_id"], lost.id.to_string());
+    assert_eq!(item["kind"], "message");
+    assert_eq!(item["id"], lost.id);
     assert_eq!(item["outcome"], "imported");
     assert!(
-        item["detail"]["message"]
+        item["message"]
             .as_str()
             .unwrap()
             .contains("to matter 2 (WC-2026-0002)"),

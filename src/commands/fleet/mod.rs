@@ -400,8 +400,8 @@ fn report(
     Ok(())
 }
 
-/// Some firms did not end in 0 or 5: exit 1 (the fallback of
-/// [`crate::sync::exit::code_for`]), naming the first few with their reasons.
+/// Some firms did not end in 0 or 5: exit 1 (a row of the exit table,
+/// `cli::exit`), naming the first few with their reasons.
 #[derive(Debug, thiserror::Error)]
 #[error("fleet: {count} of {total} firm(s) did not sync: {named}")]
 pub struct FleetFailed {

@@ -20,7 +20,7 @@ use crate::commands::mapping::{self, Overview};
 use crate::commands::status::{KindRow, DEFAULT_MAX_AGE_MINUTES};
 use crate::commands::why_skipped;
 use crate::store::fluentcase::Access;
-use crate::store::runlog;
+use crate::store::runlog::{self, ItemId, ItemKind};
 use crate::sync::{Ctx, DISCONNECTED_SETTING};
 use crate::util::exit::{SetupError, UsageError};
 use crate::util::output::Tone;
@@ -525,19 +525,20 @@ impl RunPage {
             counts: run
                 .counts
                 .iter()
-                .map(|(k, v)| (k.replace('_', " "), *v))
+                .map(|(k, v)| (k.name().replace('_', " "), *v))
                 .collect(),
             reasons: run.skipped_by_reason.clone().into_iter().collect(),
             items: items
                 .iter()
                 .take(MAX_ROWS)
                 .map(|i| ItemView {
-                    what: format!("{} {}", i.subject, i.subject_id),
-                    matter: (i.subject == "matter")
-                        .then(|| i.subject_id.parse().ok())
-                        .flatten(),
-                    outcome: i.outcome.clone(),
-                    detail: runlog::describe_detail(&i.detail),
+                    what: format!("{} {}", i.kind.name(), i.id),
+                    matter: match (i.kind, &i.id) {
+                        (ItemKind::Matter, ItemId::Number(n)) => Some(*n),
+                        _ => None,
+                    },
+                    outcome: i.outcome.name().to_string(),
+                    detail: crate::commands::log::detail_text(i),
                 })
                 .collect(),
             items_omitted,

@@ -25,6 +25,8 @@ use crate::rules::matter::{
 };
 use crate::rules::reasons::{Reason, ReasonCode};
 use crate::store::ledger::{self, LedgerRow, SkipChange};
+use crate::store::outcome::Outcome;
+use crate::store::runlog::{About, ItemKind, NewItem};
 use crate::store::state::StateError;
 use crate::sync::engine::{Cycle, DoneOf, Recorded, Subject, SyncKind};
 
@@ -48,18 +50,24 @@ pub struct Matters {
     now: String,
 }
 
-/// Skip-state changes and new skips' log items (subject id, outcome,
-/// detail as JSON), written in bulk.
+/// Skip-state changes and new skips' log items (matter id, file number,
+/// outcome, detail as JSON), written in bulk.
 #[derive(Default)]
 struct SkipWrites {
     changes: Vec<SkipChange>,
-    log: Vec<(String, &'static str, String)>,
+    log: Vec<NewItem>,
 }
 
 impl SkipWrites {
     fn write(&mut self, cycle: &Cycle, now: &str) -> Result<(), StateError> {
         if let Some(run_id) = cycle.run_id() {
-            crate::store::runlog::items_json(cycle.state, run_id, "matter", &self.log)?;
+            crate::store::runlog::items_json(
+                cycle.state,
+                run_id,
+                ItemKind::Matter,
+                &self.log,
+                now,
+            )?;
             ledger::apply_skips(cycle.state, &self.changes, run_id, now)?;
         }
         self.log.clear();
@@ -70,7 +78,7 @@ impl SkipWrites {
 
 /// A matter that needs CaseStatus this cycle.
 pub struct Job {
-    planned: Planned,
+    planned: Planned<Remote>,
     /// An earlier create is unconfirmed and recent enough to wait for.
     unconfirmed_recent: bool,
     /// What this run's listing of the account's cases says (the case id,
@@ -78,11 +86,24 @@ pub struct Job {
     listed: Option<Option<i64>>,
 }
 
-/// One planned matter.
-struct Planned {
+/// What a worker does for a matter: only the actions that need
+/// CaseStatus, so the workers match no action planning never sends them.
+enum Remote {
+    /// Look up, then create (see [`Action::Push`]).
+    Push {
+        body: Box<crate::casestatus::CaseBody>,
+        ids: Option<crate::store::ledger::SentIds>,
+    },
+    /// Look up only: an earlier create may have landed (see [`Action::Reconcile`]).
+    Reconcile { reasons: Vec<Reason> },
+}
+
+/// One planned matter; `A` is its action: the rules' [`Action`] while
+/// planning, [`Remote`] once it is a worker's job.
+struct Planned<A = Action> {
     id: i64,
     file_number: Option<String>,
-    action: Action,
+    action: A,
     /// The ledger row as planned (for intent age and drift).
     row: Option<LedgerRow>,
     /// Whether it was skipped last cycle.
@@ -94,17 +115,31 @@ struct Planned {
     new_skip: Option<(String, String)>,
 }
 
-impl Planned {
+impl<A> Planned<A> {
     fn subject(&self) -> Subject {
-        Subject::labelled(
-            "matter",
-            self.id,
-            format!(
-                "matter {} ({})",
-                self.id,
-                self.file_number.as_deref().unwrap_or("no file number")
-            ),
-        )
+        Subject::matter(self.id, self.file_number.as_deref())
+    }
+}
+
+impl Planned {
+    /// The job for a matter that needs CaseStatus; None for the others.
+    fn into_remote(self) -> Option<Planned<Remote>> {
+        let action = match self.action {
+            Action::Push { body, ids, .. } => Remote::Push { body, ids },
+            Action::Reconcile { reasons } => Remote::Reconcile { reasons },
+            Action::Skip { .. } | Action::SkipAsBefore { .. } | Action::InCaseStatus { .. } => {
+                return None
+            }
+        };
+        Some(Planned {
+            id: self.id,
+            file_number: self.file_number,
+            action,
+            row: self.row,
+            skipped_before: self.skipped_before,
+            previous_codes: self.previous_codes,
+            new_skip: self.new_skip,
+        })
     }
 }
 
@@ -165,20 +200,23 @@ impl SyncKind for Matters {
                     }
                 }
                 Action::SkipAsBefore { codes } => {
-                    count_skipped(cycle, &p, codes.iter().copied());
+                    count_skipped(cycle, &p, codes.iter().copied(), None);
                     if p.row.is_none() {
                         self.unrecorded.push(p.id);
                     }
                 }
                 Action::Skip { reasons } => {
-                    count_skipped(cycle, &p, reasons.iter().map(|r| r.code));
+                    count_skipped(cycle, &p, reasons.iter().map(|r| r.code), Some(reasons));
                     if p.row.is_none() {
                         self.unrecorded.push(p.id);
                     }
                     if let Some((codes, detail)) = p.new_skip.take() {
-                        skips
-                            .log
-                            .push((p.id.to_string(), skip_outcome(&codes), detail));
+                        skips.log.push((
+                            p.id.to_string(),
+                            p.file_number.clone(),
+                            skip_outcome(&codes),
+                            detail,
+                        ));
                         skips.changes.push(SkipChange::Set {
                             matter_id: p.id,
                             codes,
@@ -193,11 +231,14 @@ impl SyncKind for Matters {
                         .row
                         .as_ref()
                         .is_some_and(|r| r.case_id.is_none() && r.intent_at > grace_cutoff);
-                    network.push(Job {
-                        planned: p,
-                        unconfirmed_recent,
-                        listed: None,
-                    });
+                    // Always Some in this arm: these are the remote actions.
+                    if let Some(planned) = p.into_remote() {
+                        network.push(Job {
+                            planned,
+                            unconfirmed_recent,
+                            listed: None,
+                        });
+                    }
                 }
             }
             Ok(())
@@ -215,14 +256,12 @@ impl SyncKind for Matters {
         for job in jobs {
             let p = &job.planned;
             match &p.action {
-                Action::Push { body, .. } => {
+                Remote::Push { body, .. } => {
                     let detail = format!("{} / {}", body.practice_area, body.stage);
-                    cycle.record(&p.subject(), "would_create", detail, json!({}))?;
+                    cycle.record(&p.subject(), Outcome::WouldCreate, detail, json!({}))?;
                 }
-                Action::Reconcile { reasons } => {
-                    count_skipped(cycle, p, reasons.iter().map(|r| r.code))
-                }
-                Action::Skip { .. } | Action::SkipAsBefore { .. } | Action::InCaseStatus { .. } => {
+                Remote::Reconcile { reasons } => {
+                    count_skipped(cycle, p, reasons.iter().map(|r| r.code), Some(reasons))
                 }
             }
         }
@@ -249,10 +288,8 @@ impl SyncKind for Matters {
                     };
                 }
                 if !consistent {
-                    cycle.report.keep(
-                        "looked_up",
-                        "CaseStatus's case listing".to_string(),
-                        "changed while it was read (two readings differ): each matter it did not show is looked up before its create".to_string(),
+                    cycle.report.notes.push(
+                        "CaseStatus's case listing changed while it was read (two readings differ): each matter it did not show is looked up before its create".to_string(),
                     );
                 }
                 self.rebuild_unrecorded(cycle, &index)?;
@@ -284,12 +321,7 @@ impl SyncKind for Matters {
             Some((codes, detail))
                 if job.planned.previous_codes.as_deref() != Some(codes.as_str()) =>
             {
-                Some(note_skip(
-                    cycle,
-                    job.planned.id,
-                    codes,
-                    &detail.to_string(),
-                )?)
+                Some(note_skip(cycle, &subject, codes, &detail.to_string())?)
             }
             Some(_) => None,
             // Cleared at once so a kill later in the run leaves no stale skip.
@@ -340,8 +372,8 @@ impl Matters {
                 ledger::record_intent(cycle.state, *id, "{}", None, &self.now)?;
                 ledger::record_pushed(cycle.state, *id, *case_id, "found", &self.now)?;
                 cycle.log(
-                    &Subject::new("matter", id),
-                    "already_in_casestatus",
+                    &Subject::new(ItemKind::Matter, *id),
+                    Outcome::AlreadyInCasestatus,
                     "found in CaseStatus's listing; not eligible now",
                     json!({ "case_id": case_id }),
                 )?;
@@ -352,8 +384,15 @@ impl Matters {
 }
 
 /// One skipped matter: `skipped` once, and once under each of its codes.
-fn count_skipped(cycle: &mut Cycle, p: &Planned, codes: impl Iterator<Item = ReasonCode> + Clone) {
-    cycle.report.bump("skipped");
+/// `reasons` are its rules' messages, when this cycle wrote them (a skip
+/// unchanged since the last cycle has only its codes).
+fn count_skipped<A>(
+    cycle: &mut Cycle,
+    p: &Planned<A>,
+    codes: impl Iterator<Item = ReasonCode> + Clone,
+    reasons: Option<&[Reason]>,
+) {
+    cycle.report.bump(Outcome::Skipped);
     let by_reason = &mut cycle.report.skipped_by_reason;
     // Once under each code, however many of its rules failed (a bit per
     // code); no allocation per matter once a code has been seen.
@@ -373,9 +412,29 @@ fn count_skipped(cycle: &mut Cycle, p: &Planned, codes: impl Iterator<Item = Rea
         }
     }
     // Only the first few are shown; don't format the other 100,000.
-    cycle
-        .report
-        .keep_with("skipped", || (p.subject().label, codes_text(codes)));
+    cycle.report.keep_with(ItemKind::Matter, p.id, || {
+        // In rule order, once each, as the log's items read them back.
+        let mut said: Vec<String> = Vec::new();
+        for code in codes.map(ReasonCode::code) {
+            if !said.iter().any(|c| c == code) {
+                said.push(code.to_string());
+            }
+        }
+        let codes = said;
+        let message = match reasons {
+            Some(r) => r
+                .iter()
+                .map(|r| r.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            None => format!(
+                "skipped for the same reasons as in the last cycle: {} (casestatus-sync why-skipped {})",
+                codes.join(", "),
+                p.id
+            ),
+        };
+        p.subject().item(Outcome::Skipped, codes, message)
+    });
 }
 
 /// Count and log one matter's network outcome; the skip to record, if the
@@ -387,25 +446,30 @@ fn record_outcome(
     outcome: NetOutcome,
 ) -> anyhow::Result<(Recorded, Option<(String, serde_json::Value)>)> {
     let reasons = match &job.planned.action {
-        Action::Reconcile { reasons } => reasons.clone(),
-        _ => Vec::new(),
+        Remote::Reconcile { reasons } => reasons.clone(),
+        Remote::Push { .. } => Vec::new(),
     };
     let done = Recorded::Done { called: true };
     match outcome {
         NetOutcome::Reconciled(Some(case_id))
         | NetOutcome::Push(PushOutcome::AlreadyThere(case_id)) => {
             let detail = format!("case {case_id}");
-            cycle.report.bump("in_casestatus");
+            cycle.report.bump(Outcome::InCasestatus);
             cycle.note(
                 subject,
-                "already_in_casestatus",
+                Outcome::AlreadyInCasestatus,
                 detail,
                 json!({ "case_id": case_id }),
             )?;
             Ok((done, None))
         }
         NetOutcome::Reconciled(None) => {
-            count_skipped(cycle, &job.planned, reasons.iter().map(|r| r.code));
+            count_skipped(
+                cycle,
+                &job.planned,
+                reasons.iter().map(|r| r.code),
+                Some(&reasons),
+            );
             Ok((done, Some((codes(&reasons), json!({ "reasons": reasons })))))
         }
         NetOutcome::ReconcileFailed(error) => Ok((
@@ -431,7 +495,7 @@ fn record_push(
     let done = Recorded::Done { called: true };
     match push {
         PushOutcome::Created(case_id) => {
-            cycle.record(subject, "created", format!("case {case_id}"), json!({ "case_id": case_id }))?;
+            cycle.record(subject, Outcome::Created, format!("case {case_id}"), json!({ "case_id": case_id }))?;
             Ok((done, None))
         }
         // Found outcomes are recorded by `record_outcome`; a plain "not
@@ -443,13 +507,16 @@ fn record_push(
                 "a create sent at {} got no answer and CaseStatus does not list the case yet; it is sent again only if still missing {UNCONFIRMED_GRACE_MINUTES} minutes after that",
                 crate::util::clock::local_text(sent_at, cycle.ctx.config.fluentcase.timezone)
             );
-            cycle.record(subject, "waiting", msg, json!({}))?;
+            cycle.record(subject, Outcome::Waiting, msg, json!({}))?;
             Ok((done, None))
         }
         PushOutcome::Rejected { code, message } => {
             let msg = format!("CaseStatus refused the case ({code}): {message}");
-            cycle.report.bump("rejected");
-            cycle.report.keep("rejected", subject.label.clone(), msg.clone());
+            let refused = ReasonCode::RejectedByCasestatus.code().to_string();
+            cycle.report.bump(Outcome::Rejected);
+            cycle
+                .report
+                .keep(subject.item(Outcome::Rejected, vec![refused], msg.clone()));
             let detail = json!({"reasons": [{"code": ReasonCode::RejectedByCasestatus, "message": msg}], "casestatus_code": code});
             Ok((done, Some((ReasonCode::RejectedByCasestatus.code().to_string(), detail))))
         }
@@ -484,24 +551,32 @@ fn changed_skip(previous: Option<&str>, reasons: &[Reason]) -> Option<(String, S
 /// skip-state change to make.
 fn note_skip(
     cycle: &Cycle,
-    matter_id: i64,
+    matter: &Subject,
     codes: String,
     detail: &str,
 ) -> Result<SkipChange, StateError> {
     let outcome = skip_outcome(&codes);
     if let Some(run_id) = cycle.run_id() {
-        let id = matter_id.to_string();
-        crate::store::runlog::item_json(cycle.state, run_id, "matter", &id, outcome, detail)?;
+        let id = matter.id.to_string();
+        let about = About {
+            kind: ItemKind::Matter,
+            id: &id,
+            file_number: matter.file_number.as_deref(),
+        };
+        crate::store::runlog::item_json(cycle.state, run_id, about, outcome, detail, &cycle.at())?;
     }
-    Ok(SkipChange::Set { matter_id, codes })
+    Ok(SkipChange::Set {
+        matter_id: matter.id,
+        codes,
+    })
 }
 
 /// How a skip is logged: `rejected` when CaseStatus refused the matter.
-fn skip_outcome(codes: &str) -> &'static str {
+fn skip_outcome(codes: &str) -> Outcome {
     if codes == ReasonCode::RejectedByCasestatus.code() {
-        "rejected"
+        Outcome::Rejected
     } else {
-        "skipped"
+        Outcome::Skipped
     }
 }
 
@@ -513,7 +588,7 @@ fn note_drift(
     case_id: i64,
     changed: &[Change],
 ) -> anyhow::Result<()> {
-    cycle.report.bump("in_casestatus");
+    cycle.report.bump(Outcome::InCasestatus);
     // Kept with the values, so a further change is logged again.
     let drift = (!changed.is_empty()).then(|| {
         changed
@@ -536,12 +611,14 @@ fn note_drift(
         if drift != drift_before {
             cycle.log(
                 &subject,
-                "changed_since_push",
+                Outcome::ChangedSincePush,
                 &msg,
                 json!({"fields": changed, "case_id": case_id}),
             )?;
         }
-        cycle.report.keep("changed_since_push", subject.label, msg);
+        cycle
+            .report
+            .keep(subject.item(Outcome::ChangedSincePush, Vec::new(), msg));
     }
     if drift != drift_before && cycle.run_id().is_some() {
         ledger::set_drift(cycle.state, p.id, drift.as_deref())?;

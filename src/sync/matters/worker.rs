@@ -5,13 +5,12 @@
 use std::path::Path;
 
 use crate::casestatus::{ApiError, CaseBody, CaseStatus};
-use crate::rules::matter::Action;
 use crate::store::ledger::{self, SentIds};
 use crate::store::state::{StateError, StateStore};
 use crate::sync::engine::{Resource, Worker};
 use crate::sync::Ctx;
 
-use super::{Job, NetOutcome, PushOutcome};
+use super::{Job, NetOutcome, PushOutcome, Remote};
 
 /// A matter worker's own connection to the state file, with the answers
 /// (case ids) it has not written yet. Group commit (issue 22): an intent
@@ -155,7 +154,7 @@ fn push_or_reconcile(
 ) -> Result<NetOutcome, StateError> {
     let id = job.planned.id;
     match &job.planned.action {
-        Action::Reconcile { .. } => Ok(match existing(client, id, job.listed) {
+        Remote::Reconcile { .. } => Ok(match existing(client, id, job.listed) {
             PushOutcome::AlreadyThere(case_id) => {
                 ws.answer(id, case_id, "found", now)?;
                 NetOutcome::Reconciled(Some(case_id))
@@ -169,7 +168,7 @@ fn push_or_reconcile(
                 NetOutcome::Reconciled(None)
             }
         }),
-        Action::Push { body, ids, .. } => {
+        Remote::Push { body, ids } => {
             let sent = serde_json::to_string(body).unwrap_or_default();
             // Look up first: if it is there, the body of the earlier
             // attempt (already in the ledger) stays the drift baseline.
@@ -194,9 +193,6 @@ fn push_or_reconcile(
                 _ => {}
             }
             Ok(NetOutcome::Push(outcome))
-        }
-        Action::Skip { .. } | Action::SkipAsBefore { .. } | Action::InCaseStatus { .. } => {
-            Ok(NetOutcome::Reconciled(None))
         }
     }
 }
