@@ -32,6 +32,9 @@ pub struct Cli {
     /// Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)
     #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
     pub trace: Option<PathBuf>,
+    /// Read the CaseStatus API key from FILE (mode 0600/0400/0640/0440) instead of casestatus.api_key_file or the saved key: admin commands with a service's key
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
+    pub api_key_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -111,6 +114,9 @@ pub enum Command {
         #[arg(long, value_name = "MINUTES", default_value_t = crate::commands::status::DEFAULT_MAX_AGE_MINUTES,
               value_parser = clap::value_parser!(u32).range(1..=525_600))]
         max_age: u32,
+        /// One line: the verdict, each kind's last run and perfdata, as a Nagios plugin prints them (also for the journal)
+        #[arg(long)]
+        one_line: bool,
     },
     /// This firm's state as Prometheus text (format 0.0.4): last runs and successes, records, skips, pending messages, the status state; read-only, no key needed
     #[command(after_long_help = METRICS_EXAMPLES)]
@@ -142,8 +148,8 @@ pub enum Command {
     Fleet(FleetArgs),
     /// Run a CaseStatus sandbox on 127.0.0.1 for trying the tool
     Sandbox {
-        /// Port to listen on (0 picks a free one)
-        #[arg(long, default_value_t = 8787)]
+        /// Port to listen on, on 127.0.0.1 (0 picks a free one); not serve's 8787
+        #[arg(long, default_value_t = crate::commands::sandbox::DEFAULT_PORT)]
         port: u16,
     },
     /// Print shell completions
@@ -152,8 +158,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
-    /// Print the man page (roff) on stdout
-    Man,
+    /// Print the man page (roff) on stdout, or write every page into a folder
+    #[command(after_long_help = MAN_EXAMPLES)]
+    Man {
+        /// Write the top page and one page per subcommand (casestatus-sync-map-stage.1, ...) into DIR
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `fleet DIR`: see SPEC §5 and `crate::commands::fleet`.
@@ -426,6 +437,7 @@ Examples:
   casestatus-sync status                    # exit 0 ok or disconnected, 6 otherwise
   casestatus-sync status --max-age 45 -q    # for cron or a probe: the exit status only
   casestatus-sync --json status             # \"state\", times in RFC 3339 UTC
+  casestatus-sync status --one-line         # OK - FIRM: ok: ...; matters ... | matters_age=240s;;3600;0 ...
 
 States: ok; disconnected (the key removed on purpose, with its date; exit
 0); not_syncing (the setup lets nothing through: no practice area mapped,
@@ -452,6 +464,11 @@ Examples:
 Read-only: it never creates or changes the state file, and asks CaseStatus
 by GETs only. Exit 0 when the tool can work as configured (✓ and ⚠ only),
 3 when a person must act (any ✗).";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync man | man -l -
+  sudo casestatus-sync man --dir /usr/local/share/man/man1 && man casestatus-sync-sync-all";
 
 const SERVE_EXAMPLES: &str = "\
 Examples:

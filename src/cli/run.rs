@@ -34,6 +34,12 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         )
         .into());
     }
+    if cli.api_key_file.is_some() && !needs_config(&cli.command) {
+        return Err(UsageError(
+            "--api-key-file gives one firm's commands a key; use it with a command that reads a config (a fleet's firms name theirs in casestatus.api_key_file)".into(),
+        )
+        .into());
+    }
     if let Some(done) = run_without_config(&cli, &mut out) {
         return done;
     }
@@ -60,12 +66,15 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 fn with_config(cli: Cli, out: Output, trace: Option<Arc<Trace>>) -> anyhow::Result<u8> {
     let env = std::env::var(config::CONFIG_ENV).ok();
     let located = config::locate(cli.config.as_deref(), env.as_deref());
+    let key_file = cli.api_key_file.clone();
     if matches!(cli.command, Command::Doctor) {
-        let loaded = located.and_then(|path| config::load(&path));
+        let loaded = located
+            .and_then(|path| config::load(&path))
+            .map(|c| with_key_file(c, key_file));
         let now = crate::util::clock::now().map_err(UsageError)?;
         return crate::commands::doctor::run(loaded, out, now, trace);
     }
-    let config = config::load(&located?)?;
+    let config = with_key_file(config::load(&located?)?, key_file);
     let now = crate::util::clock::now().map_err(UsageError)?;
     dispatch(
         &Ctx {
@@ -76,6 +85,19 @@ fn with_config(cli: Cli, out: Output, trace: Option<Arc<Trace>>) -> anyhow::Resu
         },
         cli.command,
     )
+}
+
+/// `--api-key-file FILE` stands in for the config's
+/// `casestatus.api_key_file`, with every rule of a key file (read each run,
+/// the secret-file modes, never stored; `connect` and `disconnect` refused):
+/// an admin's shell can then use a systemd unit's or a Secret's key
+/// without editing the config. A relative FILE is the shell's, not the
+/// config folder's.
+fn with_key_file(mut config: config::Config, flag: Option<std::path::PathBuf>) -> config::Config {
+    if let Some(path) = flag {
+        config.casestatus.api_key_file = Some(std::path::absolute(&path).unwrap_or(path));
+    }
+    config
 }
 
 /// Name the firm in every later line (SPEC §1): the host of
@@ -112,7 +134,7 @@ fn needs_config(command: &Command) -> bool {
             | Command::Sandbox { .. }
             | Command::Demo { .. }
             | Command::Completions { .. }
-            | Command::Man
+            | Command::Man { .. }
     )
 }
 
@@ -146,7 +168,7 @@ fn run_without_config(cli: &Cli, out: &mut Output) -> Option<anyhow::Result<u8>>
             crate::cli::completions::print(*shell);
             Ok(crate::util::exit::OK)
         }
-        Command::Man => crate::cli::completions::print_man(),
+        Command::Man { dir } => crate::cli::completions::print_man(dir.as_deref(), out),
         _ => return None,
     })
 }
@@ -231,7 +253,9 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<u8> {
             }
             MessagesAction::Acknowledge { id } => crate::commands::messages::acknowledge(ctx, id),
         },
-        Command::Status { max_age } => crate::commands::status::run(ctx, max_age),
+        Command::Status { max_age, one_line } => {
+            crate::commands::status::run(ctx, max_age, one_line)
+        }
         Command::Serve {
             listen,
             token_file,
@@ -254,7 +278,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<u8> {
         | Command::Fleet(_)
         | Command::Demo { .. }
         | Command::Completions { .. }
-        | Command::Man => Ok(crate::util::exit::OK),
+        | Command::Man { .. } => Ok(crate::util::exit::OK),
     }
 }
 
