@@ -550,13 +550,33 @@ fn crontab_command(needle: &str) -> String {
     line.splitn(6, ' ').nth(5).expect("a command").to_string()
 }
 
+/// Whether `line` is a crontab entry (five time fields, then a command).
+fn is_cron_entry(line: &str) -> bool {
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    fields.len() > 5
+        && fields[..5]
+            .iter()
+            .all(|f| f.chars().all(|c| c.is_ascii_digit() || ",*/-".contains(c)))
+}
+
 #[test]
 fn crontab_lines_name_the_binary_by_its_path() {
-    let text = std::fs::read_to_string(examples().join("crontab")).unwrap();
-    for line in text
+    let crontab = std::fs::read_to_string(examples().join("crontab")).unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let lines: Vec<&str> = crontab
         .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
+        .chain(readme.lines())
+        .filter(|l| is_cron_entry(l))
+        .collect();
+    assert!(
+        lines.len() >= 5,
+        "the crontab's and the README's cron lines: {lines:?}"
+    );
+    // The README shows the crontab's healthchecks line, the one tested below.
+    let hc: Vec<&&str> = lines.iter().filter(|l| l.contains("hc-ping.com")).collect();
+    assert!(hc.len() == 2 && hc[0] == hc[1], "{hc:?}");
+    for line in lines {
         for (i, _) in line.match_indices("casestatus-sync ") {
             let before = &line[..i];
             assert!(
