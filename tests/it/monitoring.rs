@@ -35,7 +35,7 @@ fn exported(firm: &Firm) -> BTreeMap<String, BTreeSet<String>> {
     let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text");
     let mut names: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for s in scrape.samples {
-        let labels = s.labels.iter().map(|(k, _)| k.clone());
+        let labels = s.labels.keys().cloned();
         names.entry(s.metric).or_default().extend(labels);
     }
     names
