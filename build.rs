@@ -24,6 +24,10 @@ fn main() {
             commit.trim()
         );
     }
+    // The man pages' date: the commit's day, so one commit makes one page.
+    if let Some(day) = git(&["log", "-1", "--format=%cs"]) {
+        println!("cargo:rustc-env=CASESTATUS_SYNC_GIT_DATE={day}");
+    }
     // Rebuild when HEAD moves (a commit, a checkout); works in worktrees,
     // whose git directory is not ./.git.
     for file in ["HEAD", "logs/HEAD"] {

@@ -284,7 +284,7 @@ _casestatus__sync() {
 
     case "${cmd}" in
         casestatus__sync)
-            opts="-q -v -h -V --config --json --quiet --verbose --trace --help --version demo init setup connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status metrics doctor serve fleet sandbox completions man help"
+            opts="-q -v -h -V --config --json --quiet --verbose --trace --api-key-file --help --version demo init setup connect test disconnect synced-statuses refetch-practice-areas map event-types sync why-skipped log messages status metrics doctor serve fleet sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -298,6 +298,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -306,7 +310,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__completions)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help bash zsh fish"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -320,6 +324,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -328,7 +336,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__connect)
-            opts="-q -v -h --name --api-key-stdin --no-test --status --new-account --same-account --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --name --api-key-stdin --no-test --status --new-account --same-account --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -350,6 +358,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -358,7 +370,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__demo)
-            opts="-q -v -h --dir --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --dir --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,6 +388,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -384,7 +400,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__disconnect)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -395,6 +411,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -406,7 +426,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__doctor)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -417,6 +437,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -428,7 +452,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__event__subcmd__types)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help enable disable help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help enable disable help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -442,6 +466,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -450,7 +478,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__event__subcmd__types__subcmd__disable)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -461,6 +489,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -472,7 +504,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__event__subcmd__types__subcmd__enable)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -483,6 +515,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -550,7 +586,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__fleet)
-            opts="-q -v -h --shard --shards --jobs --budget --keys-dir --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --shard --shards --jobs --budget --keys-dir --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -581,6 +617,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1082,7 +1122,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__init)
-            opts="-q -v -h --fluentcase-db --fluentcase-url --timezone --casestatus-url --state --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --fluentcase-db --fluentcase-url --timezone --casestatus-url --state --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1116,6 +1156,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1124,7 +1168,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__log)
-            opts="-q -v -h --run --limit --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --run --limit --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1146,6 +1190,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1154,17 +1202,25 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__man)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --dir --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1176,7 +1232,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__map)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help practice-area stage help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help practice-area stage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1187,6 +1243,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1254,7 +1314,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__map__subcmd__practice__subcmd__area)
-            opts="-q -v -h --case-type --clear --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --case-type --clear --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1272,6 +1332,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1280,7 +1344,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__map__subcmd__stage)
-            opts="-q -v -h --status --clear --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --status --clear --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1298,6 +1362,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1306,7 +1374,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__messages)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help pending import acknowledge help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help pending import acknowledge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1320,6 +1388,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1328,7 +1400,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__messages__subcmd__acknowledge)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1339,6 +1411,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1420,7 +1496,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__messages__subcmd__import)
-            opts="-q -v -h --matter --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --matter --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1438,6 +1514,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1446,7 +1526,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__messages__subcmd__pending)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1460,6 +1540,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1468,7 +1552,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__metrics)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1479,6 +1563,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1490,7 +1578,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__refetch__subcmd__practice__subcmd__areas)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1504,6 +1592,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1512,7 +1604,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sandbox)
-            opts="-q -v -h --port --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --port --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1530,6 +1622,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1538,7 +1634,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__serve)
-            opts="-q -v -h --listen --token-file --tls-cert --tls-key --allow-host --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --listen --token-file --tls-cert --tls-key --allow-host --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1572,6 +1668,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1580,7 +1680,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__setup)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1594,6 +1694,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1602,7 +1706,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__status)
-            opts="-q -v -h --max-age --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --max-age --one-line --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1620,6 +1724,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1628,7 +1736,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help matters appointments messages all help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help matters appointments messages all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1642,6 +1750,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1650,7 +1762,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync__subcmd__all)
-            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1661,6 +1773,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1672,7 +1788,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync__subcmd__appointments)
-            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1683,6 +1799,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1778,7 +1898,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync__subcmd__matters)
-            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1789,6 +1909,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1800,7 +1924,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__sync__subcmd__messages)
-            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --help"
+            opts="-n -q -v -h --dry-run --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1814,6 +1938,10 @@ _casestatus__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1822,7 +1950,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__synced__subcmd__statuses)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1833,6 +1961,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1844,7 +1976,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__test)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1855,6 +1987,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1866,7 +2002,7 @@ _casestatus__sync() {
             return 0
             ;;
         casestatus__sync__subcmd__why__subcmd__skipped)
-            opts="-q -v -h --config --json --quiet --verbose --trace --help"
+            opts="-q -v -h --config --json --quiet --verbose --trace --api-key-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1877,6 +2013,10 @@ _casestatus__sync() {
                     return 0
                     ;;
                 --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -20,7 +20,9 @@
 //! `BENCH_PAGE_CAP=10` makes the sandbox answer pages of at most 10.
 //! `BENCH_QUICK=1` skips the message import, the why-skipped timings and
 //! the state-growth cycles; `BENCH_NO_EVENTS=1` generates no calendar
-//! events. With `BENCH_LATENCY_MS=0` the two time the local work of a cycle:
+//! events. With `BENCH_LATENCY_MS=0` the two time the local work of a cycle
+//! (a no-change `sync matters`, alternately without and with a `[metrics]
+//! textfile`, and the first cycle that meets every skipped matter):
 //!
 //! ```sh
 //! BENCH_QUICK=1 BENCH_NO_EVENTS=1 BENCH_LATENCY_MS=0 cargo run --release --example bench
@@ -429,8 +431,31 @@ fn local_cycles(bench: &Bench, dir: &Path, now: DateTime<Utc>) {
             t.len()
         )
     };
-    let quiet: Vec<f64> = (0..runs).map(|_| time(&bench.config, &|| {})).collect();
+    // Metrics on: the same firm and state file, with `[metrics] textfile`,
+    // so each run also renders the exposition and writes it atomically.
+    // Run alternately with the plain config, so a slower minute of a busy
+    // machine costs both the same.
+    let metered = dir.join("metrics-on.toml");
+    let plain = std::fs::read_to_string(&bench.config).expect("config");
+    std::fs::write(
+        &metered,
+        format!("{plain}\n[metrics]\ntextfile = \"metrics.prom\"\n"),
+    )
+    .expect("config");
+    let (mut quiet, mut with_metrics) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        quiet.push(time(&bench.config, &|| {}));
+        with_metrics.push(time(&metered, &|| {}));
+    }
+    assert!(
+        dir.join("metrics.prom").is_file(),
+        "the metrics-on runs wrote no textfile"
+    );
     println!("local: no-change sync matters        {}", summary(quiet));
+    println!(
+        "local: the same, metrics textfile on {}",
+        summary(with_metrics)
+    );
 
     // The copy: its skips and run log emptied, so every skip is new again.
     let base = dir.join("first-meeting-base.db");

@@ -79,6 +79,14 @@ pub fn print(shell: Shell) {
     let _ = std::io::stdout().lock().write_all(script(shell).as_bytes());
 }
 
+/// `man`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Write the top page and one page per subcommand (casestatus-sync-map-stage.1, ...) into DIR
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
+}
+
 /// `completions SHELL`: print its script.
 ///
 /// # Errors
@@ -88,24 +96,200 @@ pub fn exec(args: &Args) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
-/// The man page (roff), from the same definition as `--help`.
+/// The manual this tool's pages belong to (the footer's and header's
+/// middle of every page).
+const MANUAL: &str = "casestatus-sync manual";
+
+/// The date on every page: the commit's day when built from git (so the
+/// same commit makes the same pages), else today.
+fn man_date() -> String {
+    option_env!("CASESTATUS_SYNC_GIT_DATE")
+        .filter(|d| !d.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string())
+}
+
+/// The clap command as the pages show it: no `help` subcommand, whose page
+/// nobody needs (`--help` is on every page).
+fn man_command() -> clap::Command {
+    let mut cmd = crate::cli::command().disable_help_subcommand(true);
+    cmd.build();
+    cmd
+}
+
+/// One page of `cmd`, every `.TH` field filled: an empty date used to
+/// shift the version into the date's place, and the footer cut it.
+fn page(cmd: clap::Command) -> clap_mangen::Man {
+    clap_mangen::Man::new(cmd)
+        .date(man_date())
+        .source(format!("{NAME} {}", env!("CARGO_PKG_VERSION")))
+        .manual(MANUAL)
+}
+
+/// The sections of `man`: clap's, with the examples (`after_long_help`)
+/// under EXAMPLES; `top` adds EXIT STATUS, ENVIRONMENT and FILES.
+fn render(man: &clap_mangen::Man, cmd: &clap::Command, top: bool) -> std::io::Result<String> {
+    let mut buf = Vec::new();
+    man.render_title(&mut buf)?;
+    man.render_name_section(&mut buf)?;
+    man.render_synopsis_section(&mut buf)?;
+    man.render_description_section(&mut buf)?;
+    if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut buf)?;
+    }
+    if cmd.has_subcommands() {
+        man.render_subcommands_section(&mut buf)?;
+    }
+    if cmd.get_after_long_help().is_some() || cmd.get_after_help().is_some() {
+        let mut extra = Vec::new();
+        man.render_extra_section(&mut extra)?;
+        let extra = String::from_utf8_lossy(&extra).replacen(".SH EXTRA", ".SH EXAMPLES", 1);
+        buf.extend_from_slice(extra.as_bytes());
+    }
+    let mut text = String::from_utf8_lossy(&buf).into_owned();
+    if top {
+        text.push_str(TOP_SECTIONS);
+        let mut version = Vec::new();
+        man.render_version_section(&mut version)?;
+        text.push_str(&String::from_utf8_lossy(&version));
+    } else {
+        text.push_str(".SH \"SEE ALSO\"\ncasestatus\\-sync(1)\n");
+    }
+    Ok(text)
+}
+
+/// What the top page says beyond `--help` (the README's tables, short).
+const TOP_SECTIONS: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+Done; \fBstatus\fR: ok, or disconnected on purpose.
+.TP
+\fB1\fR
+The run finished but some records failed with errors (see \fBlog\fR), or the output could not be written; \fBfleet\fR: a firm did not end in 0 or 5.
+.TP
+\fB2\fR
+Usage: an unknown command, flag or name (the message lists the choices); a key given as an argument; \fBinit\fR over an existing config; \fBsetup\fR not on a terminal.
+.TP
+\fB3\fR
+Setup needs a person: the config, FluentCase's database, the state file, not connected, the key file unreadable, empty or loose, CaseStatus refusing the key (401) or without API access (403), another CaseStatus account; \fBdoctor\fR: any failed check; \fBserve\fR and \fBsandbox\fR: the address is in use.
+.TP
+\fB4\fR
+Temporary: CaseStatus unreachable, 5xx, 429 or an answer it could not use; FluentCase's database busy. The next cycle retries.
+.TP
+\fB5\fR
+Another sync holds the lock for this state file (or the messages lock); nothing was done. Silent while the holder started less than 60 minutes ago.
+.TP
+\fB6\fR
+\fBstatus\fR: stale, not_syncing or stuck.
+.TP
+\fB70\fR
+Internal error (a bug), in one line; please report it.
+.TP
+\fB130\fR
+\fBsetup\fR or \fBinit\fR stopped with Ctrl\-C at a question; what was answered before stays saved.
+.SH ENVIRONMENT
+.TP
+\fBCASESTATUS_SYNC_CONFIG\fR
+The config file when \fB\-\-config\fR is not given (else \fI./casestatus\-sync.toml\fR).
+.TP
+\fBNO_COLOR\fR
+Set: no colour on a terminal.
+.TP
+\fBCLICOLOR_FORCE\fR
+Set and not 0: colour even when stdout is not a terminal (unless \fBNO_COLOR\fR).
+.TP
+\fBJOB_COMPLETION_INDEX\fR
+\fBfleet \-\-shards\fR \fIN\fR: this pod's shard (a Kubernetes Indexed Job sets it).
+.TP
+\fBCASESTATUS_SYNC_NOW\fR, \fBCASESTATUS_SYNC_BUSY_TIMEOUT_MS\fR, \fBCASESTATUS_SYNC_SERVE_LIMITS\fR
+For tests only (a pinned clock, FluentCase's busy timeout, the status page's limits); leave them unset.
+.SH FILES
+.TP
+\fI./casestatus\-sync.toml\fR
+The config (\fB\-\-config\fR, \fBCASESTATUS_SYNC_CONFIG\fR); relative paths in it are relative to its folder.
+.TP
+\fIcasestatus\-sync.db\fR
+The state file (\fBstate.database\fR, mode 0600, its folder 0700) with its \fI\-wal\fR and \fI\-shm\fR files: the saved key, mappings, the ledger of what was pushed, the run log.
+.TP
+\fIcasestatus\-sync.db.lock\fR, \fIcasestatus\-sync.db.messages.lock\fR
+The run lock and the client messages' lock beside the state file (a kernel flock; never stale).
+.TP
+\fBcasestatus.api_key_file\fR, \fB\-\-api\-key\-file\fR \fIFILE\fR
+The API key from a secret file, read every run: mode 0600, 0400, 0640 or 0440, else refused.
+.TP
+\fB\-\-trace\fR \fIFILE\fR
+A HAR archive of the run's exchanges with CaseStatus (mode 0600; holds client data; the key reads REDACTED).
+.TP
+\fBmetrics.textfile\fR
+The Prometheus text written after each sync, for node_exporter's textfile collector (mode 0644).
+.TP
+\fBserve \-\-token\-file\fR \fIFILE\fR
+The status page's token (a secret file, as the key file).
+.TP
+\fI/run/secrets/casestatus\fR
+\fBfleet \-\-keys\-dir\fR: where firms' key files may lie besides their own folders.
+"#;
+
+/// The top man page (roff), from the same definition as `--help`.
 ///
 /// # Errors
 /// Only if writing to memory fails, which it does not.
 pub fn man_page() -> std::io::Result<String> {
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(crate::cli::command()).render(&mut buf)?;
-    Ok(String::from_utf8_lossy(&buf).into_owned())
+    let cmd = man_command();
+    render(&page(cmd.clone()), &cmd, true)
 }
 
-/// `man`: print the man page on stdout.
+/// Every page: the top one, then one per subcommand and nested subcommand
+/// (`casestatus-sync-map-stage.1`), as (file name, roff).
 ///
 /// # Errors
-/// The page cannot be rendered.
-pub fn print_man() -> anyhow::Result<u8> {
+/// Only if writing to memory fails, which it does not.
+pub fn man_pages() -> std::io::Result<Vec<(String, String)>> {
+    fn walk(cmd: &clap::Command, pages: &mut Vec<(String, String)>) -> std::io::Result<()> {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            let man = page(sub.clone());
+            pages.push((man.get_filename(), render(&man, sub, false)?));
+            walk(sub, pages)?;
+        }
+        Ok(())
+    }
+    let cmd = man_command();
+    let top = page(cmd.clone());
+    let mut pages = vec![(top.get_filename(), render(&top, &cmd, true)?)];
+    walk(&cmd, &mut pages)?;
+    Ok(pages)
+}
+
+/// `man`: print the top page on stdout; `man --dir DIR`: write every page
+/// into DIR (created if missing), saying how many.
+///
+/// # Errors
+/// DIR cannot be created or a page cannot be written (naming the file).
+pub fn print_man(
+    dir: Option<&std::path::Path>,
+    out: &crate::util::output::Output,
+) -> anyhow::Result<u8> {
     use std::io::Write;
-    let page = man_page()?;
-    let _ = std::io::stdout().lock().write_all(page.as_bytes());
+    let Some(dir) = dir else {
+        let page = man_page()?;
+        let _ = std::io::stdout().lock().write_all(page.as_bytes());
+        return Ok(OK);
+    };
+    std::fs::create_dir_all(dir).map_err(|e| {
+        crate::util::exit::SetupError(format!("cannot create {}: {e}", dir.display()))
+    })?;
+    let pages = man_pages()?;
+    for (name, text) in &pages {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|e| {
+            crate::util::exit::SetupError(format!("cannot write {}: {e}", path.display()))
+        })?;
+    }
+    out.line(format!(
+        "wrote {} man pages to {}",
+        pages.len(),
+        dir.display()
+    ));
     Ok(OK)
 }
 

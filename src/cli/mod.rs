@@ -40,6 +40,9 @@ pub struct Cli {
     /// Write every HTTP exchange with CaseStatus to FILE as a HAR archive (mode 0600; holds client data; the key reads REDACTED)
     #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
     pub trace: Option<PathBuf>,
+    /// Read the CaseStatus API key from FILE (mode 0600/0400/0640/0440) instead of casestatus.api_key_file or the saved key: admin commands with a service's key
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
+    pub api_key_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -102,8 +105,9 @@ pub enum Command {
     Sandbox(commands::sandbox::Args),
     /// Print shell completions
     Completions(completions::Args),
-    /// Print the man page (roff) on stdout
-    Man,
+    /// Print the man page (roff) on stdout, or write every page into a folder
+    #[command(after_long_help = MAN_EXAMPLES)]
+    Man(completions::ManArgs),
 }
 
 impl Command {
@@ -119,7 +123,7 @@ impl Command {
                 | Command::Sandbox(_)
                 | Command::Demo(_)
                 | Command::Completions(_)
-                | Command::Man
+                | Command::Man(_)
         )
     }
 
@@ -152,7 +156,7 @@ pub fn dispatch(
         Command::Fleet(args) => commands::fleet::exec(globals, &args),
         Command::Sandbox(args) => commands::sandbox::exec(globals, &args),
         Command::Completions(args) => completions::exec(&args),
-        Command::Man => completions::print_man(),
+        Command::Man(args) => completions::print_man(args.dir.as_deref(), &globals.out),
         // The config or why not: a problem with it is doctor's first check.
         Command::Doctor => {
             let loaded = run::load_config(globals);
@@ -263,6 +267,7 @@ Examples:
   casestatus-sync status                    # exit 0 ok or disconnected, 6 otherwise
   casestatus-sync status --max-age 45 -q    # for cron or a probe: the exit status only
   casestatus-sync --json status             # \"state\", times in RFC 3339 UTC
+  casestatus-sync status --one-line         # OK - FIRM: ok: ...; matters ... | matters_age=240s;;3600;0 ...
 
 States: ok; disconnected (the key removed on purpose, with its date; exit
 0); not_syncing (the setup lets nothing through: no practice area mapped,
@@ -289,6 +294,11 @@ Examples:
 Read-only: it never creates or changes the state file, and asks CaseStatus
 by GETs only. Exit 0 when the tool can work as configured (✓ and ⚠ only),
 3 when a person must act (any ✗).";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  casestatus-sync man | man -l -
+  sudo casestatus-sync man --dir /usr/local/share/man/man1 && man casestatus-sync-sync-all";
 
 const SERVE_EXAMPLES: &str = "\
 Examples:

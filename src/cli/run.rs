@@ -38,6 +38,12 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         )
         .into());
     }
+    if cli.api_key_file.is_some() && !needs_config {
+        return Err(UsageError(
+            "--api-key-file gives one firm's commands a key; use it with a command that reads a config (a fleet's firms name theirs in casestatus.api_key_file)".into(),
+        )
+        .into());
+    }
     if needs_config {
         // The firm is named in the first warning already (the trace's).
         announce_firm(cli.config.as_deref());
@@ -52,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     )?;
     let globals = Globals {
         config: cli.config,
+        api_key_file: cli.api_key_file,
         out,
     };
     let result = super::dispatch(cli.command, &globals, trace.clone());
@@ -66,7 +73,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 /// the default file, loaded and checked.
 pub(super) fn load_config(globals: &Globals) -> Result<Config, ConfigError> {
     let env = std::env::var(config::CONFIG_ENV).ok();
-    config::locate(globals.config.as_deref(), env.as_deref()).and_then(|path| config::load(&path))
+    config::locate(globals.config.as_deref(), env.as_deref())
+        .and_then(|path| config::load(&path))
+        .map(|c| with_key_file(c, globals.api_key_file.clone()))
 }
 
 /// The context of a command that works on one firm.
@@ -86,6 +95,19 @@ pub(super) fn load_ctx(globals: &Globals, trace: Option<Arc<Trace>>) -> anyhow::
 /// The time this command runs at.
 pub(super) fn now() -> Result<chrono::DateTime<chrono::Utc>, UsageError> {
     crate::util::clock::now().map_err(UsageError)
+}
+
+/// `--api-key-file FILE` stands in for the config's
+/// `casestatus.api_key_file`, with every rule of a key file (read each run,
+/// the secret-file modes, never stored; `connect` and `disconnect` refused):
+/// an admin's shell can then use a systemd unit's or a Secret's key
+/// without editing the config. A relative FILE is the shell's, not the
+/// config folder's.
+fn with_key_file(mut config: config::Config, flag: Option<std::path::PathBuf>) -> config::Config {
+    if let Some(path) = flag {
+        config.casestatus.api_key_file = Some(std::path::absolute(&path).unwrap_or(path));
+    }
+    config
 }
 
 /// Name the firm in every later line (SPEC §1): the host of

@@ -36,6 +36,8 @@ use crate::util::output::Output;
 pub struct Globals {
     /// `--config`, as typed.
     pub config: Option<PathBuf>,
+    /// `--api-key-file`: the key file for this run, over the config's.
+    pub api_key_file: Option<PathBuf>,
     pub out: Output,
 }
 

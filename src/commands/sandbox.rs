@@ -6,11 +6,16 @@ use crate::commands::Globals;
 use crate::sandbox::Sandbox;
 use crate::util::output::{emit, Output};
 
+/// The sandbox's port without `--port`: not `serve`'s 8787, so the two
+/// run side by side (a trial firm's status page and its CaseStatus), and
+/// not 8788 (wrangler's) or 8080/8000 (every other development server).
+pub const DEFAULT_PORT: u16 = 8797;
+
 /// `sandbox`'s flags.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Port to listen on (0 picks a free one)
-    #[arg(long, default_value_t = 8787)]
+    #[arg(long, default_value_t = DEFAULT_PORT)]
     pub port: u16,
 }
 
@@ -25,10 +30,15 @@ pub fn exec(globals: &Globals, args: &Args) -> anyhow::Result<u8> {
 /// Start the demo sandbox on 127.0.0.1:`port` and serve until killed.
 ///
 /// # Errors
-/// The port cannot be bound.
+/// [`crate::util::exit::SetupError`]: the port cannot be bound (in use by
+/// another program).
 pub fn run(port: u16, out: &Output) -> anyhow::Result<u8> {
     let sandbox = Sandbox::demo(port).map_err(|e| {
-        crate::util::exit::UsageError(format!("cannot listen on 127.0.0.1:{port}: {e}"))
+        crate::commands::serve::listener::cannot_listen(
+            format!("127.0.0.1:{port}"),
+            &e,
+            "--port N (0 picks a free one)",
+        )
     })?;
     let url = sandbox.base_url();
     if out.json {

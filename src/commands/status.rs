@@ -35,6 +35,9 @@ pub struct Args {
     #[arg(long, value_name = "MINUTES", default_value_t = crate::commands::status::DEFAULT_MAX_AGE_MINUTES,
           value_parser = clap::value_parser!(u32).range(1..=525_600))]
     pub max_age: u32,
+    /// One line: the verdict, each kind's last run and perfdata, as a Nagios plugin prints them (also for the journal)
+    #[arg(long)]
+    pub one_line: bool,
 }
 
 /// `status`: see [`run`].
@@ -42,7 +45,7 @@ pub struct Args {
 /// # Errors
 /// As [`run`].
 pub fn exec(ctx: &Ctx, args: &Args) -> anyhow::Result<u8> {
-    run(ctx, args.max_age)
+    run(ctx, args.max_age, args.one_line)
 }
 
 /// The firm's health in one word (SPEC §1): a closed vocabulary, with its
@@ -360,11 +363,17 @@ impl KindHealth {
 /// # Errors
 /// The config or state file is missing or unreadable (a missing state file
 /// is an error, never an empty new one).
-pub fn run(ctx: &Ctx, max_age: u32) -> anyhow::Result<u8> {
+pub fn run(ctx: &Ctx, max_age: u32, one_line: bool) -> anyhow::Result<u8> {
     let state = ctx.state_read_only()?;
     let health = gather(ctx, &state, max_age)?;
     if ctx.out.json {
         ctx.out.json(&health.view())?;
+    } else if one_line {
+        let firm = ctx
+            .config
+            .firm()
+            .unwrap_or_else(|| "casestatus-sync".into());
+        ctx.out.line(health.one_line(&firm));
     } else {
         print_table(ctx, &health);
     }
@@ -479,6 +488,48 @@ impl Health {
             State::Stuck => format!("{} (max age {max_age} min)", self.stuck_text()),
         };
         Some(format!("{}: {text}", self.state.name()))
+    }
+
+    /// `status --one-line`: the verdict, each kind's last run and perfdata,
+    /// as a Nagios plugin prints them (`OK - FIRM: ... | age=240s;;3600;0`)
+    /// — and as one line in the journal after each systemd run. The text
+    /// never holds `|`, which would start the perfdata.
+    pub fn one_line(&self, firm: &str) -> String {
+        let word = match self.state.exit() {
+            OK => "OK",
+            _ => "CRITICAL",
+        };
+        let (_, _, verdict) = self.verdict_parts();
+        let kinds: Vec<String> = self
+            .rows(self.tz)
+            .into_iter()
+            .zip(&self.kinds)
+            .map(|(row, k)| match k.age_minutes(self.checked_at) {
+                _ if row.last_run_id.is_none() => format!("{} never ran", row.kind),
+                Some(m) => format!("{} {} ({} ago)", row.kind, row.result, age(m)),
+                None => format!("{} {} (never succeeded)", row.kind, row.result),
+            })
+            .collect();
+        let crit = u64::from(self.max_age) * 60;
+        let mut perf: Vec<String> = self
+            .kinds
+            .iter()
+            .map(|k| match k.success_at {
+                Some(t) => {
+                    let secs = (self.checked_at - t).num_seconds().max(0);
+                    format!("{}_age={secs}s;;{crit};0", k.kind)
+                }
+                // Nagios's "could not be determined".
+                None => format!("{}_age=U", k.kind),
+            })
+            .collect();
+        perf.push(format!("messages_pending={};;;0", self.stuck.count));
+        let text = format!(
+            "{word} - {firm}: {}: {verdict}; {}",
+            self.state.name(),
+            kinds.join("; ")
+        );
+        format!("{} | {}", text.replace('|', "/"), perf.join(" "))
     }
 
     /// Each kind's row for people, in `tz`.

@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod admin;
 mod appointments;
 mod architecture;
 mod bad_input;
@@ -18,6 +19,7 @@ mod fleet;
 mod hostile_text;
 mod matters;
 mod messages;
+mod monitoring;
 mod operate;
 mod real_casestatus;
 mod reconcile;

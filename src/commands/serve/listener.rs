@@ -34,7 +34,35 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
 
-use crate::util::exit::UsageError;
+use crate::util::exit::{SetupError, UsageError};
+
+/// Why `serve` or `sandbox` cannot listen on `addr`, as one line; `other`
+/// says how to pick another address (`--listen ADDR`, `--port N`). Nothing
+/// typed was wrong, so it is never the usage code: another program holding
+/// the port (often the other of the two, or an earlier `serve`) or an
+/// address this host lacks is the machine's setup, for a person to settle
+/// (exit 3); the next cycle would meet it again.
+pub fn cannot_listen(
+    addr: impl std::fmt::Display,
+    e: &std::io::Error,
+    other: &str,
+) -> anyhow::Error {
+    let why = match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            format!(
+                "the address is in use by another program; stop it, or choose another with {other}"
+            )
+        }
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!("this host has no such address; choose another with {other}")
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied (ports below 1024 need privileges)".to_string()
+        }
+        _ => e.to_string(),
+    };
+    SetupError(format!("cannot listen on {addr}: {why}")).into()
+}
 
 /// The hidden knob for tests: `HEAD_MS,IDLE_MS,CONNECTIONS`.
 pub const LIMITS_ENV: &str = "CASESTATUS_SYNC_SERVE_LIMITS";

@@ -33,7 +33,7 @@
 //! The API key is never needed: the page makes no call to CaseStatus, so
 //! `reqwest::blocking` is never used inside the runtime.
 
-mod listener;
+pub(crate) mod listener;
 mod pages;
 
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
@@ -158,8 +158,9 @@ impl App {
 /// [`UsageError`] for an address that does not parse, a non-loopback
 /// address without `--token-file`, an unusable token file (loose mode
 /// included), an unusable certificate or key, a bad `--allow-host`; the
-/// state file missing or unreadable (checked before listening); the port
-/// taken.
+/// state file missing or unreadable (checked before listening).
+/// [`crate::util::exit::SetupError`]: the address cannot be listened on
+/// (in use by another program, not this host's).
 pub fn run(ctx: &Ctx, opts: &Options) -> anyhow::Result<u8> {
     let addr = parse_listen(&opts.listen)?;
     let token = opts.token_file.as_deref().map(read_token).transpose()?;
@@ -217,9 +218,9 @@ async fn serve(
     tls: Option<tokio_rustls::TlsAcceptor>,
     limits: listener::Limits,
 ) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| UsageError(format!("cannot listen on {addr}: {e}")))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        listener::cannot_listen(addr, &e, "--listen ADDR (port 0 picks a free one)")
+    })?;
     let bound = listener
         .local_addr()
         .map_err(|e| anyhow::anyhow!("cannot read the address listened on: {e}"))?;
