@@ -69,8 +69,6 @@ const TOKEN_COOKIE: &str = "casestatus_sync_token";
 /// and port, sent over HTTPS only, for every path.
 const TLS_TOKEN_COOKIE: &str = "__Host-casestatus_sync_token";
 
-pub use listener::LIMITS_ENV;
-
 /// `serve`'s flags.
 #[derive(Debug, clap::Args)]
 pub struct Args {
