@@ -155,14 +155,9 @@ fn file_previous_account(
             .map(|k| k.name)
             .unwrap_or_else(|_| "unnamed key".to_string()),
     };
-    let url = binding.base_url.unwrap_or_else(|| {
-        ctx.config
-            .casestatus
-            .base_url
-            .as_str()
-            .trim_end_matches('/')
-            .to_string()
-    });
+    let url = binding
+        .base_url
+        .unwrap_or_else(|| ctx.config.casestatus.account_url().to_string());
     let now = crate::util::clock::stamp(ctx.now);
     let filed = crate::store::account::file_away(state, &name, &url, &now)?;
     let run_id = crate::store::runlog::start(state, "account", ctx.now)?;
@@ -208,12 +203,7 @@ fn same_account(ctx: &Ctx) -> anyhow::Result<u8> {
     let state = ctx.state()?;
     let key = ctx.key(&state)?;
     crate::sync::account::accept(ctx, &state, &key)?;
-    let url = ctx
-        .config
-        .casestatus
-        .base_url
-        .as_str()
-        .trim_end_matches('/');
+    let url = ctx.config.casestatus.account_url();
     if ctx.out.json {
         ctx.out.json(&json!({ "account_accepted": url }))?;
     } else {

@@ -39,12 +39,7 @@ pub fn check(
     dry_run: bool,
 ) -> anyhow::Result<()> {
     let secret = key.secret.as_str();
-    let url = ctx
-        .config
-        .casestatus
-        .base_url
-        .as_str()
-        .trim_end_matches('/');
+    let url = ctx.config.casestatus.account_url();
     let bound = account::binding(state)?;
     let hash = if dry_run {
         account::key_hash_read_only(state, secret)?
@@ -127,12 +122,7 @@ pub fn check(
 /// # Errors
 /// The state file cannot be written.
 pub fn accept(ctx: &Ctx, state: &StateStore, key: &StoredKey) -> anyhow::Result<()> {
-    let url = ctx
-        .config
-        .casestatus
-        .base_url
-        .as_str()
-        .trim_end_matches('/');
+    let url = ctx.config.casestatus.account_url();
     let hash = account::key_hash(state, &key.secret)?;
     account::bind(state, url, &hash, &key.name)?;
     Ok(())

@@ -104,6 +104,14 @@ pub struct CaseStatusConfig {
     pub api_key_file: Option<PathBuf>,
 }
 
+impl CaseStatusConfig {
+    /// The address as the state file records an account's (SPEC §2):
+    /// without a trailing slash, so `…/` and `…` are one account.
+    pub fn account_url(&self) -> &str {
+        self.base_url.as_str().trim_end_matches('/')
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {

@@ -368,6 +368,40 @@ fn edit_config(fleet: &Fleet, name: &str, from: &str, to: &str) {
     std::fs::write(&path, text.replace(from, to)).unwrap();
 }
 
+/// A firm's `[metrics] textfile` is written after every sync: one that
+/// names another firm's state file is refused like the other paths, and
+/// that state file is untouched.
+#[test]
+fn a_firms_metrics_textfile_cannot_reach_another_firms_files() {
+    let fleet = Fleet::new();
+    fleet.add_firm("victim", 2);
+    let capture = Capture::start();
+    fleet.add_unmapped_firm("evil-metrics", 1, &capture.url, 5);
+    let config = fleet.firm_dir("evil-metrics").join("casestatus-sync.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[metrics]\ntextfile = \"../victim/state/casestatus-sync.db\"\n");
+    std::fs::write(&config, text).unwrap();
+
+    let (code, doc) = fleet.json(&["--budget", "30"]);
+    assert_eq!(code, 1, "{doc}");
+    assert!(capture.seen().is_empty(), "{}", capture.seen());
+    let firms = doc["firms"].as_array().unwrap();
+    let evil = firms.iter().find(|f| f["firm"] == "evil-metrics").unwrap();
+    assert_eq!(evil["status"], "refused", "{evil}");
+    let reason = evil["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("metrics.textfile") && reason.contains("own folder"),
+        "{reason}"
+    );
+    let victim = firms.iter().find(|f| f["firm"] == "victim").unwrap();
+    assert_eq!(victim["status"], "ok", "{victim}");
+    // The victim's state file is still a database holding its cases.
+    assert_eq!(fleet.sandbox.cases_for(&Fleet::key("victim")).len(), 2);
+    let state = fleet.firm_dir("victim").join("state/casestatus-sync.db");
+    let head = std::fs::read(&state).unwrap();
+    assert!(head.starts_with(b"SQLite format 3"), "overwritten");
+}
+
 /// Issue 23 item 5: a firm's config cannot name another firm's files —
 /// by `..`, an absolute path, or a symlink — and a firm folder that is a
 /// symlink is skipped; a key file under --keys-dir is allowed.

@@ -495,12 +495,7 @@ fn check_key(
 /// the next sync checks 5 recorded cases before any create, and says what
 /// to do if the account is another.
 fn check_account(ctx: &Ctx, state: &StateStore, key: Option<&StoredKey>, checks: &mut Checks) {
-    let url = ctx
-        .config
-        .casestatus
-        .base_url
-        .as_str()
-        .trim_end_matches('/');
+    let url = ctx.config.casestatus.account_url();
     let bound = match crate::store::account::binding(state) {
         Ok(b) => b,
         Err(e) => {

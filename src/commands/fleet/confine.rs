@@ -34,6 +34,11 @@ pub fn check(
         ("fluentcase.database", &config.fluentcase.database, &own),
         ("state.database", &config.state_database, &own),
     ];
+    // Written after every sync: outside its folder it could overwrite
+    // another firm's state file.
+    if let Some(textfile) = &config.metrics_textfile {
+        checks.push(("metrics.textfile", textfile, &own));
+    }
     if let Some(key_file) = &config.casestatus.api_key_file {
         checks.push(("casestatus.api_key_file", key_file, &with_keys));
     }
