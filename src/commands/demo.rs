@@ -249,7 +249,7 @@ pub fn run(dir: Option<&Path>, json: bool) -> anyhow::Result<u8> {
     sync_all(&ctx);
     show_cases(&out, &sandbox);
     show_skips(&ctx)?;
-    show_appointments(&out, &sandbox);
+    show_appointments(&ctx, &sandbox);
     show_messages(&out, &folder)?;
     keep_exploring(&out, &config_path);
     Ok(crate::util::exit::OK)
@@ -397,8 +397,10 @@ fn show_skips(ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Step 8: the appointments in CaseStatus.
-fn show_appointments(out: &Output, sandbox: &Sandbox) {
+/// Step 8: the appointments in CaseStatus, their times in the firm's zone
+/// (CaseStatus holds them in UTC).
+fn show_appointments(ctx: &Ctx, sandbox: &Sandbox) {
+    let out = &ctx.out;
     heading(out, "8. Appointments in CaseStatus (first 10)");
     let appts = sandbox.appointments();
     let mut t = out.table(&["Event", "Title", "Starts", "Location / meeting URL"]);
@@ -412,7 +414,10 @@ fn show_appointments(out: &Output, sandbox: &Sandbox) {
         t.add_row(vec![
             a.integration_id.clone(),
             b["title"].as_str().unwrap_or("").to_string(),
-            b["starts_at"].as_str().unwrap_or("").to_string(),
+            crate::util::clock::local_text(
+                b["starts_at"].as_str().unwrap_or(""),
+                ctx.config.fluentcase.timezone,
+            ),
             place,
         ]);
     }

@@ -260,6 +260,24 @@ fn demo_in_an_empty_folder() {
         out.contains("Message from Case Status (Maria Lopez)"),
         "{out}"
     );
+    // The appointments table shows times in the firm's zone (Chicago), not
+    // CaseStatus's UTC.
+    let table: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.contains("Appointments in CaseStatus"))
+        .take_while(|l| !l.contains("appointments in all"))
+        .collect();
+    assert!(table.len() > 3, "{out}");
+    assert!(
+        table
+            .iter()
+            .any(|l| l.contains(" CST") || l.contains(" CDT")),
+        "{table:#?}"
+    );
+    assert!(
+        !table.iter().any(|l| l.contains(":00Z")),
+        "UTC in the demo's appointments: {table:#?}"
+    );
     let folder = dir.path().join("casestatus-sync-demo");
     assert!(folder.join("casestatus-sync.toml").is_file());
     // Its config works offline afterwards.
